@@ -1,0 +1,26 @@
+# rnnkit: `make demo` runs the main job, `make test` runs the tests; each sets up .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rnnkit demo
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/python -m pytest -q src tests
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/seed_workload.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

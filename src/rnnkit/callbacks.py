@@ -1,0 +1,17 @@
+"""Keras-compatible module name: ``from rnnkit.callbacks import EarlyStopping``."""
+
+from rnnkit.train.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
+
+__all__ = [
+    "CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "ModelCheckpoint", "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -1,0 +1,48 @@
+"""The ``rnnkit`` command: a thin layer over the library. ``main(argv) -> exit code``.
+
+Each command group lives in its own module and imports the heavy parts (torch) only when it runs, so
+``rnnkit --help`` is instant. Every ``rnnkit`` error is printed as one line and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main", "run"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rnnkit import __version__
+    from rnnkit.cli import demo, model
+
+    parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
+    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo.register(commands)
+    model.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from rnnkit.errors import RnnkitError
+
+    try:
+        return int(args.handler(args) or 0)
+    except RnnkitError as exc:
+        print(f"rnnkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rnnkit: interrupted", file=sys.stderr)
+        return 130
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Checks and conversion for user arrays: NumPy (or tensors, or nested lists) in, float32/int64 tensors out.
+
+Every problem raises an ``rnnkit.errors`` exception that names the argument, what was expected and
+what was given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from rnnkit.errors import DataError, ShapeError
+
+__all__ = ["to_tensor", "check_same_length"]
+
+
+def to_tensor(name: str, data: Any, *, min_rank: int = 1, integer_ok: bool = True) -> Tensor:
+    """Convert ``data`` to a tensor, refusing empty arrays, non-numbers and NaN/inf.
+
+    Floats become float32; integers stay int64 when ``integer_ok`` (token ids), else become float32.
+    """
+    if data is None:
+        raise DataError(f"{name} is required, got None")
+    if isinstance(data, Tensor):
+        t = data.detach()
+    else:
+        array = np.asarray(data)
+        if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+            raise DataError(f"{name} must be numeric, got an array of dtype {array.dtype}")
+        t = torch.from_numpy(np.ascontiguousarray(array))
+    if t.dim() < min_rank:
+        raise ShapeError(f"{name} must have at least {min_rank} dimensions, got shape {tuple(t.shape)}")
+    if t.numel() == 0:
+        raise DataError(f"{name} is empty (shape {tuple(t.shape)}); expected at least one sample")
+    if t.dtype.is_floating_point or t.dtype.is_complex:
+        if t.dtype.is_complex:
+            raise DataError(f"{name} must be real-valued, got dtype {t.dtype}")
+        t = t.float()
+        if not bool(torch.isfinite(t).all()):
+            bad = int((~torch.isfinite(t)).sum())
+            raise DataError(f"{name} contains {bad} NaN or infinite values; expected only finite numbers")
+    elif integer_ok and t.dtype != torch.bool:
+        t = t.long()
+    else:
+        t = t.float()
+    return t
+
+
+def check_same_length(x: Tensor, y: Tensor) -> None:
+    if len(x) != len(y):
+        raise ShapeError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")

@@ -1,0 +1,61 @@
+"""The rnnkit exception tree.
+
+Every error rnnkit raises on purpose is an ``RnnkitError`` and also the builtin a Python user would
+catch for the same mistake, so ``except ValueError`` keeps working::
+
+    RnnkitError
+    ├── ShapeError(ValueError)         an array has the wrong rank, feature count or length
+    ├── DataError(ValueError)          values are unusable: NaN/inf, empty arrays
+    ├── UnknownNameError(ValueError)   a string identifier (optimizer, loss, ...) is not known
+    ├── ConfigError(ValueError)        an argument value is out of its allowed range
+    ├── NotCompiledError(RuntimeError) fit/evaluate called before compile
+    ├── NotBuiltError(RuntimeError)    the model has no weights yet (input shape unknown)
+    └── ModelFileError(OSError)        a saved model folder is missing, malformed or tampered with
+
+Messages say what was expected, what was received and, where there is one, how to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RnnkitError",
+    "ShapeError",
+    "DataError",
+    "UnknownNameError",
+    "ConfigError",
+    "NotCompiledError",
+    "NotBuiltError",
+    "ModelFileError",
+]
+
+
+class RnnkitError(Exception):
+    """Base class of every error rnnkit raises on purpose."""
+
+
+class ShapeError(RnnkitError, ValueError):
+    """An array has the wrong rank, feature count or length."""
+
+
+class DataError(RnnkitError, ValueError):
+    """Values cannot be used: NaN or inf, empty arrays, wrong dtype."""
+
+
+class UnknownNameError(RnnkitError, ValueError):
+    """A string identifier is not in its registry; the message lists the known names."""
+
+
+class ConfigError(RnnkitError, ValueError):
+    """An argument has a value outside its allowed range or set."""
+
+
+class NotCompiledError(RnnkitError, RuntimeError):
+    """A model was trained or evaluated before ``compile()``."""
+
+
+class NotBuiltError(RnnkitError, RuntimeError):
+    """A model has no weights yet because its input shape is not known."""
+
+
+class ModelFileError(RnnkitError, OSError):
+    """A saved model folder is missing, malformed or does not match its checksum."""

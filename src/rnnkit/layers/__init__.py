@@ -1,0 +1,29 @@
+"""rnnkit in Keras's vocabulary: layers as plain ``torch.nn.Module`` objects.
+
+Example:
+    >>> import torch
+    >>> from rnnkit.layers import LSTM, Bidirectional
+    >>> tuple(Bidirectional(LSTM(8))(torch.zeros(2, 5, 3)).shape)
+    (2, 16)
+"""
+
+from rnnkit.layers.base import Layer
+from rnnkit.layers.core import Activation, Dense, Dropout, Embedding, Input, Masking, RepeatVector, TimeDistributed
+from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
+
+__all__ = [
+    "Activation",
+    "Bidirectional",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "GRU",
+    "Input",
+    "LSTM",
+    "Layer",
+    "Masking",
+    "RNN",
+    "RepeatVector",
+    "SimpleRNN",
+    "TimeDistributed",
+]

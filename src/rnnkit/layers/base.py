@@ -1,0 +1,120 @@
+"""``Layer``: a ``torch.nn.Module`` in Keras's vocabulary, built from the first input it sees.
+
+A layer knows its output from its input; its weights are created by ``build(input_shape)`` on the
+first call (or from ``input_shape=`` at construction), so ``Dense(1)`` needs no input size. Masks
+travel beside the data: ``forward(x, mask)`` consumes one, ``compute_mask(x, mask)`` says what the
+next layer gets (pass-through by default).
+
+Weights move to and from Keras with ``get_weights()`` / ``set_weights()``: NumPy arrays in Keras's
+order and shapes. A layer describes them by ``keras_weights()``: (parameter, to_keras, from_keras).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import NotBuiltError, ShapeError
+
+__all__ = ["Layer", "transpose"]
+
+Shape = tuple[int | None, ...]
+
+
+def transpose(a: np.ndarray) -> np.ndarray:
+    """Keras stores kernels ``(in, out)``, PyTorch ``(out, in)``; one transpose maps either way."""
+    return np.ascontiguousarray(a.T)
+
+
+def _identity(a: np.ndarray) -> np.ndarray:
+    return a
+
+
+def _snake(name: str) -> str:
+    """``SimpleRNN`` → ``simple_rnn``, ``TimeDistributed`` → ``time_distributed``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class Layer(nn.Module):
+    """Base of rnnkit's Keras-style layers.
+
+    Args:
+        input_shape: shape of one sample without the batch axis, e.g. ``(10, 1)``; optional.
+        name: shown by ``summary()``; defaults to the snake-case class name.
+    """
+
+    def __init__(self, *, input_shape: Sequence[int] | None = None, name: str | None = None) -> None:
+        super().__init__()
+        self.input_shape_hint: tuple[int, ...] | None = tuple(input_shape) if input_shape is not None else None
+        self.name = name or _snake(type(self).__name__)
+        self.built = False
+
+    # --- building -----------------------------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Create weights for inputs of ``input_shape`` (batch axis included). No weights by default."""
+
+    def maybe_build(self, x: Tensor) -> None:
+        if not self.built:
+            self.build(tuple(x.shape))
+            self.built = True
+            self.to(x.device)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        self.maybe_build(x)
+        return self.call(x, mask)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        raise NotImplementedError
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        """The mask the next layer receives."""
+        return mask
+
+    # --- configuration --------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this layer (JSON-serialisable)."""
+        config: dict[str, Any] = {"name": self.name}
+        if self.input_shape_hint is not None:
+            config["input_shape"] = list(self.input_shape_hint)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        return cls(**config)
+
+    # --- Keras weights --------------------------------------------------------------------------
+    def keras_weights(self) -> list[tuple[Tensor, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
+        """(parameter, torch→Keras, Keras→torch) for each weight, in Keras's order."""
+        return [(p, _identity, _identity) for p in self.parameters()]
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise NotBuiltError(
+                f"layer {self.name!r} has no weights yet; call it on data or give input_shape= first"
+            )
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Weights as NumPy arrays in Keras's order and shapes."""
+        self._require_built()
+        return [to_keras(p.detach().cpu().numpy()) for p, to_keras, _ in self.keras_weights()]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Load weights given in Keras's order and shapes (as ``get_weights`` returns them)."""
+        self._require_built()
+        slots = self.keras_weights()
+        if len(weights) != len(slots):
+            raise ShapeError(f"layer {self.name!r} expects {len(slots)} weight arrays, got {len(weights)}")
+        with torch.no_grad():
+            for i, ((p, _, from_keras), w) in enumerate(zip(slots, weights)):
+                value = torch.as_tensor(from_keras(np.asarray(w, dtype=np.float32)))
+                if value.shape != p.shape:
+                    raise ShapeError(
+                        f"layer {self.name!r} weight {i}: expected Keras shape "
+                        f"{tuple(self.get_weights()[i].shape)}, got {tuple(np.shape(w))}"
+                    )
+                p.copy_(value)

@@ -1,0 +1,247 @@
+"""Non-recurrent layers with Keras's names: Input, Dense, Activation, Embedding, Masking, Dropout,
+TimeDistributed, RepeatVector.
+
+Legend: B batch, T time, F features, E embedding size, V vocabulary size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import ConfigError, DataError, ShapeError
+from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.nn.init import get_activation, get_initializer
+
+__all__ = ["Input", "Dense", "Activation", "Embedding", "Masking", "Dropout", "TimeDistributed", "RepeatVector"]
+
+
+class Input(Layer):
+    """Declares the shape of one sample (no batch axis): ``Sequential([Input((10, 1)), ...])``."""
+
+    def __init__(self, shape: Sequence[int], name: str | None = None) -> None:
+        super().__init__(input_shape=shape, name=name)
+        self.shape = tuple(shape)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return x
+
+    def get_config(self) -> dict[str, Any]:
+        return {"shape": list(self.shape), "name": self.name}
+
+
+class Dense(Layer):
+    """``y = act(x Wᵀ + b)`` on the last axis; works on ``(B, F)`` and ``(B, T, F)``.
+
+    Parameters: ``F·units + units``. Weight ``weight`` is ``(units, F)`` (PyTorch layout); Keras's
+    kernel is its transpose.
+
+    Example:
+        >>> import torch
+        >>> tuple(Dense(4, activation="relu")(torch.ones(2, 3)).shape)
+        (2, 4)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if units < 1:
+            raise ConfigError(f"Dense(units) must be a positive integer, got {units}")
+        self.units = units
+        self.activation = activation
+        self._act = get_activation(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+
+    def build(self, input_shape: Shape) -> None:
+        features = int(input_shape[-1])  # type: ignore[arg-type]
+        self.weight = nn.Parameter(get_initializer(self.kernel_initializer)(torch.empty(self.units, features)))
+        self.bias = nn.Parameter(get_initializer(self.bias_initializer)(torch.empty(self.units))) if self.use_bias else None
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        if x.shape[-1] != self.weight.shape[1]:
+            raise ShapeError(f"Dense {self.name!r} expects {self.weight.shape[1]} input features, got {x.shape[-1]}")
+        return self._act(nn.functional.linear(x, self.weight, self.bias))
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        slots = [(self.weight, transpose, transpose)]
+        if self.bias is not None:
+            slots.append((self.bias, lambda a: a, lambda a: a))
+        return slots
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+            **super().get_config(),
+        }
+
+
+class Activation(Layer):
+    """Applies a named activation: ``Activation('softmax')``."""
+
+    def __init__(self, activation: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activation
+        self._act = get_activation(activation)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return self._act(x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": self.activation, **super().get_config()}
+
+
+class Embedding(Layer):
+    """Integer ids ``(B, T)`` → vectors ``(B, T, E)``; ``mask_zero=True`` makes id 0 padding.
+
+    Parameters: ``input_dim · output_dim``.
+
+    Example:
+        >>> import torch
+        >>> emb = Embedding(10, 4, mask_zero=True)
+        >>> ids = torch.tensor([[3, 5, 0]])
+        >>> tuple(emb(ids).shape), emb.compute_mask(ids, None).tolist()
+        ((1, 3, 4), [[True, True, False]])
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        mask_zero: bool = False,
+        embeddings_initializer: str = "uniform",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if input_dim < 1 or output_dim < 1:
+            raise ConfigError(f"Embedding sizes must be positive, got input_dim={input_dim}, output_dim={output_dim}")
+        self.input_dim = input_dim
+        self.output_dim = output_dim
+        self.mask_zero = mask_zero
+        self.embeddings_initializer = embeddings_initializer
+
+    def build(self, input_shape: Shape) -> None:
+        self.weight = nn.Parameter(
+            get_initializer(self.embeddings_initializer)(torch.empty(self.input_dim, self.output_dim))
+        )
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        if x.dtype.is_floating_point:
+            if not torch.equal(x, x.round()):
+                raise DataError("Embedding expects integer token ids, got non-integer floats")
+            x = x.long()
+        if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.input_dim):
+            raise DataError(
+                f"Embedding {self.name!r} expects ids in [0, {self.input_dim}), got ids in "
+                f"[{int(x.min())}, {int(x.max())}]"
+            )
+        return nn.functional.embedding(x, self.weight)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return (x != 0) if self.mask_zero else mask
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
+            "embeddings_initializer": self.embeddings_initializer,
+            **super().get_config(),
+        }
+
+
+class Masking(Layer):
+    """Marks steps whose features all equal ``mask_value`` as padding (and zeroes them, as Keras does)."""
+
+    def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mask_value = float(mask_value)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return x * self.compute_mask(x, mask).unsqueeze(-1).to(x.dtype)  # type: ignore[union-attr]
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return (x != self.mask_value).any(dim=-1)  # (B, T)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mask_value": self.mask_value, **super().get_config()}
+
+
+class Dropout(Layer):
+    """Zeroes a fraction ``rate`` of inputs while training, scaling the rest by ``1/(1-rate)``."""
+
+    def __init__(self, rate: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not 0.0 <= rate < 1.0:
+            raise ConfigError(f"Dropout rate must be in [0, 1), got {rate}")
+        self.rate = float(rate)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return nn.functional.dropout(x, self.rate, self.training)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate, **super().get_config()}
+
+
+class TimeDistributed(Layer):
+    """Applies ``layer`` to every time step: ``(B, T, ...)`` → ``(B, T, ...)``."""
+
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        B, T = x.shape[:2]
+        y = self.layer(x.reshape(B * T, *x.shape[2:]))  # (B·T, ...)
+        return y.reshape(B, T, *y.shape[1:])
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        return self.layer.keras_weights()
+
+    def get_config(self) -> dict[str, Any]:
+        from rnnkit.layers.serialization import serialize
+
+        return {"layer": serialize(self.layer), **super().get_config()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        from rnnkit.layers.serialization import deserialize
+
+        return cls(**{**config, "layer": deserialize(config["layer"])})
+
+
+class RepeatVector(Layer):
+    """``(B, F)`` → ``(B, n, F)``: the same vector at every step (e.g. to feed a decoder)."""
+
+    def __init__(self, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if n < 1:
+            raise ConfigError(f"RepeatVector(n) must be positive, got {n}")
+        self.n = n
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        if x.dim() != 2:
+            raise ShapeError(f"RepeatVector expects (batch, features), got shape {tuple(x.shape)}")
+        return x.unsqueeze(1).expand(-1, self.n, -1)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"n": self.n, **super().get_config()}
+

@@ -1,0 +1,359 @@
+"""Recurrent layers with Keras's names and options: RNN (any cell), SimpleRNN, LSTM, GRU, Bidirectional.
+
+A layer is a thin shell: it builds its cell from the first input's feature count, prepares dropout
+masks and the initial state, and hands the sequence to ``rnnkit.nn.run_recurrent`` (the one loop, or
+the fused kernel that computes the same). Attributes such as ``units`` read through to the cell.
+
+Legend: B batch, T time, F features, H units.
+
+Example (the tutorial's model body)::
+
+    >>> import torch
+    >>> rnn = SimpleRNN(32, activation="relu")
+    >>> tuple(rnn(torch.zeros(8, 10, 1)).shape), sum(p.numel() for p in rnn.parameters())
+    ((8, 32), 1088)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import ConfigError, ShapeError
+from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
+from rnnkit.nn.recurrent import Implementation, initial_state, run_recurrent
+
+__all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+
+class RNN(Layer):
+    """Runs a cell over a sequence: ``(B, T, F)`` → ``(B, H)``, or ``(B, T, H)`` with ``return_sequences``.
+
+    Args:
+        cell: a built cell (any module with the cell contract, see ``rnnkit.nn.cells``). Subclasses
+            (SimpleRNN, LSTM, GRU) build theirs from the input instead.
+        return_sequences: output every step ``(B, T, H)`` instead of the last ``(B, H)``.
+        return_state: also return the final state: ``[output, *state]``.
+        go_backwards: read the sequence from the end; outputs come in that reading order.
+        stateful: the final state of batch k is the initial state of batch k+1 (row i continues row i);
+            ``reset_states()`` zeroes it.
+        dropout: fraction of input features dropped while training (one mask per sequence).
+        recurrent_dropout: fraction of the recurrent state dropped while training (runs unrolled).
+        implementation: ``'auto'`` (fused kernel when it computes the same), ``'fused'``, ``'unrolled'``.
+
+    Call: ``layer(x, mask=None, initial_state=None)``; ``mask`` ``(B, T)`` is True on real steps.
+    """
+
+    def __init__(
+        self,
+        cell: nn.Module | None = None,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        implementation: Implementation = "auto",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0.0 <= rate < 1.0:
+                raise ConfigError(f"{arg} must be in [0, 1), got {rate}")
+        if implementation not in ("auto", "fused", "unrolled"):
+            raise ConfigError(f"implementation must be 'auto', 'fused' or 'unrolled', got {implementation!r}")
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+        self.dropout = float(dropout)
+        self.recurrent_dropout = float(recurrent_dropout)
+        self.implementation: Implementation = implementation
+        self.states: tuple[Tensor, ...] | None = None
+        if cell is not None:
+            self.cell = cell
+            self.built = True
+
+    def make_cell(self, input_size: int) -> nn.Module:
+        raise ConfigError(f"{type(self).__name__} needs a cell: RNN(cell)")
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) != 3:
+            raise ShapeError(
+                f"{type(self).__name__} expects input (batch, time, features), got shape {input_shape}"
+            )
+        self.cell = self.make_cell(int(input_shape[-1]))  # type: ignore[arg-type]
+
+    def reset_states(self) -> None:
+        """Forget the carried state of a stateful layer (the next batch starts from zeros)."""
+        self.states = None
+
+    def forward(  # type: ignore[override]
+        self, x: Tensor, mask: Tensor | None = None, initial_state: Any = None
+    ) -> Tensor | list[Tensor]:
+        self.maybe_build(x)
+        if x.dim() != 3:
+            raise ShapeError(f"{self.name!r} expects input (batch, time, features), got shape {tuple(x.shape)}")
+        expected = getattr(self.cell, "input_size", x.shape[-1])
+        if x.shape[-1] != expected:
+            raise ShapeError(f"{self.name!r} was built for {expected} features per step, got {x.shape[-1]}")
+        B = x.shape[0]
+        state = self._initial_state(B, x, initial_state)
+        h_mask = None
+        if self.training and self.dropout > 0:
+            x = x * _dropout_mask(x.new_ones(B, 1, x.shape[-1]), self.dropout)  # same mask at every step
+        if self.training and self.recurrent_dropout > 0:
+            h_mask = _dropout_mask(x.new_ones(B, self.cell.state_size[0]), self.recurrent_dropout)
+        outputs, state = run_recurrent(
+            self.cell, x, state, mask=mask, go_backwards=self.go_backwards, h_mask=h_mask,
+            implementation=self.implementation,
+        )
+        if self.stateful:
+            self.states = tuple(s.detach() for s in state)
+        y = outputs if self.return_sequences else outputs[:, -1]
+        return [y, *state] if self.return_state else y
+
+    def _initial_state(self, batch: int, x: Tensor, given: Any) -> tuple[Tensor, ...]:
+        if given is not None:
+            state = tuple(given) if isinstance(given, (list, tuple)) else (given,)
+            sizes = tuple(self.cell.state_size)
+            shapes = tuple(tuple(s.shape) for s in state)
+            if shapes != tuple((batch, n) for n in sizes):
+                raise ShapeError(
+                    f"{self.name!r} initial_state: expected shapes {[(batch, n) for n in sizes]}, got {list(shapes)}"
+                )
+            return state
+        if self.stateful and self.states is not None:
+            if self.states[0].shape[0] != batch:
+                raise ShapeError(
+                    f"stateful {self.name!r} holds state for batch size {self.states[0].shape[0]}, got a batch "
+                    f"of {batch}; use one batch size that divides the data, or call reset_states()"
+                )
+            return self.states
+        return initial_state(self.cell, batch, x)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        if mask is not None and self.return_sequences and self.go_backwards:
+            return mask.flip(1)
+        return mask if self.return_sequences else None
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "implementation": self.implementation,
+            **super().get_config(),
+        }
+
+
+def _dropout_mask(ones: Tensor, rate: float) -> Tensor:
+    return torch.bernoulli(ones * (1.0 - rate)) / (1.0 - rate)
+
+
+class _BuiltinRNN(RNN):
+    """SimpleRNN, LSTM and GRU: the cell is built from ``units`` and Keras-named options."""
+
+    cell_class: type[RecurrentCell]
+    cell: RecurrentCell
+
+    def __init__(
+        self,
+        units: int,
+        kernel_initializer: str = "glorot_uniform",
+        recurrent_initializer: str = "orthogonal",
+        bias_initializer: str = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(units, int) or units < 1:
+            raise ConfigError(f"{type(self).__name__}(units) must be a positive integer, got {units!r}")
+        super().__init__(**kwargs)
+        self.units = units
+        self.cell_options: dict[str, Any] = {
+            "kernel_initializer": kernel_initializer,
+            "recurrent_initializer": recurrent_initializer,
+            "bias_initializer": bias_initializer,
+        }
+
+    def make_cell(self, input_size: int) -> RecurrentCell:
+        return self.cell_class(input_size, self.units, **self.cell_options)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"units": self.units, **self.cell_options, **super().get_config()}
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        c = self.cell
+        return [(c.weight_ih, transpose, transpose), (c.weight_hh, transpose, transpose), (c.bias_ih, _same, _same)]
+
+
+def _same(a: np.ndarray) -> np.ndarray:
+    return a
+
+
+class SimpleRNN(_BuiltinRNN):
+    """Fully-connected RNN: ``h_t = act(W_ih x_t + W_hh h_{t-1} + b)``.
+
+    Args:
+        units: H. activation: ``'tanh'`` (default) or ``'relu'`` (fused); other names run unrolled.
+        Other options: see ``RNN``.
+
+    Shapes: ``(B, T, F)`` → ``(B, H)`` or ``(B, T, H)``. Parameters: ``H·F + H·H + H``.
+    """
+
+    cell_class = SimpleRNNCell
+
+    def __init__(self, units: int, activation: str = "tanh", **kwargs: Any) -> None:
+        super().__init__(units, **kwargs)
+        self.activation = activation
+        self.cell_options["activation"] = activation
+
+
+class LSTM(_BuiltinRNN):
+    """Long short-term memory layer (equations in ``rnnkit.nn.functional.lstm_step``).
+
+    Args:
+        units: H. unit_forget_bias: forget-gate bias starts at 1 (Keras default).
+
+    Returns with ``return_state``: ``[output, h, c]``. Parameters: ``4·(H·F + H·H + H)``.
+    """
+
+    cell_class = LSTMCell
+
+    def __init__(self, units: int, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, **kwargs)
+        self.cell_options["unit_forget_bias"] = unit_forget_bias
+
+
+# Keras orders GRU gates z, r, h; PyTorch (and rnnkit) r, z, n.
+_GRU_TO_KERAS = [1, 0, 2]
+
+
+def _gru_blocks(a: np.ndarray, axis: int) -> np.ndarray:
+    blocks = np.split(a, 3, axis=axis)
+    return np.concatenate([blocks[i] for i in _GRU_TO_KERAS], axis=axis)  # the swap is its own inverse
+
+
+class GRU(_BuiltinRNN):
+    """Gated recurrent unit, reset-after form (Keras's default; equations in ``functional.gru_step``).
+
+    Parameters: ``3·(H·F + H·H + 2H)``. ``get_weights()`` returns Keras's ``[kernel (F, 3H),
+    recurrent_kernel (H, 3H), bias (2, 3H)]`` with Keras's gate order ``z, r, h``.
+    """
+
+    cell_class = GRUCell
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        c = self.cell
+        kernel = (lambda a: _gru_blocks(a.T, 1), lambda a: np.ascontiguousarray(_gru_blocks(a, 1).T))
+        return [(c.weight_ih, *kernel), (c.weight_hh, *kernel)]
+
+    def get_weights(self) -> list[np.ndarray]:
+        self._require_built()
+        kernel, recurrent = super().get_weights()
+        bias = np.stack([_gru_blocks(b.detach().cpu().numpy(), 0) for b in (self.cell.bias_ih, self.cell.bias_hh)])
+        return [kernel, recurrent, bias]
+
+    def set_weights(self, weights: Any) -> None:
+        self._require_built()
+        if len(weights) != 3:
+            raise ShapeError(f"GRU {self.name!r} expects 3 weight arrays (kernel, recurrent, bias), got {len(weights)}")
+        super().set_weights(weights[:2])
+        bias = np.asarray(weights[2], dtype=np.float32)
+        if bias.shape != (2, 3 * self.units):
+            raise ShapeError(f"GRU {self.name!r} bias: expected Keras shape (2, {3 * self.units}), got {bias.shape}")
+        with torch.no_grad():
+            self.cell.bias_ih.copy_(torch.from_numpy(_gru_blocks(bias[0], 0)))
+            self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(bias[1], 0)))
+
+
+_MERGE = {
+    "concat": lambda a, b: torch.cat([a, b], dim=-1),
+    "sum": lambda a, b: a + b,
+    "ave": lambda a, b: (a + b) / 2,
+    "mul": lambda a, b: a * b,
+}
+
+
+class Bidirectional(Layer):
+    """Runs ``layer`` forwards and a copy of it backwards over the sequence and merges the two.
+
+    With ``return_sequences`` the backward outputs are put back in input order, so step t merges what
+    the forward pass saw up to t with what the backward pass saw from the end down to t.
+
+    Args:
+        layer: a recurrent layer (its config is copied for the backward direction).
+        merge_mode: ``'concat'`` (default, 2H features), ``'sum'``, ``'ave'``, ``'mul'``.
+    """
+
+    def __init__(self, layer: RNN, merge_mode: str = "concat", **kwargs: Any) -> None:
+        if merge_mode not in _MERGE:
+            raise ConfigError(f"merge_mode must be one of {sorted(_MERGE)}, got {merge_mode!r}")
+        if not isinstance(layer, RNN):
+            raise ConfigError(f"Bidirectional wraps a recurrent layer, got {type(layer).__name__}")
+        kwargs.setdefault("input_shape", layer.input_shape_hint)
+        super().__init__(**kwargs)
+        self.merge_mode = merge_mode
+        self.forward_layer = layer
+        config = {**layer.get_config(), "go_backwards": not layer.go_backwards, "name": "backward_" + layer.name}
+        config.pop("input_shape", None)
+        self.backward_layer = type(layer).from_config(config)
+        layer.name = "forward_" + layer.name
+        self.return_sequences = layer.return_sequences
+        self.return_state = layer.return_state
+
+    def forward(self, x: Tensor, mask: Tensor | None = None, initial_state: Any = None) -> Any:  # type: ignore[override]
+        self.built = True
+        fw_init = bw_init = None
+        if initial_state is not None:
+            half = len(initial_state) // 2
+            fw_init, bw_init = initial_state[:half], initial_state[half:]
+        fw = self.forward_layer(x, mask=mask, initial_state=fw_init)
+        bw = self.backward_layer(x, mask=mask, initial_state=bw_init)
+        fw_y, fw_states = (fw[0], fw[1:]) if self.return_state else (fw, [])
+        bw_y, bw_states = (bw[0], bw[1:]) if self.return_state else (bw, [])
+        if self.return_sequences:
+            bw_y = bw_y.flip(1)  # back to input order
+            if mask is not None:  # padded steps output zeros in both directions
+                keep = mask.unsqueeze(-1).to(fw_y.dtype)
+                fw_y, bw_y = fw_y * keep, bw_y * keep
+        y = _MERGE[self.merge_mode](fw_y, bw_y)
+        return [y, *fw_states, *bw_states] if self.return_state else y
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return mask if self.return_sequences else None
+
+    def reset_states(self) -> None:
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        return [*self.forward_layer.keras_weights(), *self.backward_layer.keras_weights()]
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [*self.forward_layer.get_weights(), *self.backward_layer.get_weights()]
+
+    def set_weights(self, weights: Any) -> None:
+        half = len(weights) // 2
+        self.forward_layer.set_weights(weights[:half])
+        self.backward_layer.set_weights(weights[half:])
+
+    def get_config(self) -> dict[str, Any]:
+        from rnnkit.layers.serialization import serialize
+
+        config = super().get_config()
+        layer_config = serialize(self.forward_layer)
+        layer_config["config"]["name"] = self.forward_layer.name.removeprefix("forward_")
+        return {"layer": layer_config, "merge_mode": self.merge_mode, **config}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        from rnnkit.layers.serialization import deserialize
+
+        return cls(**{**config, "layer": deserialize(config["layer"])})

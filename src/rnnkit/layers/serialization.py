@@ -1,0 +1,42 @@
+"""Layers to and from plain JSON-able dicts: ``{"class_name": ..., "config": {...}}``.
+
+Only the classes registered here can be rebuilt, by name, so loading a model never runs code that
+came from a file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnnkit.errors import ModelFileError
+from rnnkit.layers.base import Layer
+
+__all__ = ["serialize", "deserialize", "layer_classes"]
+
+
+def layer_classes() -> dict[str, type[Layer]]:
+    from rnnkit.layers import core, recurrent
+
+    classes = [
+        core.Input, core.Dense, core.Activation, core.Embedding, core.Masking, core.Dropout,
+        core.TimeDistributed, core.RepeatVector,
+        recurrent.SimpleRNN, recurrent.LSTM, recurrent.GRU, recurrent.Bidirectional,
+    ]
+    return {c.__name__: c for c in classes}
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(spec: Any) -> Layer:
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        raise ModelFileError(f"a layer entry must be {{'class_name': str, 'config': dict}}, got {spec!r:.80}")
+    classes = layer_classes()
+    name = spec.get("class_name")
+    if name not in classes:
+        raise ModelFileError(f"unknown layer class {name!r}; rnnkit can rebuild: {', '.join(sorted(classes))}")
+    try:
+        return classes[name].from_config(dict(spec["config"]))
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"cannot rebuild layer {name}: {exc}") from exc

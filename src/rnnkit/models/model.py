@@ -1,0 +1,281 @@
+"""``Model``: the Keras workflow (``compile`` / ``fit`` / ``evaluate`` / ``predict`` / ``save``) on a
+``torch.nn.Module``.
+
+Data flows one way: NumPy arrays → checked tensors (``rnnkit.data.arrays``) → batches → ``forward`` →
+loss → backward (BPTT through the recurrent layers) → clip → optimizer step → callbacks
+(``rnnkit.train.loop``). Subclasses define ``forward`` and ``layers``; ``Sequential`` is the common one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from rnnkit.data.arrays import check_same_length, to_tensor
+from rnnkit.data.batching import ArrayBatches
+from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
+from rnnkit.train.callbacks import Callback, History
+from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
+from rnnkit.train.losses import get_loss
+from rnnkit.train.metrics import Metric, get_metric
+from rnnkit.train.optimizers import Optimizer, get_optimizer
+from rnnkit.train.progress import ProgressBar, resolve_verbose
+
+__all__ = ["Model"]
+
+
+class Model(nn.Module):
+    """Base class with the Keras training API. ``forward(x)`` maps a batch to predictions."""
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.name = name or "model"
+        self.optimizer: Optimizer | None = None
+        self.loss: Any = None
+        self.compiled_metrics: list[Metric] = []
+        self.compile_config: dict[str, Any] = {}
+        self.clipnorm: float | None = None
+        self.clipvalue: float | None = None
+        self.stop_training = False
+        self.built = False
+        self.build_input_shape: tuple[int | None, ...] | None = None
+        self.declared_input_shape: tuple[int | None, ...] | None = None
+
+    # --- compile --------------------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: str | Optimizer | Any = "rmsprop",
+        loss: str | Callable[[Tensor, Tensor], Tensor] | None = None,
+        metrics: Sequence[str | Callable[[Tensor, Tensor], Tensor]] | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+    ) -> None:
+        """Choose the optimizer, loss and metrics.
+
+        Args:
+            optimizer: ``'adam'``, ``'sgd'``, ``'rmsprop'``, ``'adamw'``, an ``rnnkit.optimizers`` object,
+                or a ``torch.optim`` optimizer already bound to ``model.parameters()``.
+            loss: a name from ``rnnkit.losses`` or ``fn(y_true, y_pred) -> scalar``.
+            metrics: names (``'mae'``, ``'accuracy'``, ...) or ``fn(y_true, y_pred) -> (B,)``.
+            clipnorm: clip the global L2 norm of all gradients to this value (as
+                ``torch.nn.utils.clip_grad_norm_``; Keras's ``global_clipnorm``).
+            clipvalue: clip every gradient entry to ``[-clipvalue, clipvalue]``.
+        """
+        if loss is None:
+            raise ConfigError("compile() needs a loss, e.g. loss='mse'")
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+            if value is not None and not value > 0:
+                raise ConfigError(f"{arg} must be > 0, got {value}")
+        self.optimizer = get_optimizer(optimizer)
+        self.loss = get_loss(loss)
+        loss_name = loss if isinstance(loss, str) else ""
+        self.compiled_metrics = [get_metric(m, loss_name.lower()) for m in (metrics or [])]
+        self.clipnorm, self.clipvalue = clipnorm, clipvalue
+        self.compile_config = {
+            "optimizer": {"class_name": type(self.optimizer).__name__, "config": self.optimizer.get_config()}
+            if not hasattr(self.optimizer, "torch_optimizer") else None,
+            "loss": loss if isinstance(loss, str) else None,
+            "metrics": [m for m in (metrics or []) if isinstance(m, str)],
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+        }
+        if self.built:
+            self.optimizer.build(self.parameters())
+
+    # --- building -------------------------------------------------------------------------------
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create all weights by running one sample of ``input_shape`` (batch axis included or not)."""
+        raise NotImplementedError
+
+    def _ensure_built(self, x: Tensor) -> None:
+        if not self.built:
+            self.build(self.declared_input_shape or (None, *x.shape[1:]))
+            if self.optimizer is not None:
+                self.optimizer.build(self.parameters())
+
+    def _require_compiled(self, what: str) -> None:
+        if self.optimizer is None or self.loss is None:
+            raise NotCompiledError(f"call compile(optimizer=..., loss=...) before {what}()")
+
+    # --- data checks ----------------------------------------------------------------------------
+    def _check_x(self, x: Any, name: str = "x") -> Tensor:
+        t = to_tensor(name, x, min_rank=2)
+        expected = self.expected_input_shape()
+        if expected is not None:
+            got = tuple(t.shape[1:])
+            if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+                shown = tuple("None" if e is None else e for e in expected)
+                raise ShapeError(
+                    f"{name} has per-sample shape {got}; the model expects {shown} "
+                    f"(arrays are (samples, time steps, features))"
+                )
+        return t
+
+    def expected_input_shape(self) -> tuple[int | None, ...] | None:
+        """Shape of one sample the model accepts (no batch axis), when known."""
+        shape = self.build_input_shape or self.declared_input_shape
+        return tuple(shape[1:]) if shape is not None else None
+
+    def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Tensor, Tensor]:
+        xt = self._check_x(x, prefix + "x")
+        yt = to_tensor(prefix + "y", y, min_rank=1)
+        check_same_length(xt, yt)
+        return xt, yt
+
+    # --- fit / evaluate / predict ---------------------------------------------------------------
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> History:
+        """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
+
+        ``validation_split`` holds out the last fraction of the samples (before shuffling), as Keras does.
+        """
+        self._require_compiled("fit")
+        verbose = resolve_verbose(verbose)
+        if not 0.0 <= validation_split < 1.0:
+            raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
+        xt, yt = self._check_xy(x, y)
+        val: ArrayBatches | None = None
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ConfigError("validation_data must be a pair (x_val, y_val)")
+            xv, yv = self._check_xy(*validation_data, prefix="val_")
+            val = ArrayBatches(xv, yv, batch_size or 32)
+        elif validation_split > 0:
+            cut = int(len(xt) * (1 - validation_split))
+            if cut == 0 or cut == len(xt):
+                raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
+            val = ArrayBatches(xt[cut:], yt[cut:], batch_size or 32)
+            xt, yt = xt[:cut], yt[:cut]
+        train = ArrayBatches(xt, yt, batch_size or 32, shuffle=shuffle)
+        self._ensure_built(xt)
+        assert self.optimizer is not None and self.loss is not None
+
+        history = History()
+        cbs = CallbackList([history, *(callbacks or [])], self)
+        self.stop_training = False
+        cbs.on_train_begin({})
+        for epoch in range(initial_epoch, epochs):
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            cbs.on_epoch_begin(epoch, {})
+            bar = ProgressBar(len(train), verbose) if verbose else None
+            logs = train_epoch(
+                self, train, self.loss, self.optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue
+            )
+            if val is not None:
+                val_logs = evaluate_batches(self, val, self.loss, self.compiled_metrics)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            if bar is not None:
+                bar.finish(logs)
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end({})
+        return history
+
+    def evaluate(
+        self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto"
+    ) -> float | list[float]:
+        """Loss on ``(x, y)``; ``[loss, *metrics]`` when metrics were compiled (as Keras)."""
+        self._require_compiled("evaluate")
+        xt, yt = self._check_xy(x, y)
+        self._ensure_built(xt)
+        batches = ArrayBatches(xt, yt, batch_size or 32)
+        bar = ProgressBar(len(batches), resolve_verbose(verbose))
+        logs = evaluate_batches(self, batches, self.loss, self.compiled_metrics)
+        bar.finish(logs)
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    @torch.no_grad()
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> np.ndarray:
+        """Predictions for ``x`` as a NumPy array (``x`` may be NumPy, a tensor or nested lists)."""
+        xt = self._check_x(x)
+        self._ensure_built(xt)
+        self.eval()
+        batches = ArrayBatches(xt, None, batch_size or 32)
+        bar = ProgressBar(len(batches), resolve_verbose(verbose))
+        outputs = [self(xb) for xb, _ in batches]
+        bar.finish({})
+        out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        return out.cpu().numpy()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], Tensor):
+            args = (self._check_x(args[0]), *args[1:])
+        return super().__call__(*args, **kwargs)
+
+    # --- weights --------------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[nn.Module]:
+        return []
+
+    def _require_built(self) -> None:
+        """Build from the declared input shape if there is one; fail clearly if there is none."""
+        if not self.built and self.declared_input_shape is not None:
+            self.build(self.declared_input_shape)
+            if self.optimizer is not None:
+                self.optimizer.build(self.parameters())
+        if not self.built:
+            raise NotBuiltError(
+                "the model has no weights yet: give the first layer input_shape=, call build(), or fit it"
+            )
+
+    def get_weights(self) -> list[np.ndarray]:
+        """All layers' weights in Keras's order and shapes."""
+        self._require_built()
+        return [w for layer in self.layers for w in layer.get_weights()]  # type: ignore[operator]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set all weights from a list in Keras's order and shapes (as ``get_weights`` returns)."""
+        self._require_built()
+        weights = list(weights)
+        expected = sum(len(layer.keras_weights()) for layer in self.layers)  # type: ignore[operator]
+        if len(weights) != expected:
+            raise ShapeError(f"set_weights expects {expected} arrays, got {len(weights)}")
+        for layer in self.layers:
+            n = len(layer.keras_weights())  # type: ignore[operator]
+            layer.set_weights(weights[:n])  # type: ignore[operator]
+            weights = weights[n:]
+
+    def count_params(self) -> int:
+        self._require_built()
+        return sum(p.numel() for p in self.parameters())
+
+    def reset_states(self) -> None:
+        """Zero the carried state of every stateful recurrent layer."""
+        for module in self.modules():
+            if module is not self and hasattr(module, "reset_states"):
+                module.reset_states()
+
+    # --- saving ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:
+        """Write a folder with ``config.json`` and ``model.safetensors`` (and the optimizer state), atomically."""
+        from rnnkit.models.saving import save_model
+
+        self._require_built()
+        save_model(self, path, include_optimizer=include_optimizer)
+
+    def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
+        """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``)."""
+        from rnnkit.models.summary import summary_table
+
+        self._require_built()
+        (print_fn or print)(summary_table(self))
+

@@ -1,0 +1,162 @@
+"""Saving and loading models: a folder with ``config.json`` and ``model.safetensors``, never pickle.
+
+::
+
+    my_model/
+      config.json            layer configs, input shape, compile settings, sha256 of each tensor file
+      model.safetensors      weights (the module's state_dict)
+      optimizer.safetensors  optimizer slots (optional)
+
+Saving writes a complete new folder beside the target and then swaps it in, so a crash never leaves a
+half-written model where a good one was. Loading reads JSON and safetensors only, rebuilds layers from
+rnnkit's own classes by name, and checks every file's checksum and every tensor's shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+import rnnkit
+from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
+
+__all__ = ["save_model", "load_model"]
+
+FORMAT = "rnnkit.model"
+FORMAT_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(model: Any, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:
+    if not model.built:
+        raise NotBuiltError("cannot save a model without weights; build or fit it first")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
+    try:
+        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        save_file(weights, staging / "model.safetensors")
+        config: dict[str, Any] = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "rnnkit_version": rnnkit.__version__,
+            "class_name": type(model).__name__,
+            "config": model.get_config(),
+            "build_input_shape": list(model.build_input_shape),
+            "compile": model.compile_config or None,
+            "files": {"model.safetensors": _sha256(staging / "model.safetensors")},
+        }
+        optimizer = model.optimizer
+        if include_optimizer and optimizer is not None and optimizer.slots and config["compile"]:
+            tensors = {k: v.detach().cpu().contiguous() for k, v in optimizer.state_tensors().items()}
+            save_file(tensors, staging / "optimizer.safetensors")
+            config["files"]["optimizer.safetensors"] = _sha256(staging / "optimizer.safetensors")
+            config["optimizer_iterations"] = optimizer.iterations
+        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``; the old folder is removed only after the new one is in place."""
+    if target.exists() and not target.is_dir():
+        raise ModelFileError(f"cannot save a model folder at {target}: a file of that name exists")
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)
+    os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_config(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise ModelFileError(f"no model folder at {folder} (expected a folder with config.json and model.safetensors)")
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise ModelFileError(f"{folder} has no config.json; is it an rnnkit model folder?")
+    try:
+        config = json.loads(config_path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{config_path} is not valid JSON: {exc}") from exc
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ModelFileError(f"{config_path} is not an rnnkit model config (format {FORMAT!r} expected)")
+    if config.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{config_path} has format_version {config.get('format_version')!r}; this rnnkit reads {FORMAT_VERSION}"
+        )
+    return config
+
+
+def _load_tensors(folder: Path, name: str, config: dict[str, Any]) -> dict[str, torch.Tensor]:
+    path = folder / name
+    expected = (config.get("files") or {}).get(name)
+    if not path.is_file():
+        raise ModelFileError(f"{folder} is missing {name}")
+    if expected != _sha256(path):
+        raise ModelFileError(f"{path} does not match the checksum in config.json (corrupted or modified)")
+    try:
+        return load_file(path)
+    except Exception as exc:  # safetensors raises its own error types for malformed files
+        raise ModelFileError(f"{path} is not a readable safetensors file: {exc}") from exc
+
+
+def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
+    """Rebuild a model saved by ``model.save(path)``: same layers, weights and (optionally) optimizer state.
+
+    Example::
+
+        model.save("tutorial_model")
+        same = rnnkit.models.load_model("tutorial_model")
+    """
+    from rnnkit.models.sequential import Sequential
+
+    folder = Path(path)
+    config = _read_config(folder)
+    if config.get("class_name") != "Sequential":
+        raise ModelFileError(f"cannot rebuild model class {config.get('class_name')!r}; known: Sequential")
+    weights = _load_tensors(folder, "model.safetensors", config)
+    try:
+        model = Sequential.from_config(config["config"])
+        shape = config["build_input_shape"]
+        if not model.built:
+            model.build(tuple(shape))
+        model.load_state_dict(weights, strict=True)
+    except RnnkitError as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        raise ModelFileError(f"{folder}: the saved configuration cannot be rebuilt: {exc}") from exc
+    except (KeyError, TypeError, RuntimeError) as exc:
+        raise ModelFileError(f"{folder}: weights do not match the saved configuration: {exc}") from exc
+    compile_config = config.get("compile")
+    if compile and compile_config and compile_config.get("optimizer") and compile_config.get("loss"):
+        from rnnkit.train.optimizers import optimizers
+
+        opt = compile_config["optimizer"]
+        optimizer = optimizers.get(opt["class_name"])(**opt["config"])
+        model.compile(
+            optimizer=optimizer, loss=compile_config["loss"], metrics=compile_config.get("metrics"),
+            clipnorm=compile_config.get("clipnorm"), clipvalue=compile_config.get("clipvalue"),
+        )
+        if "optimizer.safetensors" in (config.get("files") or {}):
+            state = _load_tensors(folder, "optimizer.safetensors", config)
+            try:
+                optimizer.load_state_tensors(state, int(config.get("optimizer_iterations", 0)))
+            except RnnkitError as exc:
+                raise ModelFileError(f"{folder}: {exc}") from exc
+    return model

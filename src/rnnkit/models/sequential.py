@@ -1,0 +1,111 @@
+"""``Sequential``: a stack of layers, each feeding the next, masks travelling beside the data.
+
+Example (the classic tutorial model)::
+
+    >>> from rnnkit.models import Sequential
+    >>> from rnnkit.layers import SimpleRNN, Dense
+    >>> model = Sequential([SimpleRNN(32, input_shape=(10, 1), activation="relu"), Dense(1)])
+    >>> model.count_params()
+    1121
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import ConfigError, ShapeError
+from rnnkit.layers.base import Layer
+from rnnkit.layers.core import Input
+from rnnkit.models.model import Model
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Model):
+    """Layers applied in order. The input shape comes from the first layer's ``input_shape=`` (or an
+    ``Input``), else from the first batch ``fit``/``predict`` sees."""
+
+    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None) -> None:
+        super().__init__(name=name or "sequential")
+        self.stack = nn.ModuleList()
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[nn.Module]:
+        return [layer for layer in self.stack if not isinstance(layer, Input)]
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer (Keras's ``model.add``)."""
+        if not isinstance(layer, Layer):
+            raise ConfigError(f"Sequential.add expects an rnnkit layer, got {type(layer).__name__}")
+        taken = {m.name for m in self.stack}
+        base, i = layer.name, 0
+        while layer.name in taken:
+            i += 1
+            layer.name = f"{base}_{i}"
+        self.stack.append(layer)
+        if len(self.stack) == 1 and layer.input_shape_hint is not None:
+            self.declared_input_shape = (None, *layer.input_shape_hint)
+        self.built = False  # the next build creates the new layer's weights; earlier ones are kept
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create every layer's weights by passing one dummy sample through the stack."""
+        if not self.stack:
+            raise ConfigError("a Sequential model needs at least one layer before it can be built")
+        shape = tuple(input_shape)
+        sample = tuple(1 if d is None else int(d) for d in shape[1:])
+        first = self.stack[0]
+        integer = type(first).__name__ == "Embedding" or (
+            isinstance(first, Input) and len(self.stack) > 1 and type(self.stack[1]).__name__ == "Embedding"
+        )
+        dummy = torch.ones((1, *sample), dtype=torch.long if integer else torch.float32)
+        self.output_shapes: dict[str, Any] = {}
+        hooks = [
+            layer.register_forward_hook(self._record_shape(layer.name)) for layer in self.stack
+        ]
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                self.forward(dummy)
+        except (RuntimeError, IndexError) as exc:
+            raise ShapeError(f"the layers do not fit together for input shape {shape}: {exc}") from exc
+        finally:
+            for h in hooks:
+                h.remove()
+            self.train(was_training)
+        self.reset_states()
+        self.build_input_shape = (None, *shape[1:])
+        self.built = True
+
+    def _record_shape(self, name: str):  # type: ignore[no-untyped-def]
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            outs = output if isinstance(output, list) else [output]
+            shapes = [(None, *o.shape[1:]) for o in outs]
+            self.output_shapes[name] = shapes[0] if len(shapes) == 1 else shapes
+
+        return hook
+
+    def forward(self, x: Tensor) -> Tensor:
+        mask: Tensor | None = None
+        for layer in self.stack:
+            y = layer(x, mask=mask)
+            mask = layer.compute_mask(x, mask)
+            x = y[0] if isinstance(y, list) else y  # return_state: the next layer gets the output
+        return x
+
+    def get_config(self) -> dict[str, Any]:
+        from rnnkit.layers.serialization import serialize
+
+        return {"name": self.name, "layers": [serialize(layer) for layer in self.stack]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        from rnnkit.layers.serialization import deserialize
+
+        return cls([deserialize(spec) for spec in config.get("layers", [])], name=config.get("name"))

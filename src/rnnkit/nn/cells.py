@@ -1,0 +1,207 @@
+"""Recurrent cells: each one owns the weights of one time step and nothing else.
+
+The cell contract (what ``rnnkit.nn.unroll`` and ``rnnkit.layers.RNN`` need from any cell, including one
+you write)::
+
+    state_size: tuple[int, ...]          sizes of the state tensors, e.g. (H,) or (H, H) for LSTM
+    output_size: int                     size of y_t
+    forward(x_t, state) -> (y_t, state)  x_t (B, F); state a tuple of (B, state_size[i]) tensors
+
+Built-in cells also accept ``h_mask`` (recurrent dropout) and name a ``fused_mode`` for PyTorch's
+whole-sequence kernels. Weights use PyTorch's names, layout and gate order (``weight_ih`` ``(G·H, F)``,
+``weight_hh`` ``(G·H, H)``; LSTM ``i,f,g,o``, GRU ``r,z,n``) so they can be copied into ``torch.nn``;
+biases follow Keras's count (one bias per gate set; GRU two, its ``reset_after`` form).
+
+Example (a custom cell, plugged into the same loop)::
+
+    >>> import torch
+    >>> class Leaky(torch.nn.Module):
+    ...     state_size, output_size = (3,), 3
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.w = torch.nn.Linear(2, 3)
+    ...     def forward(self, x, state):
+    ...         h = 0.5 * state[0] + torch.tanh(self.w(x))
+    ...         return h, (h,)
+    >>> from rnnkit.nn import unroll
+    >>> y, state = unroll(Leaky(), torch.zeros(4, 5, 2))
+    >>> tuple(y.shape)
+    (4, 5, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import ConfigError
+from rnnkit.nn.functional import gru_step, lstm_step, simple_rnn_step
+from rnnkit.nn.init import get_activation, get_initializer
+
+__all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell"]
+
+
+class LSTMState(NamedTuple):
+    """The LSTM state: hidden ``h`` and cell ``c``, each ``(B, H)``."""
+
+    h: Tensor
+    c: Tensor
+
+
+class RecurrentCell(nn.Module):
+    """Shared weight handling of the built-in cells: ``G`` gate blocks of ``H`` units each."""
+
+    gates: int = 1
+    #: PyTorch kernel that runs this cell over a whole sequence, or None.
+    fused_mode: str | None = None
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        kernel_initializer: str = "glorot_uniform",
+        recurrent_initializer: str = "orthogonal",
+        bias_initializer: str = "zeros",
+        recurrent_bias: bool = False,
+    ) -> None:
+        super().__init__()
+        if input_size < 1 or hidden_size < 1:
+            raise ConfigError(
+                f"cell sizes must be positive, got input_size={input_size}, hidden_size={hidden_size}"
+            )
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.kernel_initializer = kernel_initializer
+        self.recurrent_initializer = recurrent_initializer
+        self.bias_initializer = bias_initializer
+        gh = self.gates * hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(gh, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(gh, hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(gh))
+        if recurrent_bias:
+            self.bias_hh: Tensor = nn.Parameter(torch.empty(gh))
+        else:  # PyTorch's kernels want two biases; the second is a constant zero
+            self.register_buffer("bias_hh", torch.zeros(gh), persistent=False)
+        self.reset_parameters()
+
+    @property
+    def state_size(self) -> tuple[int, ...]:
+        return (self.hidden_size,)
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size
+
+    def reset_parameters(self) -> None:
+        get_initializer(self.kernel_initializer)(self.weight_ih.data)
+        get_initializer(self.recurrent_initializer)(self.weight_hh.data)
+        get_initializer(self.bias_initializer)(self.bias_ih.data)
+        if isinstance(self.bias_hh, nn.Parameter):
+            get_initializer(self.bias_initializer)(self.bias_hh.data)
+
+    def flat_weights(self) -> list[Tensor]:
+        """``[w_ih, w_hh, b_ih, b_hh]``, the order PyTorch's RNN kernels take."""
+        return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "kernel_initializer": self.kernel_initializer,
+            "recurrent_initializer": self.recurrent_initializer,
+            "bias_initializer": self.bias_initializer,
+        }
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+
+class SimpleRNNCell(RecurrentCell):
+    """Elman cell: ``h_t = act(W_ih x_t + W_hh h_{t-1} + b)``; ``y_t = h_t``.
+
+    Args:
+        input_size: F, features per step.
+        hidden_size: H, units.
+        activation: ``'tanh'`` (default) or ``'relu'`` run fused; any other name runs unrolled.
+
+    Parameters: ``H·F + H·H + H`` (Keras's count: one bias).
+    """
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, activation: str = "tanh", **init: Any) -> None:
+        super().__init__(input_size, hidden_size, **init)
+        self.activation = activation
+        self._act = get_activation(activation)
+        self.fused_mode = {"tanh": "rnn_tanh", "relu": "rnn_relu"}.get(activation)
+
+    def forward(
+        self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None
+    ) -> tuple[Tensor, tuple[Tensor]]:
+        (h,) = state
+        h_rec = h if h_mask is None else h * h_mask
+        h = simple_rnn_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self._act, h_rec)
+        return h, (h,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": self.activation, **super().get_config()}
+
+
+class LSTMCell(RecurrentCell):
+    """LSTM cell (math in ``rnnkit.nn.functional.lstm_step``); state ``LSTMState(h, c)``, ``y_t = h_t``.
+
+    Args:
+        unit_forget_bias: start the forget-gate bias at 1 (Keras default; Jozefowicz et al. 2015).
+
+    Parameters: ``4·(H·F + H·H + H)``.
+    """
+
+    gates = 4
+    fused_mode = "lstm"
+
+    def __init__(self, input_size: int, hidden_size: int, unit_forget_bias: bool = True, **init: Any) -> None:
+        self.unit_forget_bias = unit_forget_bias
+        super().__init__(input_size, hidden_size, **init)
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        if self.unit_forget_bias:
+            with torch.no_grad():
+                self.bias_ih[self.hidden_size : 2 * self.hidden_size] = 1.0
+
+    @property
+    def state_size(self) -> tuple[int, ...]:
+        return (self.hidden_size, self.hidden_size)
+
+    def forward(
+        self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None
+    ) -> tuple[Tensor, LSTMState]:
+        h, c = state
+        h_rec = h if h_mask is None else h * h_mask
+        h, c = lstm_step(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, h_rec)
+        return h, LSTMState(h, c)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"unit_forget_bias": self.unit_forget_bias, **super().get_config()}
+
+
+class GRUCell(RecurrentCell):
+    """GRU cell in the reset-after form (math in ``rnnkit.nn.functional.gru_step``); ``y_t = h_t``.
+
+    Parameters: ``3·(H·F + H·H + 2H)`` (two bias vectors, as Keras's default ``reset_after=True``).
+    """
+
+    gates = 3
+    fused_mode = "gru"
+
+    def __init__(self, input_size: int, hidden_size: int, **init: Any) -> None:
+        super().__init__(input_size, hidden_size, recurrent_bias=True, **init)
+
+    def forward(
+        self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None
+    ) -> tuple[Tensor, tuple[Tensor]]:
+        (h,) = state
+        h_rec = h if h_mask is None else h * h_mask
+        h = gru_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, h_rec)
+        return h, (h,)

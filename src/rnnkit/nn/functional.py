@@ -1,0 +1,100 @@
+"""One time step of each recurrent cell, as pure functions of tensors.
+
+The equations are written here once; ``cells.py`` owns the weights and calls these, the fused path
+(``fused.py``) runs PyTorch's kernels on the same weights, and tests hold the two equal.
+
+Legend: B batch, F input features, H hidden units. Weights use PyTorch's layout and gate order:
+``w_ih`` is ``(G·H, F)``, ``w_hh`` is ``(G·H, H)``, gates stacked as LSTM ``i, f, g, o`` and
+GRU ``r, z, n``. ``h_rec`` is the hidden state as seen by the recurrent matmul; it differs from ``h``
+only under recurrent dropout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+__all__ = ["simple_rnn_step", "lstm_step", "gru_step"]
+
+
+def simple_rnn_step(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b: Tensor,
+    activation: Callable[[Tensor], Tensor] = torch.tanh,
+    h_rec: Tensor | None = None,
+) -> Tensor:
+    """Elman step: ``h_t = act(W_ih x_t + W_hh h_{t-1} + b)``.
+
+    Shapes: x ``(B, F)``, h ``(B, H)`` → ``(B, H)``.
+
+    Example:
+        >>> import torch
+        >>> h = simple_rnn_step(torch.ones(2, 3), torch.zeros(2, 4), torch.zeros(4, 3),
+        ...                     torch.zeros(4, 4), torch.zeros(4))
+        >>> tuple(h.shape)
+        (2, 4)
+    """
+    h_rec = h if h_rec is None else h_rec
+    return activation(torch.addmm(b, x, w_ih.t()) + h_rec @ w_hh.t())
+
+
+def lstm_step(
+    x: Tensor,
+    h: Tensor,
+    c: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b: Tensor,
+    h_rec: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """LSTM step (Hochreiter & Schmidhuber 1997, with forget gate)::
+
+        i = σ(W_ii x + W_hi h + b_i)      input gate
+        f = σ(W_if x + W_hf h + b_f)      forget gate
+        g = tanh(W_ig x + W_hg h + b_g)   candidate cell
+        o = σ(W_io x + W_ho h + b_o)      output gate
+        c' = f ⊙ c + i ⊙ g
+        h' = o ⊙ tanh(c')
+
+    Shapes: x ``(B, F)``, h and c ``(B, H)`` → ``(h', c')`` each ``(B, H)``.
+    """
+    h_rec = h if h_rec is None else h_rec
+    gates = torch.addmm(b, x, w_ih.t()) + h_rec @ w_hh.t()  # (B, 4H)
+    i, f, g, o = gates.chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def gru_step(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor,
+    b_hh: Tensor,
+    h_rec: Tensor | None = None,
+) -> Tensor:
+    """GRU step (Cho et al. 2014) with the reset gate applied after the matmul (Keras ``reset_after=True``,
+    the form PyTorch and cuDNN use)::
+
+        r = σ(W_ir x + b_ir + W_hr h + b_hr)           reset gate
+        z = σ(W_iz x + b_iz + W_hz h + b_hz)           update gate
+        n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))  candidate
+        h' = (1 - z) ⊙ n + z ⊙ h
+
+    Shapes: x ``(B, F)``, h ``(B, H)`` → ``(B, H)``.
+    """
+    h_rec = h if h_rec is None else h_rec
+    gi = torch.addmm(b_ih, x, w_ih.t())  # (B, 3H)
+    gh = torch.addmm(b_hh, h_rec, w_hh.t())  # (B, 3H)
+    i_r, i_z, i_n = gi.chunk(3, dim=1)
+    h_r, h_z, h_n = gh.chunk(3, dim=1)
+    r = torch.sigmoid(i_r + h_r)
+    z = torch.sigmoid(i_z + h_z)
+    n = torch.tanh(i_n + r * h_n)
+    return (1 - z) * n + z * h

@@ -1,0 +1,68 @@
+"""The fused path: PyTorch's whole-sequence RNN kernels on a cell's own weights.
+
+``torch._VF.rnn_tanh / rnn_relu / lstm / gru`` are the kernels behind ``torch.nn.RNN/LSTM/GRU``: the
+loop over time runs in C++ (oneDNN for LSTM on CPU, cuDNN on GPU) instead of in Python. They compute
+exactly the step functions in ``functional.py``; ``tests/nn/test_fused.py`` holds outputs and gradients
+equal to the unrolled loop.
+
+Legend: B batch, T time, F features, H hidden units.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from rnnkit.nn.cells import LSTMState, RecurrentCell
+
+__all__ = ["fused_sequence"]
+
+_KERNELS = {
+    "rnn_tanh": torch._VF.rnn_tanh,
+    "rnn_relu": torch._VF.rnn_relu,
+    "gru": torch._VF.gru,
+}
+
+
+def fused_sequence(
+    cell: RecurrentCell, x: Tensor, state: tuple[Tensor, ...], lengths: Tensor | None = None
+) -> tuple[Tensor, tuple[Tensor, ...]]:
+    """Run ``cell`` over ``x`` with one kernel call.
+
+    Args:
+        cell: a built-in cell whose ``fused_mode`` is not None.
+        x: ``(B, T, F)``.
+        state: the cell's state tuple, each ``(B, H)``.
+        lengths: ``(B,)`` int64 on the CPU, valid steps per row of a right-padded batch (all ≥ 1); the
+            outputs after a row's end repeat its last valid output, the state stops there.
+
+    Returns:
+        outputs ``(B, T, H)`` and the final state.
+    """
+    mode = cell.fused_mode
+    weights = cell.flat_weights()
+    hx = [s.unsqueeze(0) for s in state]  # (1, B, H): PyTorch's (layers·directions, B, H)
+    if lengths is None:
+        if mode == "lstm":
+            out, h, c = torch._VF.lstm(x, hx, weights, True, 1, 0.0, False, False, True)
+            return out, LSTMState(h[0], c[0])
+        out, h = _KERNELS[mode](x, hx[0], weights, True, 1, 0.0, False, False, True)
+        return out, (h[0],)
+
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    # packed sequences keep rows sorted by length; the state must follow that order and come back
+    order, unorder = packed.sorted_indices, packed.unsorted_indices
+    hx = [h.index_select(1, order) for h in hx]
+    if mode == "lstm":
+        data, h, c = torch._VF.lstm(packed.data, packed.batch_sizes, hx, weights, True, 1, 0.0, False, False)
+        final: tuple[Tensor, ...] = LSTMState(h[0].index_select(0, unorder), c[0].index_select(0, unorder))
+    else:
+        data, h = _KERNELS[mode](packed.data, packed.batch_sizes, hx[0], weights, True, 1, 0.0, False, False)
+        final = (h[0].index_select(0, unorder),)
+    out, _ = pad_packed_sequence(
+        packed._replace(data=data), batch_first=True, total_length=x.shape[1]
+    )  # (B, T, H), zeros after each row's end
+    last = out[torch.arange(x.shape[0]), lengths - 1]  # (B, H)
+    valid = torch.arange(x.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
+    return torch.where(valid.unsqueeze(-1), out, last.unsqueeze(1)), final

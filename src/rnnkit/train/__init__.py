@@ -1,0 +1,1 @@
+"""Training: the loop, optimizers, losses, metrics, callbacks and progress. Knows nothing about layers."""

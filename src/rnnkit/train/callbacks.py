@@ -1,0 +1,254 @@
+"""Callbacks: code that observes training and may stop it, never a branch inside the loop.
+
+Write your own by subclassing ``Callback`` and overriding any hook, or with ``LambdaCallback``::
+
+    >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
+
+Hooks: ``on_train_begin(logs)``, ``on_epoch_begin(epoch, logs)``, ``on_batch_end(batch, logs)``,
+``on_epoch_end(epoch, logs)``, ``on_train_end(logs)``. ``self.model`` is the model being trained; set
+``self.model.stop_training = True`` to stop after the current epoch.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.errors import ConfigError
+
+__all__ = [
+    "Callback", "History", "LambdaCallback", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau",
+    "CSVLogger", "TerminateOnNaN",
+]
+
+Logs = dict[str, float]
+
+
+class Callback:
+    """Base class; every hook does nothing."""
+
+    model: Any = None
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: Logs | None = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None: ...
+    def on_train_end(self, logs: Logs | None = None) -> None: ...
+
+
+class History(Callback):
+    """What ``fit`` returns: ``history.history['loss']`` is the list of epoch losses, ``history.epoch`` the epochs."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs))``."""
+
+    def __init__(self, **hooks: Callable[..., None]) -> None:
+        unknown = set(hooks) - {"on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end"}
+        if unknown:
+            raise ConfigError(f"LambdaCallback got unknown hooks {sorted(unknown)}")
+        for name, fn in hooks.items():
+            setattr(self, name, fn)
+
+
+class _Monitor(Callback):
+    """Shared logic of callbacks that watch one logged quantity for improvement."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        if mode not in ("auto", "min", "max"):
+            raise ConfigError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor = monitor
+        if mode == "auto":
+            mode = "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
+        self.sign = 1.0 if mode == "min" else -1.0
+        self.min_delta = abs(min_delta)
+        self.best = math.inf
+        self._warned = False
+
+    def current(self, logs: Logs | None) -> float | None:
+        value = (logs or {}).get(self.monitor)
+        if value is None and not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"{type(self).__name__} watches {self.monitor!r}, which is not logged; logged: "
+                f"{sorted(logs or {})}",
+                stacklevel=2,
+            )
+        return value
+
+    def improved(self, value: float) -> bool:
+        return self.sign * value < self.best - self.min_delta
+
+
+class EarlyStopping(_Monitor):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    ``restore_best_weights=True`` puts back the weights of the best epoch when training stops.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ) -> None:
+        super().__init__(monitor, mode, min_delta)
+        self.patience = patience
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best, self.wait, self.stopped_epoch, self.best_state = math.inf, 0, 0, None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        value = self.current(logs)
+        if value is None or epoch < self.start_from_epoch:
+            return
+        if self.improved(value):
+            self.best, self.best_epoch, self.wait = self.sign * value, epoch, 0
+            if self.restore_best_weights:
+                self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.restore_best_weights and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model (a folder, see ``Model.save``) after each epoch, or only when ``monitor`` improves.
+
+    ``filepath`` may hold ``{epoch}`` and logged names: ``'ckpt/epoch{epoch:02d}-{val_loss:.3f}'``.
+    Saving is atomic: a crash mid-save never leaves a broken model where a good one was.
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike[str],
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+        save_weights_only: bool = False,
+    ) -> None:
+        super().__init__(monitor, mode, 0.0)
+        self.filepath = str(filepath)
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.save_best_only:
+            value = self.current(logs)
+            if value is None or not self.improved(value):
+                return
+            self.best = self.sign * value
+        path = self.filepath.format(epoch=epoch + 1, **(logs or {}))
+        self.model.save(path, include_optimizer=not self.save_weights_only)
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs."""
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        verbose: int = 0,
+    ) -> None:
+        if not 0.0 < factor < 1.0:
+            raise ConfigError(f"ReduceLROnPlateau factor must be in (0, 1), got {factor}")
+        super().__init__(monitor, mode, min_delta)
+        self.factor, self.patience, self.cooldown, self.min_lr, self.verbose = factor, patience, cooldown, min_lr, verbose
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best, self.wait, self.cooldown_left = math.inf, 0, 0
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        optimizer = self.model.optimizer
+        if logs is not None:
+            logs["learning_rate"] = optimizer.learning_rate
+        value = self.current(logs)
+        if value is None:
+            return
+        if self.cooldown_left > 0:
+            self.cooldown_left -= 1
+            self.wait = 0
+        if self.improved(value):
+            self.best, self.wait = self.sign * value, 0
+        elif self.cooldown_left == 0:
+            self.wait += 1
+            if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
+                optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.min_lr)
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.learning_rate:.4g}.")
+                self.cooldown_left, self.wait = self.cooldown, 0
+
+
+class CSVLogger(Callback):
+    """Append one row per epoch (``epoch`` and every logged value) to a CSV file."""
+
+    def __init__(self, filename: str | os.PathLike[str], separator: str = ",", append: bool = False) -> None:
+        self.filename, self.separator, self.append = Path(filename), separator, append
+        self._keys: list[str] | None = None
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._keys = None
+        if not self.append and self.filename.exists():
+            self.filename.unlink()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        new_file = not self.filename.exists() or self.filename.stat().st_size == 0
+        if self._keys is None:
+            self._keys = sorted(logs)
+        with self.filename.open("a", newline="") as f:
+            writer = csv.writer(f, delimiter=self.separator)
+            if new_file:
+                writer.writerow(["epoch", *self._keys])
+            writer.writerow([epoch, *(logs.get(k, "") for k in self._keys)])
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as a batch loss is NaN or infinite, and put back the last good weights."""
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._good = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            print(f"Batch {batch}: invalid loss {loss}, terminating training and restoring the weights of the last finished epoch")
+            self.model.stop_training = True
+            with torch.no_grad():
+                self.model.load_state_dict(self._good)

@@ -1,0 +1,155 @@
+"""Losses with Keras's names and reductions: mean over the last axis, then over batch (and time).
+
+Each loss is a callable ``loss(y_true, y_pred) -> scalar tensor``. Probabilistic losses take
+probabilities by default (as Keras does, clipped to ``[ε, 1-ε]``), or logits with ``from_logits=True``.
+
+Example:
+    >>> import torch
+    >>> float(get_loss("mse")(torch.tensor([[1.0], [3.0]]), torch.tensor([[0.0], [0.0]])))
+    5.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from rnnkit.errors import ShapeError, UnknownNameError
+from rnnkit.registry import Registry
+
+__all__ = [
+    "Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy", "get_loss", "losses",
+]
+
+EPSILON = 1e-7
+
+
+class Loss:
+    """Base class: ``__call__(y_true, y_pred)`` checks shapes, then ``compute`` does the math."""
+
+    name = "loss"
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if y_true.shape != y_pred.shape:
+            if y_true.dim() == y_pred.dim() - 1 and y_pred.shape[-1] == 1:
+                y_true = y_true.unsqueeze(-1)
+            else:
+                raise ShapeError(
+                    f"{self.name}: targets of shape {tuple(y_true.shape)} do not match predictions of shape "
+                    f"{tuple(y_pred.shape)}"
+                )
+        return self.compute(y_true, y_pred)
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+class MeanSquaredError(Loss):
+    """mean((y - ŷ)²)"""
+
+    name = "mean_squared_error"
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return F.mse_loss(y_pred, y_true)
+
+
+class MeanAbsoluteError(Loss):
+    """mean(|y - ŷ|)"""
+
+    name = "mean_absolute_error"
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return F.l1_loss(y_pred, y_true)
+
+
+class Huber(Loss):
+    """½e² where |e| ≤ δ, else δ(|e| - ½δ); e = y - ŷ."""
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = delta
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return F.huber_loss(y_pred, y_true, delta=self.delta)
+
+
+class BinaryCrossentropy(Loss):
+    """-mean(y log p + (1-y) log(1-p)); targets in [0, 1]."""
+
+    name = "binary_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if self.from_logits:
+            return F.binary_cross_entropy_with_logits(y_pred, y_true)
+        return F.binary_cross_entropy(y_pred.clamp(EPSILON, 1 - EPSILON), y_true)
+
+
+class CategoricalCrossentropy(Loss):
+    """-mean over samples of Σ_c y_c log p_c; one-hot (or soft) targets, classes on the last axis."""
+
+    name = "categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if self.from_logits:
+            log_p = torch.log_softmax(y_pred, dim=-1)
+        else:
+            p = y_pred / y_pred.sum(dim=-1, keepdim=True)
+            log_p = p.clamp(EPSILON, 1 - EPSILON).log()
+        return -(y_true * log_p).sum(dim=-1).mean()
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Categorical cross-entropy with integer class targets: ``y_true`` has one axis less than ``y_pred``."""
+
+    name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
+            y_true = y_true.squeeze(-1)
+        if y_true.shape != y_pred.shape[:-1]:
+            raise ShapeError(
+                f"{self.name}: expected integer targets of shape {tuple(y_pred.shape[:-1])}, got "
+                f"{tuple(y_true.shape)}"
+            )
+        classes = y_pred.shape[-1]
+        labels = y_true.long()
+        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= classes):
+            raise ShapeError(f"{self.name}: class ids must be in [0, {classes}), got up to {int(labels.max())}")
+        logits = y_pred if self.from_logits else y_pred.clamp(EPSILON, 1 - EPSILON).log()
+        return F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1))
+
+
+losses: Registry[Callable[[], Loss]] = Registry("loss")
+for _names, _cls in [
+    (("mse", "mean_squared_error"), MeanSquaredError),
+    (("mae", "mean_absolute_error"), MeanAbsoluteError),
+    (("huber",), Huber),
+    (("binary_crossentropy", "bce"), BinaryCrossentropy),
+    (("categorical_crossentropy",), CategoricalCrossentropy),
+    (("sparse_categorical_crossentropy",), SparseCategoricalCrossentropy),
+]:
+    for _n in _names:
+        losses.register(_n, _cls)
+
+
+def get_loss(spec: str | Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+    """A loss name, a ``Loss`` instance, or any callable ``fn(y_true, y_pred) -> scalar``."""
+    if isinstance(spec, str):
+        return losses.get(spec)()
+    if callable(spec):
+        return spec
+    raise UnknownNameError(f"loss must be a name ({', '.join(losses.names())}) or a callable, got {type(spec).__name__}")

@@ -1,0 +1,86 @@
+"""Metrics by name. Each returns a per-sample tensor ``(B,)`` so an epoch's value is the exact mean over
+samples however the batches fall (Keras's averaging), accumulated without host syncs.
+
+``'accuracy'`` picks its form from the loss, as Keras does: binary (threshold 0.5) for
+``binary_crossentropy``, sparse for ``sparse_categorical_crossentropy``, categorical otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from torch import Tensor
+
+from rnnkit.errors import UnknownNameError
+from rnnkit.registry import Registry
+
+__all__ = ["Metric", "get_metric", "metrics"]
+
+MetricFn = Callable[[Tensor, Tensor], Tensor]
+
+
+def _per_sample(values: Tensor) -> Tensor:
+    return values.reshape(values.shape[0], -1).mean(dim=1)
+
+
+def _align(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    return y_true.unsqueeze(-1) if y_true.dim() == y_pred.dim() - 1 and y_pred.shape[-1] == 1 else y_true
+
+
+def mse(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    return _per_sample((_align(y_true, y_pred) - y_pred) ** 2)
+
+
+def mae(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    return _per_sample((_align(y_true, y_pred) - y_pred).abs())
+
+
+
+def binary_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    return _per_sample(((y_pred > 0.5).to(y_pred.dtype) == _align(y_true, y_pred)).float())
+
+
+def categorical_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    return _per_sample((y_pred.argmax(-1) == y_true.argmax(-1)).float())
+
+
+def sparse_categorical_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    if y_true.dim() == y_pred.dim():
+        y_true = y_true.squeeze(-1)
+    return _per_sample((y_pred.argmax(-1) == y_true.long()).float())
+
+
+class Metric:
+    """A named metric: ``fn(y_true, y_pred)`` gives one value per sample ``(B,)``."""
+
+    def __init__(self, name: str, fn: MetricFn) -> None:
+        self.name, self.fn = name, fn
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return self.fn(y_true, y_pred)
+
+
+metrics: Registry[MetricFn] = Registry("metric")
+for _names, _fn in [
+    (("mse", "mean_squared_error"), mse),
+    (("mae", "mean_absolute_error"), mae),
+    (("binary_accuracy",), binary_accuracy),
+    (("categorical_accuracy",), categorical_accuracy),
+    (("sparse_categorical_accuracy",), sparse_categorical_accuracy),
+]:
+    for _n in _names:
+        metrics.register(_n, _fn)
+
+
+def get_metric(spec: str | MetricFn, loss_name: str = "") -> Metric:
+    """Resolve a metric name (``'accuracy'``/``'acc'`` by the loss), or wrap ``fn(y_true, y_pred) -> (B,)``."""
+    if isinstance(spec, str):
+        name = spec.lower()
+        if name in ("accuracy", "acc"):
+            kind = {"binary_crossentropy": binary_accuracy, "bce": binary_accuracy,
+                    "sparse_categorical_crossentropy": sparse_categorical_accuracy}
+            return Metric(spec, kind.get(loss_name, categorical_accuracy))
+        return Metric(spec, metrics.get(name))
+    if callable(spec):
+        return Metric(getattr(spec, "__name__", "metric"), spec)
+    raise UnknownNameError(f"metric must be a name ({', '.join(metrics.names())}, accuracy) or a callable")
