@@ -12,6 +12,12 @@ from rnnkit.train.callbacks import (
 )
 
 __all__ = [
-    "CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "ModelCheckpoint", "ReduceLROnPlateau",
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]

@@ -40,9 +40,7 @@ class Registry(Generic[T]):
             return self._items[name.lower()]
         except KeyError:
             known = ", ".join(sorted(self._items))
-            raise UnknownNameError(
-                f"unknown {self.kind} {name!r}; expected one of: {known}"
-            ) from None
+            raise UnknownNameError(f"unknown {self.kind} {name!r}; expected one of: {known}") from None
 
     def names(self) -> list[str]:
         return sorted(self._items)

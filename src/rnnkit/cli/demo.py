@@ -7,9 +7,12 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("demo", help="run the SimpleRNN tutorial end to end and compare it with baselines",
-                            description="Train the classic tutorial model on its random data, compare the test "
-                            "MSE with always predicting the mean, then train it on a learnable series.")
+    p = commands.add_parser(
+        "demo",
+        help="run the SimpleRNN tutorial end to end and compare it with baselines",
+        description="Train the classic tutorial model on its random data, compare the test "
+        "MSE with always predicting the mean, then train it on a learnable series.",
+    )
     p.add_argument("--epochs", type=int, default=20, help="training epochs for each part (default 20)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1, help="progress output (default 1)")

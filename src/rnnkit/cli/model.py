@@ -8,14 +8,20 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("summary", help="print the layer table of a saved model",
-                            description="Load a model folder (config.json + model.safetensors) and print its summary.")
+    p = commands.add_parser(
+        "summary",
+        help="print the layer table of a saved model",
+        description="Load a model folder (config.json + model.safetensors) and print its summary.",
+    )
     p.add_argument("model", help="model folder written by model.save()")
     p.set_defaults(handler=summary)
 
-    p = commands.add_parser("predict", help="run a saved model on a .npy array",
-                            description="Load a model folder, predict on a .npy array of shape "
-                            "(samples, time steps, features) and write or print the predictions.")
+    p = commands.add_parser(
+        "predict",
+        help="run a saved model on a .npy array",
+        description="Load a model folder, predict on a .npy array of shape "
+        "(samples, time steps, features) and write or print the predictions.",
+    )
     p.add_argument("model", help="model folder written by model.save()")
     p.add_argument("--input", required=True, help="input .npy file")
     p.add_argument("--output", help="write predictions to this .npy file (default: print them)")

@@ -88,15 +88,15 @@ class Layer(nn.Module):
         return cls(**config)
 
     # --- Keras weights --------------------------------------------------------------------------
-    def keras_weights(self) -> list[tuple[Tensor, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
+    def keras_weights(
+        self,
+    ) -> list[tuple[Tensor, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
         """(parameter, torch→Keras, Keras→torch) for each weight, in Keras's order."""
         return [(p, _identity, _identity) for p in self.parameters()]
 
     def _require_built(self) -> None:
         if not self.built:
-            raise NotBuiltError(
-                f"layer {self.name!r} has no weights yet; call it on data or give input_shape= first"
-            )
+            raise NotBuiltError(f"layer {self.name!r} has no weights yet; call it on data or give input_shape= first")
 
     def get_weights(self) -> list[np.ndarray]:
         """Weights as NumPy arrays in Keras's order and shapes."""

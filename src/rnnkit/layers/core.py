@@ -67,7 +67,9 @@ class Dense(Layer):
     def build(self, input_shape: Shape) -> None:
         features = int(input_shape[-1])  # type: ignore[arg-type]
         self.weight = nn.Parameter(get_initializer(self.kernel_initializer)(torch.empty(self.units, features)))
-        self.bias = nn.Parameter(get_initializer(self.bias_initializer)(torch.empty(self.units))) if self.use_bias else None
+        self.bias = (
+            nn.Parameter(get_initializer(self.bias_initializer)(torch.empty(self.units))) if self.use_bias else None
+        )
 
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         if x.shape[-1] != self.weight.shape[1]:
@@ -244,4 +246,3 @@ class RepeatVector(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"n": self.n, **super().get_config()}
-

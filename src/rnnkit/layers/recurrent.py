@@ -83,9 +83,7 @@ class RNN(Layer):
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 3:
-            raise ShapeError(
-                f"{type(self).__name__} expects input (batch, time, features), got shape {input_shape}"
-            )
+            raise ShapeError(f"{type(self).__name__} expects input (batch, time, features), got shape {input_shape}")
         self.cell = self.make_cell(int(input_shape[-1]))  # type: ignore[arg-type]
 
     def reset_states(self) -> None:
@@ -109,7 +107,12 @@ class RNN(Layer):
         if self.training and self.recurrent_dropout > 0:
             h_mask = _dropout_mask(x.new_ones(B, self.cell.state_size[0]), self.recurrent_dropout)
         outputs, state = run_recurrent(
-            self.cell, x, state, mask=mask, go_backwards=self.go_backwards, h_mask=h_mask,
+            self.cell,
+            x,
+            state,
+            mask=mask,
+            go_backwards=self.go_backwards,
+            h_mask=h_mask,
             implementation=self.implementation,
         )
         if self.stateful:

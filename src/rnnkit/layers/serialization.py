@@ -18,9 +18,18 @@ def layer_classes() -> dict[str, type[Layer]]:
     from rnnkit.layers import core, recurrent
 
     classes = [
-        core.Input, core.Dense, core.Activation, core.Embedding, core.Masking, core.Dropout,
-        core.TimeDistributed, core.RepeatVector,
-        recurrent.SimpleRNN, recurrent.LSTM, recurrent.GRU, recurrent.Bidirectional,
+        core.Input,
+        core.Dense,
+        core.Activation,
+        core.Embedding,
+        core.Masking,
+        core.Dropout,
+        core.TimeDistributed,
+        core.RepeatVector,
+        recurrent.SimpleRNN,
+        recurrent.LSTM,
+        recurrent.GRU,
+        recurrent.Bidirectional,
     ]
     return {c.__name__: c for c in classes}
 

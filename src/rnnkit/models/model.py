@@ -78,7 +78,8 @@ class Model(nn.Module):
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self.compile_config = {
             "optimizer": {"class_name": type(self.optimizer).__name__, "config": self.optimizer.get_config()}
-            if not hasattr(self.optimizer, "torch_optimizer") else None,
+            if not hasattr(self.optimizer, "torch_optimizer")
+            else None,
             "loss": loss if isinstance(loss, str) else None,
             "metrics": [m for m in (metrics or []) if isinstance(m, str)],
             "clipnorm": clipnorm,
@@ -104,12 +105,13 @@ class Model(nn.Module):
 
     # --- data checks ----------------------------------------------------------------------------
     def _check_x(self, x: Any, name: str = "x") -> Tensor:
+        """Convert and check ``x``; the time axis (first per-sample axis) may differ from the build shape."""
         t = to_tensor(name, x, min_rank=2)
         expected = self.expected_input_shape()
         if expected is not None:
             got = tuple(t.shape[1:])
-            if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
-                shown = tuple("None" if e is None else e for e in expected)
+            if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+                shown = ("time", *("None" if e is None else e for e in expected[1:]))
                 raise ShapeError(
                     f"{name} has per-sample shape {got}; the model expects {shown} "
                     f"(arrays are (samples, time steps, features))"
@@ -246,11 +248,10 @@ class Model(nn.Module):
         """Set all weights from a list in Keras's order and shapes (as ``get_weights`` returns)."""
         self._require_built()
         weights = list(weights)
-        expected = sum(len(layer.keras_weights()) for layer in self.layers)  # type: ignore[operator]
-        if len(weights) != expected:
-            raise ShapeError(f"set_weights expects {expected} arrays, got {len(weights)}")
-        for layer in self.layers:
-            n = len(layer.keras_weights())  # type: ignore[operator]
+        counts = [len(layer.get_weights()) for layer in self.layers]  # type: ignore[operator]
+        if len(weights) != sum(counts):
+            raise ShapeError(f"set_weights expects {sum(counts)} arrays, got {len(weights)}")
+        for layer, n in zip(self.layers, counts):
             layer.set_weights(weights[:n])  # type: ignore[operator]
             weights = weights[n:]
 
@@ -278,4 +279,3 @@ class Model(nn.Module):
 
         self._require_built()
         (print_fn or print)(summary_table(self))
-

@@ -150,8 +150,11 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
         opt = compile_config["optimizer"]
         optimizer = optimizers.get(opt["class_name"])(**opt["config"])
         model.compile(
-            optimizer=optimizer, loss=compile_config["loss"], metrics=compile_config.get("metrics"),
-            clipnorm=compile_config.get("clipnorm"), clipvalue=compile_config.get("clipvalue"),
+            optimizer=optimizer,
+            loss=compile_config["loss"],
+            metrics=compile_config.get("metrics"),
+            clipnorm=compile_config.get("clipnorm"),
+            clipvalue=compile_config.get("clipvalue"),
         )
         if "optimizer.safetensors" in (config.get("files") or {}):
             state = _load_tensors(folder, "optimizer.safetensors", config)

@@ -65,9 +65,7 @@ class Sequential(Model):
         )
         dummy = torch.ones((1, *sample), dtype=torch.long if integer else torch.float32)
         self.output_shapes: dict[str, Any] = {}
-        hooks = [
-            layer.register_forward_hook(self._record_shape(layer.name)) for layer in self.stack
-        ]
+        hooks = [layer.register_forward_hook(self._record_shape(layer.name)) for layer in self.stack]
         was_training = self.training
         self.eval()
         try:

@@ -33,7 +33,9 @@ def summary_table(model: Any) -> str:
     rows = []
     for layer in model.layers:
         n = sum(p.numel() for p in layer.parameters())
-        rows.append((f"{layer.name} ({type(layer).__name__})", _shape(model.output_shapes.get(layer.name, ())), f"{n:,}"))
+        rows.append(
+            (f"{layer.name} ({type(layer).__name__})", _shape(model.output_shapes.get(layer.name, ())), f"{n:,}")
+        )
     widths = [max(31, *(len(r[0]) for r in rows)), max(22, *(len(r[1]) for r in rows)), 13]
     headers = ("Layer (type)", "Output Shape", "Param #")
 

@@ -69,9 +69,7 @@ class RecurrentCell(nn.Module):
     ) -> None:
         super().__init__()
         if input_size < 1 or hidden_size < 1:
-            raise ConfigError(
-                f"cell sizes must be positive, got input_size={input_size}, hidden_size={hidden_size}"
-            )
+            raise ConfigError(f"cell sizes must be positive, got input_size={input_size}, hidden_size={hidden_size}")
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.kernel_initializer = kernel_initializer
@@ -174,9 +172,7 @@ class LSTMCell(RecurrentCell):
     def state_size(self) -> tuple[int, ...]:
         return (self.hidden_size, self.hidden_size)
 
-    def forward(
-        self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None
-    ) -> tuple[Tensor, LSTMState]:
+    def forward(self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None) -> tuple[Tensor, LSTMState]:
         h, c = state
         h_rec = h if h_mask is None else h * h_mask
         h, c = lstm_step(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, h_rec)

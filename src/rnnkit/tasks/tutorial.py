@@ -83,10 +83,7 @@ def run_tutorial(
         if random_result.skill > -0.02
         else "what it learned beyond the mean is noise of the training set, which makes it worse on new data"
     )
-    echo(
-        "The targets are random numbers unrelated to the inputs, so no model can beat that baseline: "
-        f"{verdict}.\n"
-    )
+    echo(f"The targets are random numbers unrelated to the inputs, so no model can beat that baseline: {verdict}.\n")
 
     echo("Part 2: the same model on a learnable task of the same shape: the next value of a noisy periodic series")
     x, y = periodic_series_windows(len(x), x.shape[1], seed=seed, noise=NOISE)

@@ -24,8 +24,14 @@ import torch
 from rnnkit.errors import ConfigError
 
 __all__ = [
-    "Callback", "History", "LambdaCallback", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau",
-    "CSVLogger", "TerminateOnNaN",
+    "Callback",
+    "History",
+    "LambdaCallback",
+    "EarlyStopping",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "CSVLogger",
+    "TerminateOnNaN",
 ]
 
 Logs = dict[str, float]
@@ -89,8 +95,7 @@ class _Monitor(Callback):
         if value is None and not self._warned:
             self._warned = True
             warnings.warn(
-                f"{type(self).__name__} watches {self.monitor!r}, which is not logged; logged: "
-                f"{sorted(logs or {})}",
+                f"{type(self).__name__} watches {self.monitor!r}, which is not logged; logged: {sorted(logs or {})}",
                 stacklevel=2,
             )
         return value
@@ -189,7 +194,13 @@ class ReduceLROnPlateau(_Monitor):
         if not 0.0 < factor < 1.0:
             raise ConfigError(f"ReduceLROnPlateau factor must be in (0, 1), got {factor}")
         super().__init__(monitor, mode, min_delta)
-        self.factor, self.patience, self.cooldown, self.min_lr, self.verbose = factor, patience, cooldown, min_lr, verbose
+        self.factor, self.patience, self.cooldown, self.min_lr, self.verbose = (
+            factor,
+            patience,
+            cooldown,
+            min_lr,
+            verbose,
+        )
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.best, self.wait, self.cooldown_left = math.inf, 0, 0
@@ -211,7 +222,9 @@ class ReduceLROnPlateau(_Monitor):
             if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
                 optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.min_lr)
                 if self.verbose:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.learning_rate:.4g}.")
+                    print(
+                        f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.learning_rate:.4g}."
+                    )
                 self.cooldown_left, self.wait = self.cooldown, 0
 
 
@@ -248,7 +261,9 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            print(f"Batch {batch}: invalid loss {loss}, terminating training and restoring the weights of the last finished epoch")
+            print(
+                f"Batch {batch}: invalid loss {loss}, terminating training and restoring the weights of the last finished epoch"
+            )
             self.model.stop_training = True
             with torch.no_grad():
                 self.model.load_state_dict(self._good)

@@ -21,8 +21,15 @@ from rnnkit.errors import ShapeError, UnknownNameError
 from rnnkit.registry import Registry
 
 __all__ = [
-    "Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy", "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy", "get_loss", "losses",
+    "Loss",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "Huber",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "get_loss",
+    "losses",
 ]
 
 EPSILON = 1e-7
@@ -122,8 +129,7 @@ class SparseCategoricalCrossentropy(Loss):
             y_true = y_true.squeeze(-1)
         if y_true.shape != y_pred.shape[:-1]:
             raise ShapeError(
-                f"{self.name}: expected integer targets of shape {tuple(y_pred.shape[:-1])}, got "
-                f"{tuple(y_true.shape)}"
+                f"{self.name}: expected integer targets of shape {tuple(y_pred.shape[:-1])}, got {tuple(y_true.shape)}"
             )
         classes = y_pred.shape[-1]
         labels = y_true.long()
@@ -152,4 +158,6 @@ def get_loss(spec: str | Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor
         return losses.get(spec)()
     if callable(spec):
         return spec
-    raise UnknownNameError(f"loss must be a name ({', '.join(losses.names())}) or a callable, got {type(spec).__name__}")
+    raise UnknownNameError(
+        f"loss must be a name ({', '.join(losses.names())}) or a callable, got {type(spec).__name__}"
+    )

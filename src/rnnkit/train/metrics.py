@@ -35,7 +35,6 @@ def mae(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return _per_sample((_align(y_true, y_pred) - y_pred).abs())
 
 
-
 def binary_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return _per_sample(((y_pred > 0.5).to(y_pred.dtype) == _align(y_true, y_pred)).float())
 
@@ -77,8 +76,11 @@ def get_metric(spec: str | MetricFn, loss_name: str = "") -> Metric:
     if isinstance(spec, str):
         name = spec.lower()
         if name in ("accuracy", "acc"):
-            kind = {"binary_crossentropy": binary_accuracy, "bce": binary_accuracy,
-                    "sparse_categorical_crossentropy": sparse_categorical_accuracy}
+            kind = {
+                "binary_crossentropy": binary_accuracy,
+                "bce": binary_accuracy,
+                "sparse_categorical_crossentropy": sparse_categorical_accuracy,
+            }
             return Metric(spec, kind.get(loss_name, categorical_accuracy))
         return Metric(spec, metrics.get(name))
     if callable(spec):

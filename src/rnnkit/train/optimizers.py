@@ -123,8 +123,8 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) in Keras's form::
 
-        m ← β₁ m + (1-β₁) g          v ← β₂ v + (1-β₂) g²
-        w ← w - lr·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε)
+    m ← β₁ m + (1-β₁) g          v ← β₂ v + (1-β₂) g²
+    w ← w - lr·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε)
     """
 
     slot_names = ("m", "v")

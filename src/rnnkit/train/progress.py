@@ -72,7 +72,11 @@ class ProgressBar:
     def _line(self, step: int, logs: Mapping[str, float]) -> str:
         elapsed = time.perf_counter() - self.start
         filled = BAR_WIDTH * step // max(self.total, 1)
-        bar = "━" * filled + ("\x1b[2m" + "━" * (BAR_WIDTH - filled) + "\x1b[0m" if self.live and filled < BAR_WIDTH else "━" * (BAR_WIDTH - filled))
+        bar = "━" * filled + (
+            "\x1b[2m" + "━" * (BAR_WIDTH - filled) + "\x1b[0m"
+            if self.live and filled < BAR_WIDTH
+            else "━" * (BAR_WIDTH - filled)
+        )
         width = len(str(self.total))
         timing = f"{elapsed:.0f}s {_per_step(elapsed / max(step, 1))}"
         return f"{step:>{width}}/{self.total} {bar} {timing}{format_logs(logs)}"

@@ -1,0 +1,135 @@
+"""Sequential + compile/fit/evaluate/predict/summary, as the Keras tutorial uses them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.data.synthetic import periodic_series_windows
+from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
+from rnnkit.models import Sequential
+from rnnkit.optimizers import Adam
+
+
+def _tutorial_model() -> Sequential:
+    model = Sequential()
+    model.add(SimpleRNN(32, input_shape=(10, 1), activation="relu"))
+    model.add(Dense(1))
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_tutorial_model_summary_matches_keras(capsys: pytest.CaptureFixture[str]) -> None:
+    _tutorial_model().summary()
+    out = capsys.readouterr().out
+    assert "simple_rnn (SimpleRNN)" in out and "(None, 32)" in out and "1,088" in out
+    assert "dense (Dense)" in out and "(None, 1)" in out and "33" in out
+    assert "Total params: 1,121 (4.38 KB)" in out
+
+
+def test_fit_beats_the_mean_baseline_on_a_learnable_series() -> None:
+    x, y = periodic_series_windows(400, 10, seed=1)
+    model = _tutorial_model()
+    history = model.fit(x[:320], y[:320], epochs=15, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    test_mse = model.evaluate(x[320:], y[320:], verbose=0)
+    baseline = float(np.mean((y[320:] - y[:320].mean()) ** 2))
+    assert isinstance(test_mse, float)
+    assert test_mse < baseline / 5
+
+
+def test_evaluate_returns_list_with_metrics_and_predict_returns_numpy() -> None:
+    x, y = periodic_series_windows(64, 10)
+    model = Sequential([Input((10, 1)), GRU(4), Dense(1)])
+    model.compile(optimizer="rmsprop", loss="mae", metrics=["mse"])
+    loss, mse = model.evaluate(x, y, verbose=0)
+    pred = model.predict(x, verbose=0)
+    assert isinstance(pred, np.ndarray) and pred.shape == (64, 1)
+    assert mse == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-5)
+    assert loss == pytest.approx(float(np.mean(np.abs(pred - y))), rel=1e-5)
+    torch.testing.assert_close(
+        torch.from_numpy(model.predict(torch.from_numpy(x).float(), verbose=0)), torch.from_numpy(pred)
+    )
+
+
+def test_input_shape_inferred_from_first_batch() -> None:
+    model = Sequential([LSTM(4), Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.rand(20, 6, 3)
+    y = (x[:, :, 0].mean(1) > 0.5).astype(int)
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert set(history.history) == {"loss", "accuracy"}
+    assert model.count_params() == 4 * (4 * 3 + 16 + 4) + 10
+
+
+def test_same_seed_same_weights_same_losses() -> None:
+    x, y = periodic_series_windows(96, 10)
+
+    def run() -> tuple[list[np.ndarray], list[float]]:
+        rnnkit.seed(7)
+        model = _tutorial_model()
+        weights = model.get_weights()
+        return weights, model.fit(x, y, epochs=3, verbose=0).history["loss"]
+
+    (w1, l1), (w2, l2) = run(), run()
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    assert l1 == l2
+
+
+def test_validation_split_holds_out_the_last_samples() -> None:
+    x, y = periodic_series_windows(100, 10)
+    model = _tutorial_model()
+    history = model.fit(x, y, epochs=2, validation_split=0.2, verbose=0)
+    assert len(history.history["val_loss"]) == 2
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[80:], y[80:], verbose=0), rel=1e-6)
+
+
+def test_model_weights_round_trip_in_keras_order() -> None:
+    model = Sequential([Input((5, 2)), Bidirectional(LSTM(3, return_sequences=True)), GRU(2), Dense(1)])
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [
+        (2, 12),
+        (3, 12),
+        (12,),
+        (2, 12),
+        (3, 12),
+        (12,),
+        (6, 6),
+        (2, 6),
+        (2, 6),
+        (2, 1),
+        (1,),
+    ]
+    other = Sequential([Input((5, 2)), Bidirectional(LSTM(3, return_sequences=True)), GRU(2), Dense(1)])
+    other.set_weights(weights)
+    x = np.random.rand(3, 5, 2)
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_masked_text_model_trains_and_ignores_padding() -> None:
+    model = Sequential([Embedding(20, 8, mask_zero=True), LSTM(8), Dense(1, activation="sigmoid")])
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 20, size=(64, 7))
+    ids[::2, 4:] = 0
+    labels = (ids[:, 0] > 10).astype(np.float32)
+    model.fit(ids, labels, epochs=30, batch_size=16, verbose=0)
+    loss, acc = model.evaluate(ids, labels, verbose=0)
+    assert acc > 0.9
+    np.testing.assert_allclose(model.predict(ids[:1], verbose=0), model.predict(ids[:1, :4], verbose=0), atol=1e-6)
+
+
+def test_progress_lines_look_like_keras(capsys: pytest.CaptureFixture[str]) -> None:
+    x, y = periodic_series_windows(64, 10)
+    model = _tutorial_model()
+    model.fit(x, y, epochs=2, batch_size=32, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2"
+    assert lines[1].startswith("2/2 ━━━━━━━━━━━━━━━━━━━━ ") and "/step - loss: " in lines[1]
+    model.fit(x, y, epochs=1, verbose=2)
+    assert " - loss: " in capsys.readouterr().out
+    model.fit(x, y, epochs=1, verbose=0)
+    assert capsys.readouterr().out == ""
