@@ -157,14 +157,14 @@ class Model(nn.Module):
             if len(validation_data) != 2:
                 raise ConfigError("validation_data must be a pair (x_val, y_val)")
             xv, yv = self._check_xy(*validation_data, prefix="val_")
-            val = ArrayBatches(xv, yv, batch_size or 32)
+            val = ArrayBatches(xv, yv, 32 if batch_size is None else batch_size)
         elif validation_split > 0:
             cut = int(len(xt) * (1 - validation_split))
             if cut == 0 or cut == len(xt):
                 raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
-            val = ArrayBatches(xt[cut:], yt[cut:], batch_size or 32)
+            val = ArrayBatches(xt[cut:], yt[cut:], 32 if batch_size is None else batch_size)
             xt, yt = xt[:cut], yt[:cut]
-        train = ArrayBatches(xt, yt, batch_size or 32, shuffle=shuffle)
+        train = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size, shuffle=shuffle)
         self._ensure_built(xt)
         assert self.optimizer is not None and self.loss is not None
 
@@ -198,7 +198,7 @@ class Model(nn.Module):
         self._require_compiled("evaluate")
         xt, yt = self._check_xy(x, y)
         self._ensure_built(xt)
-        batches = ArrayBatches(xt, yt, batch_size or 32)
+        batches = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
         logs = evaluate_batches(self, batches, self.loss, self.compiled_metrics)
         bar.finish(logs)
@@ -211,7 +211,7 @@ class Model(nn.Module):
         xt = self._check_x(x)
         self._ensure_built(xt)
         self.eval()
-        batches = ArrayBatches(xt, None, batch_size or 32)
+        batches = ArrayBatches(xt, None, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
         outputs = [self(xb) for xb, _ in batches]
         bar.finish({})

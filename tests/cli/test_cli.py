@@ -1,0 +1,72 @@
+"""The CLI: ``main(argv) -> int``, help everywhere, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.models import Sequential
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rnnkit {rnnkit.__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["summary"], ["predict"]])
+def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: rnnkit" in capsys.readouterr().out
+
+
+def test_help_does_not_import_torch() -> None:
+    code = "import sys; from rnnkit.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_demo_tells_the_truth(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--epochs", "3", "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "always predicting the training mean scores MSE" in out
+    assert "no model can beat that baseline" in out
+    assert "Total params: 1,121" in out
+
+
+def test_summary_and_predict_on_a_saved_model(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    model = Sequential([SimpleRNN(4, input_shape=(5, 2)), Dense(1)])
+    model.save(tmp_path / "m")
+    x = np.random.rand(3, 5, 2).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    assert main(["summary", str(tmp_path / "m")]) == 0
+    assert "simple_rnn (SimpleRNN)" in capsys.readouterr().out
+    assert (
+        main(["predict", str(tmp_path / "m"), "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy")])
+        == 0
+    )
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_bad_input_is_one_line_and_nonzero(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert main(["summary", str(tmp_path / "nothing")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rnnkit: error: no model folder")
+    model = Sequential([SimpleRNN(4, input_shape=(5, 2)), Dense(1)])
+    model.save(tmp_path / "m")
+    np.save(tmp_path / "bad.npy", np.random.rand(3, 5, 7))
+    assert main(["predict", str(tmp_path / "m"), "--input", str(tmp_path / "bad.npy")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expects ('time', 2)" in err
+    (tmp_path / "junk.npy").write_text("not an array")
+    assert main(["predict", str(tmp_path / "m"), "--input", str(tmp_path / "junk.npy")]) == 1
+    assert "not a readable .npy" in capsys.readouterr().err
+    assert main(["demo", "--epochs", "0"]) == 1

@@ -1,0 +1,101 @@
+"""Callbacks observe training and can stop it; they are tested on small real fits."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
+from rnnkit.data.synthetic import periodic_series_windows
+from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.models import Sequential, load_model
+from rnnkit.optimizers import SGD
+
+
+def _model(lr: float = 0.001) -> Sequential:
+    from rnnkit.optimizers import Adam
+
+    model = Sequential([SimpleRNN(8, input_shape=(10, 1)), Dense(1)])
+    model.compile(optimizer=Adam(learning_rate=lr), loss="mse")
+    return model
+
+
+DATA = periodic_series_windows(96, 10)
+
+
+def test_early_stopping_restores_the_best_weights() -> None:
+    x, y = DATA
+    model = _model(lr=0.2)  # too high: validation loss wanders
+    stop = EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+    best = {}
+
+    class Snapshot(Callback):
+        def on_epoch_end(self, epoch, logs=None):  # type: ignore[no-untyped-def]
+            best.setdefault("all", []).append((logs["val_loss"], [w.copy() for w in self.model.get_weights()]))
+
+    history = model.fit(x, y, epochs=30, validation_split=0.25, callbacks=[Snapshot(), stop], verbose=0)
+    assert len(history.epoch) < 30
+    best_loss, best_weights = min(best["all"], key=lambda t: t[0])
+    for a, b in zip(model.get_weights(), best_weights):
+        np.testing.assert_array_equal(a, b)
+    assert model.evaluate(x[72:], y[72:], verbose=0) == pytest.approx(best_loss, rel=1e-5)
+
+
+def test_model_checkpoint_saves_only_improvements(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    x, y = DATA
+    model = _model()
+    seen = []
+    path = tmp_path / "best"
+    model.fit(
+        x,
+        y,
+        epochs=4,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[
+            ModelCheckpoint(path, save_best_only=True),
+            LambdaCallback(on_epoch_end=lambda e, logs: seen.append(logs["val_loss"])),
+        ],
+    )
+    restored = load_model(path)
+    assert restored.evaluate(x[72:], y[72:], verbose=0) == pytest.approx(min(seen), rel=1e-5)
+
+
+def test_reduce_lr_on_plateau_and_csv_logger(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    x, y = DATA
+    model = Sequential([SimpleRNN(4, input_shape=(10, 1)), Dense(1)])
+    model.compile(optimizer=SGD(learning_rate=1e-9), loss="mse")  # nothing moves: a plateau
+    log = tmp_path / "log.csv"
+    model.fit(x, y, epochs=5, verbose=0, callbacks=[ReduceLROnPlateau("loss", factor=0.5, patience=2), CSVLogger(log)])
+    assert model.optimizer.learning_rate < 1e-9
+    rows = list(csv.DictReader(log.open()))
+    assert [r["epoch"] for r in rows] == ["0", "1", "2", "3", "4"] and "loss" in rows[0]
+
+
+def test_terminate_on_nan_keeps_the_last_good_weights() -> None:
+    x, y = DATA
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0)
+    good = model.get_weights()
+
+    class Poison(Callback):
+        def on_epoch_begin(self, epoch, logs=None):  # type: ignore[no-untyped-def]
+            with torch.no_grad():
+                self.model.layers[1].bias.fill_(math.nan)
+
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[TerminateOnNaN(), Poison()])
+    assert len(history.epoch) == 1
+    for a, b in zip(model.get_weights(), good):
+        np.testing.assert_array_equal(a, b)

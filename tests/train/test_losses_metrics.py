@@ -1,0 +1,42 @@
+"""Losses and metrics against their textbook formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.errors import ShapeError, UnknownNameError
+from rnnkit.train.losses import get_loss
+from rnnkit.train.metrics import get_metric
+
+
+def test_regression_losses() -> None:
+    y, p = torch.tensor([[1.0], [2.0], [4.0]]), torch.tensor([[1.5], [2.0], [1.0]])
+    assert float(get_loss("mse")(y, p)) == pytest.approx((0.25 + 9) / 3)
+    assert float(get_loss("mae")(y, p)) == pytest.approx(3.5 / 3)
+    assert float(get_loss("huber")(y, p)) == pytest.approx((0.5 * 0.25 + 2.5) / 3)
+    assert float(get_loss("mse")(y[:, 0], p)) == pytest.approx((0.25 + 9) / 3)  # (B,) targets for (B, 1)
+
+
+def test_crossentropies() -> None:
+    probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    labels = torch.tensor([0, 2])
+    expected = -(np.log(0.7) + np.log(0.8)) / 2
+    assert float(get_loss("sparse_categorical_crossentropy")(labels, probs)) == pytest.approx(expected, rel=1e-5)
+    onehot = torch.nn.functional.one_hot(labels, 3).float()
+    assert float(get_loss("categorical_crossentropy")(onehot, probs)) == pytest.approx(expected, rel=1e-5)
+    p, y = torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0])
+    assert float(get_loss("binary_crossentropy")(y, p)) == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2, rel=1e-5)
+    acc = get_metric("accuracy", "sparse_categorical_crossentropy")(labels, probs)
+    assert acc.tolist() == [1.0, 1.0]
+    assert get_metric("accuracy", "binary_crossentropy")(y, p).tolist() == [1.0, 1.0]
+
+
+def test_bad_loss_inputs() -> None:
+    with pytest.raises(ShapeError, match="do not match"):
+        get_loss("mse")(torch.zeros(3, 2), torch.zeros(3, 1))
+    with pytest.raises(ShapeError, match=r"class ids must be in \[0, 3\)"):
+        get_loss("sparse_categorical_crossentropy")(torch.tensor([5]), torch.full((1, 3), 1 / 3))
+    with pytest.raises(UnknownNameError, match="known|expected one of"):
+        get_loss("mse2")
