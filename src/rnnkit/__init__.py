@@ -14,7 +14,18 @@ import random
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "seed"]
+__all__ = ["__version__", "seed", "callbacks", "errors", "layers", "losses", "models", "nn", "optimizers"]
+
+_SUBMODULES = {"callbacks", "errors", "layers", "losses", "models", "nn", "optimizers"}
+
+
+def __getattr__(name: str) -> object:
+    """``rnnkit.layers`` etc. on first use, so ``import rnnkit`` stays light (no torch import)."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"rnnkit.{name}")
+    raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
 
 
 def seed(n: int) -> None:

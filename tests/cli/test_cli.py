@@ -34,8 +34,9 @@ def test_help_does_not_import_torch() -> None:
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
-def test_demo_tells_the_truth(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--epochs", "3", "--verbose", "0"]) == 0
+def test_demo_tells_the_truth(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "--epochs", "3", "--verbose", "0", "--plot", str(tmp_path / "demo.png")]) == 0
+    assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = capsys.readouterr().out
     assert "always predicting the training mean scores MSE" in out
     assert "no model can beat that baseline" in out

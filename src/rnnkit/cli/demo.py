@@ -16,6 +16,7 @@ def register(commands: Any) -> None:
     p.add_argument("--epochs", type=int, default=20, help="training epochs for each part (default 20)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1, help="progress output (default 1)")
+    p.add_argument("--plot", metavar="PNG", help="also write a plot of predictions against the truth")
     p.set_defaults(handler=handle)
 
 
@@ -25,5 +26,5 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.epochs < 1:
         raise ConfigError(f"--epochs must be at least 1, got {args.epochs}")
-    run_tutorial(epochs=args.epochs, seed=args.seed, verbose=args.verbose)
+    run_tutorial(epochs=args.epochs, seed=args.seed, verbose=args.verbose, plot=args.plot)
     return 0

@@ -9,15 +9,16 @@ baseline, and the demo says so. Part 2 trains the same model on a learnable task
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 import rnnkit
 from rnnkit.data.synthetic import periodic_series_windows, tutorial_data
 
-__all__ = ["TutorialResult", "tutorial_model", "run_tutorial"]
+__all__ = ["TutorialResult", "tutorial_model", "run_tutorial", "plot_results"]
 
 NOISE = 0.1
 NOISE_MSE = (NOISE / 3.0) ** 2  # periodic_series scales the series (and its noise) by 1/3
@@ -31,6 +32,9 @@ class TutorialResult:
     test_mse: float
     mean_baseline_mse: float
     last_value_mse: float
+    y_true: np.ndarray  # (N,) test targets
+    y_pred: np.ndarray  # (N,) the model's test predictions
+    baseline: float  # the training mean
 
     @property
     def skill(self) -> float:
@@ -53,15 +57,45 @@ def tutorial_model(steps: int = 10):  # type: ignore[no-untyped-def]
 def _evaluate(name: str, model, x: np.ndarray, y: np.ndarray, cut: int) -> TutorialResult:  # type: ignore[no-untyped-def]
     x_test, y_test = x[cut:], y[cut:]
     test_mse = float(model.evaluate(x_test, y_test, verbose=0))
-    mean_mse = float(np.mean((y_test - y[:cut].mean()) ** 2))
+    mean = float(y[:cut].mean())
+    mean_mse = float(np.mean((y_test - mean) ** 2))
     last_mse = float(np.mean((y_test[:, 0] - x_test[:, -1, 0]) ** 2))
-    return TutorialResult(name, test_mse, mean_mse, last_mse)
+    y_pred = model.predict(x_test, verbose=0)[:, 0]
+    return TutorialResult(name, test_mse, mean_mse, last_mse, y_test[:, 0], y_pred, mean)
+
+
+def plot_results(results: Sequence[TutorialResult], path: str | Path, steps: int = 100) -> None:
+    """A PNG with one panel per result: true test values, the model's predictions, the mean baseline."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(results), 1, figsize=(9, 3.2 * len(results)), squeeze=False)
+    for ax, r in zip(axes[:, 0], results):
+        t = np.arange(min(steps, len(r.y_true)))
+        ax.plot(t, r.y_true[t], color="0.3", lw=1.2, label="true")
+        ax.plot(t, r.y_pred[t], color="tab:blue", lw=1.2, label=f"SimpleRNN (MSE {r.test_mse:.4f})")
+        ax.axhline(r.baseline, color="tab:red", ls="--", lw=1, label=f"training mean (MSE {r.mean_baseline_mse:.4f})")
+        ax.set_title(f"{r.name}: first {len(t)} test samples")
+        ax.set_xlabel("test sample")
+        ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def run_tutorial(
-    epochs: int = 20, seed: int = 42, verbose: int | str = "auto", echo: Callable[[str], None] = print
+    epochs: int = 20,
+    seed: int = 42,
+    verbose: int | str = "auto",
+    echo: Callable[[str], None] = print,
+    plot: str | Path | None = None,
 ) -> tuple[TutorialResult, TutorialResult]:
-    """Run both parts and print the story; returns (random-targets result, learnable-task result)."""
+    """Run both parts and print the story; returns (random-targets result, learnable-task result).
+
+    ``plot`` writes a PNG of predictions against the truth for both parts.
+    """
     echo("Part 1: the tutorial as written: 1000 random sequences of 10 values, random targets")
     x, y = tutorial_data(seed=seed)
     rnnkit.seed(seed)
@@ -100,4 +134,7 @@ def run_tutorial(
         f"Here the RNN learned the pattern: its error is {factor:.1f}x smaller than the mean baseline's "
         f"(the noise alone costs MSE {NOISE_MSE:.4f}, the floor no model can go below)."
     )
+    if plot is not None:
+        plot_results([random_result, learn_result], plot)
+        echo(f"Plot written to {plot}")
     return random_result, learn_result

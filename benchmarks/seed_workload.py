@@ -1,0 +1,167 @@
+"""The tutorial's training, side by side: rnnkit vs a hand-written PyTorch loop vs Keras 3 (if importable).
+
+Workload: 800 sequences × 10 steps × 1 feature, SimpleRNN(32, relu) + Dense(1), Adam, MSE, batch 32,
+20 epochs. Runs alternate between contestants in one process; the table shows medians over repeats:
+whole ``fit`` time, steady-state time per epoch (epochs 2..20), and one-sequence ``predict`` latency.
+A rival that cannot be imported is skipped and named.
+
+    python benchmarks/seed_workload.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+EPOCHS, BATCH = 20, 32
+
+
+def data() -> tuple[np.ndarray, np.ndarray]:
+    np.random.seed(42)
+    x = np.random.rand(1000, 10, 1).astype(np.float32)
+    y = np.random.rand(1000, 1).astype(np.float32)
+    return x[:800], y[:800]
+
+
+def run_rnnkit(x: np.ndarray, y: np.ndarray) -> tuple[float, list[float], Callable[[], None], float]:
+    from rnnkit.callbacks import Callback
+    from rnnkit.layers import Dense, SimpleRNN
+    from rnnkit.models import Sequential
+
+    stamps: list[float] = []
+
+    class Clock(Callback):
+        def on_epoch_end(self, epoch, logs=None):  # type: ignore[no-untyped-def]
+            stamps.append(time.perf_counter())
+
+    model = Sequential([SimpleRNN(32, input_shape=(10, 1), activation="relu"), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    start = time.perf_counter()
+    history = model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[Clock()])
+    total = time.perf_counter() - start
+    one = x[:1]
+    return total, np.diff(stamps).tolist(), lambda: model.predict(one, verbose=0), history.history["loss"][-1]
+
+
+def run_torch(x: np.ndarray, y: np.ndarray) -> tuple[float, list[float], Callable[[], None], float]:
+    """Idiomatic eager PyTorch on preloaded tensors: what a careful PyTorch user writes."""
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.RNN(1, 32, nonlinearity="relu", batch_first=True)
+            self.head = torch.nn.Linear(32, 1)
+
+        def forward(self, xb: torch.Tensor) -> torch.Tensor:
+            out, _ = self.rnn(xb)
+            return self.head(out[:, -1])
+
+    start = time.perf_counter()
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    stamps = []
+    for _ in range(EPOCHS):
+        order = torch.randperm(len(xt))
+        xs, ys = xt[order], yt[order]
+        total_loss = torch.zeros(())
+        for i in range(0, len(xs), BATCH):
+            loss = torch.nn.functional.mse_loss(net(xs[i : i + BATCH]), ys[i : i + BATCH])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total_loss += loss.detach()
+        stamps.append(time.perf_counter())
+    total = time.perf_counter() - start
+    one = xt[:1]
+
+    def predict() -> None:
+        with torch.no_grad():
+            net(one).numpy()
+
+    return total, np.diff(stamps).tolist(), predict, float(total_loss) / 25
+
+
+def run_keras(x: np.ndarray, y: np.ndarray) -> tuple[float, list[float], Callable[[], None], float]:
+    import keras  # noqa: PLC0415  (optional rival)
+
+    stamps: list[float] = []
+
+    class Clock(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):  # type: ignore[no-untyped-def]
+            stamps.append(time.perf_counter())
+
+    model = keras.Sequential(
+        [keras.Input((10, 1)), keras.layers.SimpleRNN(32, activation="relu"), keras.layers.Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    start = time.perf_counter()
+    history = model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[Clock()])
+    total = time.perf_counter() - start
+    one = x[:1]
+    return total, np.diff(stamps).tolist(), lambda: model.predict(one, verbose=0), history.history["loss"][-1]
+
+
+def latency(fn: Callable[[], None], calls: int = 300) -> float:
+    for _ in range(20):
+        fn()
+    times = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    contestants: dict[str, Callable[..., tuple[float, list[float], Callable[[], None], float]]] = {
+        "rnnkit": run_rnnkit,
+        "PyTorch, hand-written": run_torch,
+    }
+    try:
+        import keras
+
+        contestants[f"Keras {keras.__version__} ({keras.backend.backend()})"] = run_keras
+    except ImportError:
+        print("Keras is not importable here: skipped (pip install keras jax in a separate benchmark venv)")
+    x, y = data()
+    results: dict[str, dict[str, list[float]]] = {
+        name: {"fit": [], "epoch": [], "predict": [], "loss": []} for name in contestants
+    }
+    for _ in range(args.repeats):
+        for name, run in contestants.items():
+            total, epochs, predict, loss = run(x, y)
+            results[name]["fit"].append(total)
+            results[name]["epoch"].append(statistics.median(epochs))
+            results[name]["predict"].append(latency(predict))
+            results[name]["loss"].append(loss)
+
+    print(
+        f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads; {args.repeats} alternating repeats, medians"
+    )
+    ref = statistics.median(results["rnnkit"]["fit"])
+    ref_epoch = statistics.median(results["rnnkit"]["epoch"])
+    print(
+        f"{'stack':<28} {'fit 20 epochs':>14} {'epoch (steady)':>15} {'predict(1 seq)':>15} {'last loss':>10} {'fit time vs rnnkit':>19}"
+    )
+    for name, r in results.items():
+        fit, epoch, pred = (statistics.median(r[k]) for k in ("fit", "epoch", "predict"))
+        print(
+            f"{name:<28} {fit * 1e3:>11.0f} ms {epoch * 1e3:>12.1f} ms {pred * 1e6:>12.0f} us {statistics.median(r['loss']):>10.4f} "
+            f"{fit / ref:>14.2f}x ({epoch / ref_epoch:.2f}x/epoch)"
+        )
+
+
+if __name__ == "__main__":
+    main()
