@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q src tests
 
 bench: $(STAMP)

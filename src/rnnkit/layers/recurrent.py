@@ -16,7 +16,7 @@ Example (the tutorial's model body)::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -74,6 +74,7 @@ class RNN(Layer):
         self.recurrent_dropout = float(recurrent_dropout)
         self.implementation: Implementation = implementation
         self.states: tuple[Tensor, ...] | None = None
+        self.cell: Any  # any module with the cell contract (rnnkit.nn.cells)
         if cell is not None:
             self.cell = cell
             self.built = True
@@ -295,6 +296,9 @@ class Bidirectional(Layer):
         merge_mode: ``'concat'`` (default, 2H features), ``'sum'``, ``'ave'``, ``'mul'``.
     """
 
+    forward_layer: RNN
+    backward_layer: RNN
+
     def __init__(self, layer: RNN, merge_mode: str = "concat", **kwargs: Any) -> None:
         if merge_mode not in _MERGE:
             raise ConfigError(f"merge_mode must be one of {sorted(_MERGE)}, got {merge_mode!r}")
@@ -306,7 +310,7 @@ class Bidirectional(Layer):
         self.forward_layer = layer
         config = {**layer.get_config(), "go_backwards": not layer.go_backwards, "name": "backward_" + layer.name}
         config.pop("input_shape", None)
-        self.backward_layer = type(layer).from_config(config)
+        self.backward_layer = cast(RNN, type(layer).from_config(config))
         layer.name = "forward_" + layer.name
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state

@@ -262,8 +262,9 @@ class Model(nn.Module):
     def reset_states(self) -> None:
         """Zero the carried state of every stateful recurrent layer."""
         for module in self.modules():
-            if module is not self and hasattr(module, "reset_states"):
-                module.reset_states()
+            reset = getattr(module, "reset_states", None)
+            if module is not self and reset is not None:
+                reset()
 
     # --- saving ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:

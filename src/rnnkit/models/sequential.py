@@ -12,7 +12,7 @@ Example (the classic tutorial model)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -38,6 +38,9 @@ class Sequential(Model):
     @property
     def layers(self) -> list[nn.Module]:
         return [layer for layer in self.stack if not isinstance(layer, Input)]
+
+    def _stack(self) -> list[Layer]:
+        return cast(list[Layer], list(self.stack))
 
     def add(self, layer: Layer) -> None:
         """Append a layer (Keras's ``model.add``)."""
@@ -65,7 +68,7 @@ class Sequential(Model):
         )
         dummy = torch.ones((1, *sample), dtype=torch.long if integer else torch.float32)
         self.output_shapes: dict[str, Any] = {}
-        hooks = [layer.register_forward_hook(self._record_shape(layer.name)) for layer in self.stack]
+        hooks = [layer.register_forward_hook(self._record_shape(layer.name)) for layer in self._stack()]
         was_training = self.training
         self.eval()
         try:
@@ -91,7 +94,7 @@ class Sequential(Model):
 
     def forward(self, x: Tensor) -> Tensor:
         mask: Tensor | None = None
-        for layer in self.stack:
+        for layer in self._stack():
             y = layer(x, mask=mask)
             mask = layer.compute_mask(x, mask)
             x = y[0] if isinstance(y, list) else y  # return_state: the next layer gets the output
@@ -100,7 +103,7 @@ class Sequential(Model):
     def get_config(self) -> dict[str, Any]:
         from rnnkit.layers.serialization import serialize
 
-        return {"name": self.name, "layers": [serialize(layer) for layer in self.stack]}
+        return {"name": self.name, "layers": [serialize(layer) for layer in self._stack()]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:

@@ -10,6 +10,8 @@ Legend: B batch, T time, F features, H hidden units.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import Tensor
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -40,7 +42,7 @@ def fused_sequence(
     Returns:
         outputs ``(B, T, H)`` and the final state.
     """
-    mode = cell.fused_mode
+    mode = cast(str, cell.fused_mode)
     weights = cell.flat_weights()
     hx = [s.unsqueeze(0) for s in state]  # (1, B, H): PyTorch's (layers·directions, B, H)
     if lengths is None:
@@ -52,7 +54,7 @@ def fused_sequence(
 
     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
     # packed sequences keep rows sorted by length; the state must follow that order and come back
-    order, unorder = packed.sorted_indices, packed.unsorted_indices
+    order, unorder = cast(Tensor, packed.sorted_indices), cast(Tensor, packed.unsorted_indices)
     hx = [h.index_select(1, order) for h in hx]
     if mode == "lstm":
         data, h, c = torch._VF.lstm(packed.data, packed.batch_sizes, hx, weights, True, 1, 0.0, False, False)

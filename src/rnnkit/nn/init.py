@@ -96,7 +96,7 @@ def _linear(x: Tensor) -> Tensor:
 
 
 activations: Registry[Activation] = Registry("activation")
-for _name, _fn in [
+_activation_table: list[tuple[str, Activation]] = [
     ("linear", _linear),
     ("tanh", torch.tanh),
     ("relu", torch.relu),
@@ -108,8 +108,9 @@ for _name, _fn in [
     ("softplus", F.softplus),
     ("swish", F.silu),
     ("silu", F.silu),
-]:
-    activations.register(_name, _fn)
+]
+for _name, _act in _activation_table:
+    activations.register(_name, _act)
 
 
 def get_initializer(spec: str | Initializer) -> Initializer:

@@ -14,7 +14,7 @@ Legend: B batch, T time, F features, H hidden units.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -27,7 +27,7 @@ __all__ = ["unroll", "run_recurrent", "initial_state", "right_padded_lengths"]
 Implementation = Literal["auto", "fused", "unrolled"]
 
 
-def initial_state(cell: nn.Module, batch: int, like: Tensor) -> tuple[Tensor, ...]:
+def initial_state(cell: Any, batch: int, like: Tensor) -> tuple[Tensor, ...]:
     """Zero state for ``cell``: one ``(B, n)`` tensor per entry of ``cell.state_size``."""
     zeros = tuple(like.new_zeros(batch, n) for n in cell.state_size)
     return _as_state(cell, zeros)

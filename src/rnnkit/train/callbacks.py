@@ -34,7 +34,7 @@ __all__ = [
     "TerminateOnNaN",
 ]
 
-Logs = dict[str, float]
+Logs = dict[str, Any]  # epoch logs hold floats; batch logs hold 0-dim tensors (float() them)
 
 
 class Callback:
@@ -125,7 +125,8 @@ class EarlyStopping(_Monitor):
         self.start_from_epoch = start_from_epoch
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best, self.wait, self.stopped_epoch, self.best_state = math.inf, 0, 0, None
+        self.best, self.wait, self.stopped_epoch = math.inf, 0, 0
+        self.best_state: dict[str, torch.Tensor] | None = None
         self.best_epoch = 0
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:

@@ -7,6 +7,7 @@ sums stay on the device (no host sync per batch) and become floats once per epoc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -68,7 +69,8 @@ def train_epoch(
     model.train()
     sums = torch.zeros(1 + len(metrics))
     seen = 0
-    for step, (xb, yb) in enumerate(batches):
+    for step, (xb, y_batch) in enumerate(batches):
+        yb = cast(Tensor, y_batch)  # training batches always carry targets
         y_pred = model(xb)
         loss = loss_fn(yb, y_pred)
         optimizer.zero_grad()
@@ -103,8 +105,8 @@ def evaluate_batches(
     model.eval()
     sums = torch.zeros(1 + len(metrics))
     seen = 0
-    for xb, yb in batches:
-        assert yb is not None  # evaluate always has targets; a programming error otherwise
+    for xb, y_batch in batches:
+        yb = cast(Tensor, y_batch)  # evaluation batches always carry targets
         y_pred = model(xb)
         n = len(xb)
         seen += n

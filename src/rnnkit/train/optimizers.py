@@ -21,7 +21,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -91,7 +91,7 @@ class Optimizer:
 class SGD(Optimizer):
     """``v = momentum·v - lr·g``; ``w += v`` (Nesterov: ``w += momentum·v - lr·g``); plain SGD if momentum=0."""
 
-    slot_names = ("momentum",)
+    slot_names: tuple[str, ...] = ("momentum",)
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(learning_rate)
@@ -215,7 +215,7 @@ class TorchOptimizer(Optimizer):
         self.torch_optimizer.step()
 
 
-optimizers: Registry[type[Optimizer]] = Registry("optimizer")
+optimizers: Registry[Callable[..., Optimizer]] = Registry("optimizer")
 for _cls in (SGD, Adam, AdamW, RMSprop):
     optimizers.register(_cls.__name__, _cls)
 
