@@ -174,10 +174,15 @@ class _BuiltinRNN(RNN):
         kernel_initializer: str = "glorot_uniform",
         recurrent_initializer: str = "orthogonal",
         bias_initializer: str = "zeros",
+        use_bias: bool = True,
+        unroll: bool = False,
         **kwargs: Any,
     ) -> None:
         if not isinstance(units, int) or units < 1:
             raise ConfigError(f"{type(self).__name__}(units) must be a positive integer, got {units!r}")
+        _require_default(self, "use_bias", use_bias, True)
+        if unroll:  # Keras's unroll=True: the same math, stepped one time step at a time
+            kwargs.setdefault("implementation", "unrolled")
         super().__init__(**kwargs)
         self.units = units
         self.cell_options: dict[str, Any] = {
@@ -199,6 +204,15 @@ class _BuiltinRNN(RNN):
 
 def _same(a: np.ndarray) -> np.ndarray:
     return a
+
+
+def _require_default(layer: Layer, arg: str, value: Any, default: Any) -> None:
+    """Keras options rnnkit accepts only at their default value fail loudly, never silently."""
+    if value != default:
+        raise ConfigError(
+            f"{type(layer).__name__}({arg}={value!r}) is not supported; rnnkit implements {arg}={default!r} "
+            "(Keras's default)"
+        )
 
 
 class SimpleRNN(_BuiltinRNN):
@@ -230,7 +244,16 @@ class LSTM(_BuiltinRNN):
 
     cell_class = LSTMCell
 
-    def __init__(self, units: int, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        unit_forget_bias: bool = True,
+        activation: str = "tanh",
+        recurrent_activation: str = "sigmoid",
+        **kwargs: Any,
+    ) -> None:
+        _require_default(self, "activation", activation, "tanh")
+        _require_default(self, "recurrent_activation", recurrent_activation, "sigmoid")
         super().__init__(units, **kwargs)
         self.cell_options["unit_forget_bias"] = unit_forget_bias
 
@@ -252,6 +275,19 @@ class GRU(_BuiltinRNN):
     """
 
     cell_class = GRUCell
+
+    def __init__(
+        self,
+        units: int,
+        activation: str = "tanh",
+        recurrent_activation: str = "sigmoid",
+        reset_after: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        _require_default(self, "activation", activation, "tanh")
+        _require_default(self, "recurrent_activation", recurrent_activation, "sigmoid")
+        _require_default(self, "reset_after", reset_after, True)
+        super().__init__(units, **kwargs)
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         c = self.cell
