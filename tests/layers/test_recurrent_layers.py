@@ -144,14 +144,23 @@ def test_bidirectional_merges_both_directions(mode: str, features: int) -> None:
     torch.testing.assert_close(bw[:, 0], layer.backward_layer.cell(x[:, 0], (bw[:, 1],))[0])
 
 
-def test_bidirectional_padding_invariance() -> None:
-    layer = Bidirectional(GRU(3))
+@pytest.mark.parametrize("sequences", [False, True], ids=["last", "sequences"])
+@pytest.mark.parametrize("layer_class", [GRU, LSTM, SimpleRNN])
+def test_bidirectional_padding_invariance(layer_class, sequences: bool) -> None:  # type: ignore[no-untyped-def]
+    layer = Bidirectional(layer_class(3, return_sequences=sequences, return_state=True))
     alone = torch.randn(1, 4, 2)
-    batch = torch.randn(2, 7, 2)
+    batch = torch.randn(3, 7, 2)
     batch[0, :4] = alone[0]
-    mask = torch.ones(2, 7, dtype=torch.bool)
+    mask = torch.ones(3, 7, dtype=torch.bool)
     mask[0, 4:] = False
-    torch.testing.assert_close(layer(batch, mask=mask)[0], layer(alone)[0], rtol=0, atol=1e-6)
+    mask[2, 5:] = False
+    padded, unpadded = layer(batch, mask=mask), layer(alone)
+    steps = slice(0, 4) if sequences else slice(None)
+    torch.testing.assert_close(padded[0][0][steps], unpadded[0][0][steps], rtol=0, atol=1e-6)
+    for a, b in zip(padded[1:], unpadded[1:]):  # final states of both directions
+        torch.testing.assert_close(a[0], b[0], rtol=0, atol=1e-6)
+    if sequences:
+        assert torch.equal(padded[0][0, 4:], torch.zeros(3, 6))
 
 
 def test_bad_arguments_are_named() -> None:
@@ -172,3 +181,15 @@ def test_bad_arguments_are_named() -> None:
     layer(torch.zeros(1, 2, 4))
     with pytest.raises(ShapeError, match="4 features"):
         layer(torch.zeros(1, 2, 5))
+
+
+def test_bidirectional_on_right_padded_batches_stays_on_the_fused_kernel(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import rnnkit.nn.recurrent as recurrent
+
+    def no_loop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the per-step loop ran")
+
+    monkeypatch.setattr(recurrent, "unroll", no_loop)
+    mask = torch.ones(3, 6, dtype=torch.bool)
+    mask[0, 3:] = False
+    assert Bidirectional(LSTM(4, return_sequences=True))(torch.randn(3, 6, 2), mask=mask).shape == (3, 6, 8)

@@ -25,7 +25,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
-from rnnkit.nn.recurrent import Implementation, initial_state, run_recurrent
+from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
@@ -94,6 +94,10 @@ class RNN(Layer):
     def forward(  # type: ignore[override]
         self, x: Tensor, mask: Tensor | None = None, initial_state: Any = None
     ) -> Tensor | list[Tensor]:
+        return self.run(x, mask, initial_state, self.go_backwards)
+
+    def run(self, x: Tensor, mask: Tensor | None, initial_state: Any, go_backwards: bool) -> Tensor | list[Tensor]:
+        """``forward`` with the reading direction given (``Bidirectional`` reverses padded rows itself)."""
         self.maybe_build(x)
         if x.dim() != 3:
             raise ShapeError(f"{self.name!r} expects input (batch, time, features), got shape {tuple(x.shape)}")
@@ -112,7 +116,7 @@ class RNN(Layer):
             x,
             state,
             mask=mask,
-            go_backwards=self.go_backwards,
+            go_backwards=go_backwards,
             h_mask=h_mask,
             implementation=self.implementation,
         )
@@ -313,6 +317,19 @@ class GRU(_BuiltinRNN):
             self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(bias[1], 0)))
 
 
+def _reverse_within_lengths(lengths: Tensor, steps: int) -> Tensor:
+    """Index ``(B, T)`` that reverses the first ``lengths[b]`` steps of each row and keeps the rest."""
+    t = torch.arange(steps).unsqueeze(0)  # (1, T)
+    L = lengths.unsqueeze(1)  # (B, 1)
+    return torch.where(t < L, L - 1 - t, t)
+
+
+def _take_steps(x: Tensor, order: Tensor) -> Tensor:
+    """``x[b, order[b, t]]`` for ``x`` of shape ``(B, T, ...)``."""
+    index = order.reshape(*order.shape, *([1] * (x.dim() - 2))).expand(*order.shape, *x.shape[2:])
+    return x.gather(1, index)
+
+
 _MERGE = {
     "concat": lambda a, b: torch.cat([a, b], dim=-1),
     "sum": lambda a, b: a + b,
@@ -358,11 +375,18 @@ class Bidirectional(Layer):
             half = len(initial_state) // 2
             fw_init, bw_init = initial_state[:half], initial_state[half:]
         fw = self.forward_layer(x, mask=mask, initial_state=fw_init)
-        bw = self.backward_layer(x, mask=mask, initial_state=bw_init)
+        lengths = right_padded_lengths(mask) if mask is not None else None
+        order: Tensor | None = None
+        if lengths is not None and self.backward_layer.go_backwards and bool((lengths > 0).all()):
+            # reverse each row's real steps in place: the padding stays at the end, so the fused kernel runs
+            order = _reverse_within_lengths(lengths, x.shape[1]).to(x.device)  # (B, T)
+            bw = self.backward_layer.run(_take_steps(x, order), mask, bw_init, go_backwards=False)
+        else:
+            bw = self.backward_layer(x, mask=mask, initial_state=bw_init)
         fw_y, fw_states = (fw[0], fw[1:]) if self.return_state else (fw, [])
         bw_y, bw_states = (bw[0], bw[1:]) if self.return_state else (bw, [])
-        if self.return_sequences:
-            bw_y = bw_y.flip(1)  # back to input order
+        if self.return_sequences:  # back to input order (the per-row reversal is its own inverse)
+            bw_y = bw_y.flip(1) if order is None else _take_steps(bw_y, order)
             if mask is not None:  # padded steps output zeros in both directions
                 keep = mask.unsqueeze(-1).to(fw_y.dtype)
                 fw_y, bw_y = fw_y * keep, bw_y * keep
