@@ -317,6 +317,11 @@ class GRU(_BuiltinRNN):
             self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(bias[1], 0)))
 
 
+def _output_and_states(result: Tensor | list[Tensor]) -> tuple[Tensor, list[Tensor]]:
+    """Split a recurrent layer's result into its output and its (possibly empty) final state list."""
+    return (result[0], result[1:]) if isinstance(result, list) else (result, [])
+
+
 def _reverse_within_lengths(lengths: Tensor, steps: int) -> Tensor:
     """Index ``(B, T)`` that reverses the first ``lengths[b]`` steps of each row and keeps the rest."""
     t = torch.arange(steps).unsqueeze(0)  # (1, T)
@@ -383,8 +388,8 @@ class Bidirectional(Layer):
             bw = self.backward_layer.run(_take_steps(x, order), mask, bw_init, go_backwards=False)
         else:
             bw = self.backward_layer(x, mask=mask, initial_state=bw_init)
-        fw_y, fw_states = (fw[0], fw[1:]) if self.return_state else (fw, [])
-        bw_y, bw_states = (bw[0], bw[1:]) if self.return_state else (bw, [])
+        fw_y, fw_states = _output_and_states(fw)
+        bw_y, bw_states = _output_and_states(bw)
         if self.return_sequences:  # back to input order (the per-row reversal is its own inverse)
             bw_y = bw_y.flip(1) if order is None else _take_steps(bw_y, order)
             if mask is not None:  # padded steps output zeros in both directions
