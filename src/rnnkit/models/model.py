@@ -116,7 +116,12 @@ class Model(nn.Module):
                     f"{name} has per-sample shape {got}; the model expects {shown} "
                     f"(arrays are (samples, time steps, features))"
                 )
-        return t
+        return t.to(self._device())
+
+    def _device(self) -> torch.device:
+        """Where the weights live (data is moved there once, before batching)."""
+        first = next(self.parameters(), None)
+        return first.device if first is not None else torch.device("cpu")
 
     def expected_input_shape(self) -> tuple[int | None, ...] | None:
         """Shape of one sample the model accepts (no batch axis), when known."""
@@ -125,7 +130,7 @@ class Model(nn.Module):
 
     def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Tensor, Tensor]:
         xt = self._check_x(x, prefix + "x")
-        yt = to_tensor(prefix + "y", y, min_rank=1)
+        yt = to_tensor(prefix + "y", y, min_rank=1).to(xt.device)
         check_same_length(xt, yt)
         return xt, yt
 
