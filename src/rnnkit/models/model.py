@@ -99,9 +99,11 @@ class Model(nn.Module):
             if self.optimizer is not None:
                 self.optimizer.build(self.parameters())
 
-    def _require_compiled(self, what: str) -> None:
+    def _require_compiled(self, what: str) -> tuple[Optimizer, Callable[[Tensor, Tensor], Tensor]]:
+        """The compiled optimizer and loss, or a clear error when ``compile`` has not run."""
         if self.optimizer is None or self.loss is None:
             raise NotCompiledError(f"call compile(optimizer=..., loss=...) before {what}()")
+        return self.optimizer, self.loss
 
     # --- data checks ----------------------------------------------------------------------------
     def _check_x(self, x: Any, name: str = "x") -> Tensor:
@@ -152,8 +154,9 @@ class Model(nn.Module):
 
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as Keras does.
         """
-        self._require_compiled("fit")
+        optimizer, loss = self._require_compiled("fit")
         verbose = resolve_verbose(verbose)
+        batch_size = 32 if batch_size is None else batch_size
         if not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
         xt, yt = self._check_xy(x, y)
@@ -162,16 +165,15 @@ class Model(nn.Module):
             if len(validation_data) != 2:
                 raise ConfigError("validation_data must be a pair (x_val, y_val)")
             xv, yv = self._check_xy(*validation_data, prefix="val_")
-            val = ArrayBatches(xv, yv, 32 if batch_size is None else batch_size)
+            val = ArrayBatches(xv, yv, batch_size)
         elif validation_split > 0:
             cut = int(len(xt) * (1 - validation_split))
             if cut == 0 or cut == len(xt):
                 raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
-            val = ArrayBatches(xt[cut:], yt[cut:], 32 if batch_size is None else batch_size)
+            val = ArrayBatches(xt[cut:], yt[cut:], batch_size)
             xt, yt = xt[:cut], yt[:cut]
-        train = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size, shuffle=shuffle)
+        train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
         self._ensure_built(xt)
-        assert self.optimizer is not None and self.loss is not None
 
         history = History()
         cbs = CallbackList([history, *(callbacks or [])], self)
@@ -183,10 +185,10 @@ class Model(nn.Module):
             cbs.on_epoch_begin(epoch, {})
             bar = ProgressBar(len(train), verbose) if verbose else None
             logs = train_epoch(
-                self, train, self.loss, self.optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue
+                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue
             )
             if val is not None:
-                val_logs = evaluate_batches(self, val, self.loss, self.compiled_metrics)
+                val_logs = evaluate_batches(self, val, loss, self.compiled_metrics)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             if bar is not None:
                 bar.finish(logs)
@@ -200,12 +202,12 @@ class Model(nn.Module):
         self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto"
     ) -> float | list[float]:
         """Loss on ``(x, y)``; ``[loss, *metrics]`` when metrics were compiled (as Keras)."""
-        self._require_compiled("evaluate")
+        _, loss = self._require_compiled("evaluate")
         xt, yt = self._check_xy(x, y)
         self._ensure_built(xt)
         batches = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
-        logs = evaluate_batches(self, batches, self.loss, self.compiled_metrics)
+        logs = evaluate_batches(self, batches, loss, self.compiled_metrics)
         bar.finish(logs)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
