@@ -35,7 +35,9 @@ def test_pipe_gets_one_line_per_epoch() -> None:
     assert not bar.wants_update()
     bar.finish({"loss": 0.084, "val_loss": 0.0001})
     line = out.getvalue()
-    assert line.startswith("25/25 ━━━━━━━━━━━━━━━━━━━━ 0s ") and line.endswith(" - loss: 0.0840 - val_loss: 1.0000e-04\n")
+    assert line.startswith("25/25 ━━━━━━━━━━━━━━━━━━━━ 0s ") and line.endswith(
+        " - loss: 0.0840 - val_loss: 1.0000e-04\n"
+    )
     out = io.StringIO()
     ProgressBar(25, verbose=2, stream=out).finish({"loss": 0.084})
     assert out.getvalue().startswith("25/25 - 0s - ") and "━" not in out.getvalue()

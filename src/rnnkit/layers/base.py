@@ -75,6 +75,15 @@ class Layer(nn.Module):
         """The mask the next layer receives."""
         return mask
 
+    # --- streaming, one time step at a time ---------------------------------------------------
+    def initial_step_state(self, batch: int, like: Tensor) -> tuple[Tensor, ...] | None:
+        """State this layer carries between ``step`` calls; None for layers without memory."""
+        return None
+
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        """Apply the layer to one time step ``x_t`` (no time axis). Stateless layers act per step."""
+        return self(x_t), state
+
     # --- configuration --------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (JSON-serialisable)."""

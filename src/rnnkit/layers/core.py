@@ -212,6 +212,9 @@ class TimeDistributed(Layer):
         y = self.layer(x.reshape(B * T, *x.shape[2:]))  # (B·T, ...)
         return y.reshape(B, T, *y.shape[1:])
 
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        return self.layer(x_t), state
+
     def keras_weights(self):  # type: ignore[no-untyped-def]
         return self.layer.keras_weights()
 
@@ -243,6 +246,9 @@ class RepeatVector(Layer):
 
     def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
         return None
+
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        raise ConfigError("RepeatVector turns one vector into a sequence; it has no per-step form to stream")
 
     def get_config(self) -> dict[str, Any]:
         return {"n": self.n, **super().get_config()}

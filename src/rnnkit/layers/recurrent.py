@@ -16,6 +16,7 @@ Example (the tutorial's model body)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -87,9 +88,48 @@ class RNN(Layer):
             raise ShapeError(f"{type(self).__name__} expects input (batch, time, features), got shape {input_shape}")
         self.cell = self.make_cell(int(input_shape[-1]))  # type: ignore[arg-type]
 
-    def reset_states(self) -> None:
-        """Forget the carried state of a stateful layer (the next batch starts from zeros)."""
-        self.states = None
+    def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
+        """Forget the carried state of a stateful layer: all of it, or only ``rows``.
+
+        Args:
+            rows: ``None`` resets every row. A ``(B,)`` bool mask or a list of row indices resets only
+                those rows: for batches that pack independent streams, each row starts afresh when its
+                stream does, while the others carry on.
+        """
+        if rows is None or self.states is None:
+            self.states = None
+            return
+        keep = torch.ones(self.states[0].shape[0], dtype=torch.bool, device=self.states[0].device)
+        keep[torch.as_tensor(rows, device=keep.device)] = False
+        self.states = _like_state(self.states, tuple(s * keep.unsqueeze(1).to(s.dtype) for s in self.states))
+
+    def initial_step_state(self, batch: int, like: Tensor) -> tuple[Tensor, ...]:
+        """Zero state for streaming with ``step``."""
+        self.maybe_build(like.new_zeros(batch, 1, getattr(self.cell, "input_size", 1)))
+        return initial_state(self.cell, batch, like)
+
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        """One time step: ``x_t (B, F)`` → ``(y_t (B, H), state)``, the cell applied once.
+
+        Feeding a sequence step by step gives the outputs of the full-sequence call.
+        """
+        if self.go_backwards:
+            raise ConfigError(f"{self.name!r} reads sequences backwards (go_backwards=True) and cannot stream")
+        if x_t.dim() != 2:
+            raise ShapeError(
+                f"{self.name!r}.step expects one time step (batch, features), got shape {tuple(x_t.shape)}"
+            )
+        B = x_t.shape[0]
+        if state is None:
+            state = self.initial_step_state(B, x_t)
+        sizes = tuple(self.cell.state_size)
+        shapes = tuple(tuple(s.shape) for s in state)
+        if shapes != tuple((B, n) for n in sizes):
+            raise ShapeError(
+                f"{self.name!r}.step: state must have shapes {[(B, n) for n in sizes]}, got {list(shapes)}"
+            )
+        y, state = self.cell(x_t, tuple(state))
+        return y, state
 
     def forward(  # type: ignore[override]
         self, x: Tensor, mask: Tensor | None = None, initial_state: Any = None
@@ -121,7 +161,7 @@ class RNN(Layer):
             implementation=self.implementation,
         )
         if self.stateful:
-            self.states = tuple(s.detach() for s in state)
+            self.states = _like_state(state, tuple(s.detach() for s in state))
         y = outputs if self.return_sequences else outputs[:, -1]
         return [y, *state] if self.return_state else y
 
@@ -160,6 +200,11 @@ class RNN(Layer):
             "implementation": self.implementation,
             **super().get_config(),
         }
+
+
+def _like_state(template: tuple[Tensor, ...], values: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    """``values`` in the tuple type of ``template`` (keeps ``LSTMState``)."""
+    return type(template)(*values) if hasattr(template, "_fields") else values
 
 
 def _dropout_mask(ones: Tensor, rate: float) -> Tensor:
@@ -401,9 +446,14 @@ class Bidirectional(Layer):
     def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
         return mask if self.return_sequences else None
 
-    def reset_states(self) -> None:
-        self.forward_layer.reset_states()
-        self.backward_layer.reset_states()
+    def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
+        self.forward_layer.reset_states(rows)
+        self.backward_layer.reset_states(rows)
+
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        raise ConfigError(
+            "Bidirectional layers need the whole sequence (the backward pass starts at its end); they cannot stream"
+        )
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         return [*self.forward_layer.keras_weights(), *self.backward_layer.keras_weights()]

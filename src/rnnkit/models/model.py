@@ -149,13 +149,19 @@ class Model(nn.Module):
         validation_data: tuple[Any, Any] | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        bptt_steps: int | None = None,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
 
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as Keras does.
+        ``bptt_steps=k`` trains with truncated BPTT: each batch is read in chunks of k steps, the state
+        carried (detached) from chunk to chunk, one update per chunk (see ``rnnkit.train.bptt``).
+        With ``clipnorm``/``clipvalue``, ``history.history['clipped']`` is the fraction of updates clipped.
         """
         optimizer, loss = self._require_compiled("fit")
         verbose = resolve_verbose(verbose)
+        if bptt_steps is not None and (not isinstance(bptt_steps, int) or bptt_steps < 1):
+            raise ConfigError(f"bptt_steps must be a positive integer (steps per chunk), got {bptt_steps!r}")
         batch_size = 32 if batch_size is None else batch_size
         if not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
@@ -185,7 +191,7 @@ class Model(nn.Module):
             cbs.on_epoch_begin(epoch, {})
             bar = ProgressBar(len(train), verbose) if verbose else None
             logs = train_epoch(
-                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue
+                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue, bptt_steps
             )
             if val is not None:
                 val_logs = evaluate_batches(self, val, loss, self.compiled_metrics)
@@ -266,12 +272,12 @@ class Model(nn.Module):
         self._require_built()
         return sum(p.numel() for p in self.parameters())
 
-    def reset_states(self) -> None:
-        """Zero the carried state of every stateful recurrent layer."""
-        for module in self.modules():
+    def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
+        """Zero the carried state of every stateful recurrent layer (or only batch ``rows`` of it)."""
+        for module in self.layers:
             reset = getattr(module, "reset_states", None)
-            if module is not self and reset is not None:
-                reset()
+            if reset is not None:
+                reset(rows)
 
     # --- saving ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:

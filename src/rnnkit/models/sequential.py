@@ -17,6 +17,7 @@ from typing import Any, cast
 import torch
 from torch import Tensor, nn
 
+from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Input
@@ -99,6 +100,49 @@ class Sequential(Model):
             mask = layer.compute_mask(x, mask)
             x = y[0] if isinstance(y, list) else y  # return_state: the next layer gets the output
         return x
+
+    # --- streaming ------------------------------------------------------------------------------
+    def initial_state(self, batch: int) -> list[tuple[Tensor, ...] | None]:
+        """Zero state for ``step``: one entry per layer (None for layers without memory)."""
+        self._require_built()
+        like = next(self.parameters())
+        return [layer.initial_step_state(batch, like) for layer in self._stack()]
+
+    @torch.no_grad()
+    def step(self, x_t: Any, state: list[tuple[Tensor, ...] | None]) -> tuple[Tensor, list[tuple[Tensor, ...] | None]]:
+        """Run the model on one time step, carrying ``state``: streaming inference.
+
+        Feeding ``x[:, 0], x[:, 1], ...`` one at a time gives, at each step t, what the full-sequence
+        call gives at step t (for ``return_sequences`` models) or for ``x[:, :t+1]`` (for the others).
+
+        Args:
+            x_t: ``(B, F)`` (or ``(B,)`` token ids); state: from ``initial_state(B)`` or the last ``step``.
+
+        Example::
+
+            state = model.initial_state(batch=1)
+            for x_t in stream:
+                y_t, state = model.step(x_t, state)
+        """
+        self._require_built()
+        self.eval()
+        x = to_tensor("x_t", x_t, min_rank=1).to(self._device())
+        stack = self._stack()
+        if not isinstance(state, list) or len(state) != len(stack):
+            raise ShapeError(
+                f"step() needs the state list from initial_state() ({len(stack)} entries), got "
+                f"{len(state) if isinstance(state, list) else type(state).__name__}"
+            )
+        mask: Tensor | None = None
+        new_state: list[tuple[Tensor, ...] | None] = []
+        for layer, layer_state in zip(stack, state):
+            y, layer_state = layer.step(x, layer_state)
+            mask = layer.compute_mask(x, mask)
+            if mask is not None and not bool(mask.all()):
+                raise ConfigError("step() got a padding step (masked); in a stream, skip padding instead of sending it")
+            new_state.append(layer_state)
+            x = y
+        return x, new_state
 
     def get_config(self) -> dict[str, Any]:
         from rnnkit.layers.serialization import serialize

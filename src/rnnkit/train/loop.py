@@ -1,4 +1,4 @@
-"""The training loop: forward → loss → backward → clip → step → callbacks, for any ``nn.Module``.
+"""The training loop: forward → loss → backward (BPTT) → clip → step → callbacks, for any ``nn.Module``.
 
 Diagnostics, logging and early stopping are callbacks; the loop has no branches for them. Running
 sums stay on the device (no host sync per batch) and become floats once per epoch.
@@ -6,6 +6,7 @@ sums stay on the device (no host sync per batch) and become floats once per epoc
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
@@ -13,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.batching import ArrayBatches
+from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.metrics import Metric
 from rnnkit.train.optimizers import Optimizer
@@ -41,17 +43,24 @@ class CallbackList:
 
 
 @torch.no_grad()
-def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: float | None) -> None:
-    """Clip gradients in place: each entry to ``[-clipvalue, clipvalue]``, then the global L2 norm to ``clipnorm``."""
+def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: float | None) -> Tensor:
+    """Clip gradients in place: each entry to ``[-clipvalue, clipvalue]``, then the global L2 norm to ``clipnorm``.
+
+    Returns a 0-dim tensor, 1.0 when anything was clipped and 0.0 otherwise (no host sync).
+    """
     grads = [p.grad for p in params if p.grad is not None]
+    clipped = torch.zeros(())
     if not grads:
-        return
+        return clipped
     if clipvalue is not None:
+        clipped = torch.stack([g.abs().max() for g in grads]).max().gt(clipvalue).float()
         torch._foreach_clamp_min_(grads, -clipvalue)
         torch._foreach_clamp_max_(grads, clipvalue)
     if clipnorm is not None:
         total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
         torch._foreach_mul_(grads, (clipnorm / (total + 1e-6)).clamp(max=1.0))
+        clipped = torch.maximum(clipped, total.gt(clipnorm).float())
+    return clipped
 
 
 def train_epoch(
@@ -64,34 +73,51 @@ def train_epoch(
     progress: ProgressBar | None = None,
     clipnorm: float | None = None,
     clipvalue: float | None = None,
+    bptt_steps: int | None = None,
 ) -> dict[str, float]:
-    """One pass over ``batches``; returns the sample-weighted mean loss and metrics."""
+    """One pass over ``batches``; returns the sample-weighted mean loss and metrics.
+
+    With ``bptt_steps`` each batch is cut into chunks of that many steps (``TruncatedBPTT``), one
+    optimizer step per chunk with targets. With clipping, ``clipped`` is the fraction of steps clipped.
+    """
     model.train()
+    clipping = clipnorm is not None or clipvalue is not None
     sums = torch.zeros(1 + len(metrics))
-    seen = 0
-    for step, (xb, y_batch) in enumerate(batches):
-        yb = cast(Tensor, y_batch)  # training batches always carry targets
-        y_pred = model(xb)
-        loss = loss_fn(yb, y_pred)
-        optimizer.zero_grad()
-        loss.backward()
-        if clipnorm is not None or clipvalue is not None:
-            clip_gradients(optimizer.params, clipnorm, clipvalue)
-        optimizer.step()
-        n = len(xb)
-        seen += n
-        with torch.no_grad():
-            sums[0] += loss.detach() * n
-            for i, metric in enumerate(metrics, start=1):
-                sums[i] += metric(yb, y_pred.detach()).sum()
-        if callbacks is not None and callbacks.batch_hooks:
-            for cb in callbacks.batch_hooks:
-                cb.on_batch_end(step, {"loss": loss.detach()})
-            if getattr(model, "stop_training", False):
-                break
-        if progress is not None and progress.wants_update():
-            progress.update(step + 1, _logs(sums, seen, metrics))
-    return _logs(sums, seen, metrics)
+    clipped, updates, seen = torch.zeros(()), 0, 0
+    tbptt = TruncatedBPTT(model, bptt_steps) if bptt_steps is not None else None
+    with tbptt if tbptt is not None else contextlib.nullcontext():
+        for step, (xb, y_batch) in enumerate(batches):
+            yb = cast(Tensor, y_batch)  # training batches always carry targets
+            for xc, yc in tbptt.chunks(xb, yb) if tbptt is not None else [(xb, yb)]:
+                if yc is None:  # an early chunk of a many-to-one batch: only the state moves on
+                    with torch.no_grad():
+                        model(xc)
+                    continue
+                y_pred = model(xc)
+                loss = loss_fn(yc, y_pred)
+                optimizer.zero_grad()
+                loss.backward()
+                if clipping:
+                    clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
+                optimizer.step()
+                updates += 1
+                n = len(xc)
+                seen += n
+                with torch.no_grad():
+                    sums[0] += loss.detach() * n
+                    for i, metric in enumerate(metrics, start=1):
+                        sums[i] += metric(yc, y_pred.detach()).sum()
+            if callbacks is not None and callbacks.batch_hooks:
+                for cb in callbacks.batch_hooks:
+                    cb.on_batch_end(step, {"loss": loss.detach()})
+                if getattr(model, "stop_training", False):
+                    break
+            if progress is not None and progress.wants_update():
+                progress.update(step + 1, _logs(sums, seen, metrics))
+    logs = _logs(sums, seen, metrics)
+    if clipping:
+        logs["clipped"] = float(clipped) / max(updates, 1)
+    return logs
 
 
 @torch.no_grad()
