@@ -95,7 +95,9 @@ class Model(nn.Module):
 
     def _ensure_built(self, x: Tensor) -> None:
         if not self.built:
-            self.build(self.declared_input_shape or (None, *x.shape[1:]))
+            # (B, T, F) data: build for any length (a dummy of one step, not the T steps of this data)
+            inferred = (None, None, *x.shape[2:]) if x.dim() >= 3 else (None, *x.shape[1:])
+            self.build(self.declared_input_shape or inferred)
             if self.optimizer is not None:
                 self.optimizer.build(self.parameters())
 
