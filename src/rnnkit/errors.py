@@ -12,6 +12,8 @@ catch for the same mistake, so ``except ValueError`` keeps working::
     ├── NotBuiltError(RuntimeError)    the model has no weights yet (input shape unknown)
     └── ModelFileError(OSError)        a saved model folder is missing, malformed or tampered with
 
+    GradientWarning(UserWarning)       gradients vanish or explode during training (diagnostics)
+
 Messages say what was expected, what was received and, where there is one, how to fix it.
 """
 
@@ -26,6 +28,7 @@ __all__ = [
     "NotCompiledError",
     "NotBuiltError",
     "ModelFileError",
+    "GradientWarning",
 ]
 
 
@@ -59,3 +62,7 @@ class NotBuiltError(RnnkitError, RuntimeError):
 
 class ModelFileError(RnnkitError, OSError):
     """A saved model folder is missing, malformed or does not match its checksum."""
+
+
+class GradientWarning(UserWarning):
+    """Gradients vanish or explode during training; the message says what was measured and what to try."""

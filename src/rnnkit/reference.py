@@ -50,6 +50,7 @@ class RNNGradients(NamedTuple):
     """∂L/∂ of every input of ``rnn_forward``."""
 
     x: np.ndarray  # (B, T, F)
+    h: np.ndarray  # (B, T, H): δ_t, the whole gradient reaching each hidden state
     h0: np.ndarray  # (B, H)
     w_ih: np.ndarray  # (H, F)
     w_hh: np.ndarray  # (H, H)
@@ -101,10 +102,11 @@ def rnn_backward(
     """
     B, T, _ = x.shape
     dx = np.zeros_like(x)
+    deltas = np.zeros_like(hs)
     dw_ih, dw_hh, db = np.zeros_like(w_ih), np.zeros_like(w_hh), np.zeros(w_hh.shape[0])
     delta_next = np.zeros_like(h0)  # gradient reaching h_t from step t+1
     for t in reversed(range(T)):
-        delta = dhs[:, t] + delta_next  # δ_t
+        delta = deltas[:, t] = dhs[:, t] + delta_next  # δ_t
         e = delta * _act_grad(pre[:, t], hs[:, t], activation)  # (B, H)
         h_prev = hs[:, t - 1] if t > 0 else h0
         dw_ih += e.T @ x[:, t]
@@ -112,4 +114,4 @@ def rnn_backward(
         db += e.sum(axis=0)
         dx[:, t] = e @ w_ih
         delta_next = e @ w_hh
-    return RNNGradients(dx, delta_next, dw_ih, dw_hh, db)
+    return RNNGradients(dx, deltas, delta_next, dw_ih, dw_hh, db)

@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
-from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent
+from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent, unroll
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
@@ -75,6 +75,8 @@ class RNN(Layer):
         self.recurrent_dropout = float(recurrent_dropout)
         self.implementation: Implementation = implementation
         self.states: tuple[Tensor, ...] | None = None
+        #: set to a list by ``rnnkit.diagnostics`` to collect every step's state (forces the unrolled path)
+        self.probe: list[tuple[Tensor, ...]] | None = None
         self.cell: Any  # any module with the cell contract (rnnkit.nn.cells)
         if cell is not None:
             self.cell = cell
@@ -151,15 +153,20 @@ class RNN(Layer):
             x = x * _dropout_mask(x.new_ones(B, 1, x.shape[-1]), self.dropout)  # same mask at every step
         if self.training and self.recurrent_dropout > 0:
             h_mask = _dropout_mask(x.new_ones(B, self.cell.state_size[0]), self.recurrent_dropout)
-        outputs, state = run_recurrent(
-            self.cell,
-            x,
-            state,
-            mask=mask,
-            go_backwards=go_backwards,
-            h_mask=h_mask,
-            implementation=self.implementation,
-        )
+        if self.probe is not None:
+            outputs, state = unroll(
+                self.cell, x, state, mask=mask, go_backwards=go_backwards, h_mask=h_mask, record=self.probe
+            )
+        else:
+            outputs, state = run_recurrent(
+                self.cell,
+                x,
+                state,
+                mask=mask,
+                go_backwards=go_backwards,
+                h_mask=h_mask,
+                implementation=self.implementation,
+            )
         if self.stateful:
             self.states = _like_state(state, tuple(s.detach() for s in state))
         y = outputs if self.return_sequences else outputs[:, -1]

@@ -185,6 +185,7 @@ class Model(nn.Module):
 
         history = History()
         cbs = CallbackList([history, *(callbacks or [])], self)
+        cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt[:1024], yt[:1024])})
         self.stop_training = False
         cbs.on_train_begin({})
         for epoch in range(initial_epoch, epochs):

@@ -48,6 +48,7 @@ def unroll(
     mask: Tensor | None = None,
     go_backwards: bool = False,
     h_mask: Tensor | None = None,
+    record: list[tuple[Tensor, ...]] | None = None,
 ) -> tuple[Tensor, tuple[Tensor, ...]]:
     """Step ``cell`` over every time step of ``x``.
 
@@ -58,6 +59,8 @@ def unroll(
         mask: ``(B, T)`` bool, True where a step is real.
         go_backwards: read from the last step to the first.
         h_mask: ``(B, H)`` recurrent-dropout mask, passed to built-in cells.
+        record: if given, each step's new state is appended to it, in reading order (the tensors of the
+            graph: ``rnnkit.diagnostics`` reads ∂L/∂h_t from them).
 
     Returns:
         outputs ``(B, T, O)`` in reading order, and the final state.
@@ -80,6 +83,8 @@ def unroll(
             y_prev = y
         state = new_state
         outputs.append(y)
+        if record is not None:
+            record.append(state)
     return torch.stack(outputs, dim=1), state  # (B, T, O)
 
 

@@ -41,9 +41,15 @@ class Callback:
     """Base class; every hook does nothing."""
 
     model: Any = None
+    #: set by ``fit``: ``epochs``, ``steps`` (batches per epoch), ``verbose``, and ``sample``, the first
+    #: training samples ``(x, y)`` as tensors (for callbacks that measure the model on data)
+    params: dict[str, Any] = {}
 
     def set_model(self, model: Any) -> None:
         self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
 
     def on_train_begin(self, logs: Logs | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None: ...

@@ -32,6 +32,10 @@ class CallbackList:
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
             cb.set_model(model)
+
+    def set_params(self, params: dict[str, object]) -> None:
+        for cb in self.callbacks:
+            cb.set_params(params)
         self.batch_hooks = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
