@@ -21,7 +21,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"rnnkit {rnnkit.__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["summary"], ["predict"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["summary"], ["predict"], ["diagnose"]])
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -71,3 +71,29 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path, capsys: pytest.CaptureFixtu
     assert main(["predict", str(tmp_path / "m"), "--input", str(tmp_path / "junk.npy")]) == 1
     assert "not a readable .npy" in capsys.readouterr().err
     assert main(["demo", "--epochs", "0"]) == 1
+
+
+def test_diagnose_prints_the_report_and_writes_plots(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    model = Sequential([SimpleRNN(4, input_shape=(None, 1)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save(tmp_path / "m")
+    np.savez(tmp_path / "d.npz", x=np.random.rand(16, 20, 1), y=np.random.rand(16, 1))
+    code = main(
+        [
+            "diagnose",
+            str(tmp_path / "m"),
+            "--data",
+            str(tmp_path / "d.npz"),
+            "--plots",
+            str(tmp_path / "p"),
+            "--json",
+            str(tmp_path / "g.json"),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "simple_rnn" in out and "effective memory:" in out and "|dL/dh_1|" in out
+    assert (tmp_path / "p" / "gradient_flow.png").exists() and (tmp_path / "g.json").exists()
+    np.savez(tmp_path / "bad.npz", inputs=np.zeros(3))
+    assert main(["diagnose", str(tmp_path / "m"), "--data", str(tmp_path / "bad.npz")]) == 1
+    assert "must hold arrays 'x' and 'y'" in capsys.readouterr().err

@@ -15,13 +15,14 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import demo, model
+    from rnnkit.cli import demo, diagnose, model
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.register(commands)
     model.register(commands)
+    diagnose.register(commands)
     return parser
 
 
