@@ -14,9 +14,21 @@ import random
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "seed", "callbacks", "errors", "layers", "losses", "models", "nn", "optimizers"]
+__all__ = [
+    "__version__",
+    "seed",
+    "callbacks",
+    "diagnostics",
+    "errors",
+    "initializers",
+    "layers",
+    "losses",
+    "models",
+    "nn",
+    "optimizers",
+]
 
-_SUBMODULES = {"callbacks", "errors", "layers", "losses", "models", "nn", "optimizers"}
+_SUBMODULES = {"callbacks", "diagnostics", "errors", "initializers", "layers", "losses", "models", "nn", "optimizers"}
 
 
 def __getattr__(name: str) -> object:

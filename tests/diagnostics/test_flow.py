@@ -111,7 +111,7 @@ def test_monitor_reports_exploding_gradients_with_a_clipnorm() -> None:
             warnings.simplefilter("always")
             monitor.on_batch_end(0)
     assert len(caught) == 1 and "Exploding gradients" in str(caught[0].message)
-    assert "compile(clipnorm=1)" in str(caught[0].message)
+    assert "compile(clipnorm=1) (the median gradient norm seen so far)" in str(caught[0].message)
 
 
 def test_diagnostics_need_a_recurrent_layer() -> None:

@@ -94,3 +94,30 @@ def test_a_failed_save_leaves_the_good_model(tmp_path, monkeypatch) -> None:  # 
         model.save(path)
     np.testing.assert_array_equal(load_model(path).predict(X, verbose=0), before)
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left behind
+
+
+def test_initializer_objects_are_saved_and_plain_functions_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    from rnnkit.errors import ConfigError
+    from rnnkit.initializers import Orthogonal
+
+    layer = GRU(4, recurrent_initializer=Orthogonal(gain=2.0))
+    model = Sequential([layer, Dense(1)])
+    model.build((None, 3, 2))
+    w = layer.cell.weight_hh.detach()
+    torch.testing.assert_close(w.T @ w, 4 * torch.eye(4), rtol=0, atol=1e-5)
+    model.save(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert config["config"]["layers"][0]["config"]["recurrent_initializer"] == {
+        "class_name": "Orthogonal",
+        "config": {"gain": 2.0},
+    }
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "m").predict(X[:, :3, :2], verbose=0), model.predict(X[:, :3, :2], verbose=0)
+    )
+    custom = Sequential([GRU(2, recurrent_initializer=lambda t: t.zero_()), Dense(1)])
+    custom.build((None, 3, 2))
+    with pytest.raises(ConfigError, match="plain function and cannot be saved"):
+        custom.save(tmp_path / "custom")
+    assert not (tmp_path / "custom").exists()

@@ -89,6 +89,8 @@ class GradientMonitor(Callback):
             return
         flow = gradient_flow(self.model, self.x, self.y)
         self.records.append((epoch, flow))
+        if "explode" in self.warned:  # weights thrown far away saturate the cells; the explosion is the news
+            return
         for name, norms in flow.hidden.items():
             ratio = flow.ratio(name)
             if ratio < self.vanish_ratio:
@@ -102,7 +104,7 @@ class GradientMonitor(Callback):
     def _explode(self, what: str) -> None:
         finite = [n for n in self.batch_norms if math.isfinite(n)]
         clip = (
-            f"compile(clipnorm={np.percentile(finite, 90):.3g}) (the 90th percentile of the norms seen so far)"
+            f"compile(clipnorm={np.percentile(finite, 50):.3g}) (the median gradient norm seen so far)"
             if finite
             else "compile(clipnorm=1.0)"
         )
@@ -119,16 +121,27 @@ class GradientMonitor(Callback):
         if flow.kinds.get(name) == "SimpleRNN":
             advice.append("switch SimpleRNN to LSTM or GRU (their gates carry the gradient across long spans)")
             init = getattr(layer, "cell_options", {}).get("recurrent_initializer")
-            if init not in ("orthogonal", "identity"):
+            init_name = str(
+                init
+                if isinstance(init, str)
+                else init.get("class_name")
+                if isinstance(init, dict)
+                else type(init).__name__
+            ).lower()
+            if init_name not in ("orthogonal", "identity"):
                 advice.append("use recurrent_initializer='orthogonal'")
-            if getattr(layer, "activation", None) == "relu" and init != "identity":
+            if getattr(layer, "activation", None) == "relu" and init_name != "identity":
                 advice.append("or recurrent_initializer='identity' with relu (an IRNN)")
         advice.append("or ask for less memory: train on shorter spans with fit(bptt_steps=...)")
         self._warn(
             f"vanish:{name}",
             f"Vanishing gradients in {name!r} at epoch {epoch + 1}: ‖∂L/∂h_1‖ is {ratio:.1e} of ‖∂L/∂h_T‖ over "
             f"{len(norms)} steps"
-            + (f"; it falls below 1% within {survive} steps back from the loss" if survive is not None else "")
+            + (
+                f"; it falls below 1% of its last value {survive} step(s) back from the loss"
+                if survive is not None
+                else ""
+            )
             + ", so the earliest steps barely learn. Try: "
             + "; ".join(advice)
             + ".",

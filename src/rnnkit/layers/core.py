@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
-from rnnkit.nn.init import get_activation, get_initializer
+from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 
 __all__ = ["Input", "Dense", "Activation", "Embedding", "Masking", "Dropout", "TimeDistributed", "RepeatVector"]
 
@@ -50,8 +50,8 @@ class Dense(Layer):
         units: int,
         activation: str | None = None,
         use_bias: bool = True,
-        kernel_initializer: str = "glorot_uniform",
-        bias_initializer: str = "zeros",
+        kernel_initializer: InitializerSpec = "glorot_uniform",
+        bias_initializer: InitializerSpec = "zeros",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -87,8 +87,8 @@ class Dense(Layer):
             "units": self.units,
             "activation": self.activation,
             "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer,
-            "bias_initializer": self.bias_initializer,
+            "kernel_initializer": serialize_initializer(self.kernel_initializer),
+            "bias_initializer": serialize_initializer(self.bias_initializer),
             **super().get_config(),
         }
 
@@ -126,7 +126,7 @@ class Embedding(Layer):
         input_dim: int,
         output_dim: int,
         mask_zero: bool = False,
-        embeddings_initializer: str = "uniform",
+        embeddings_initializer: InitializerSpec = "uniform",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -162,7 +162,7 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "mask_zero": self.mask_zero,
-            "embeddings_initializer": self.embeddings_initializer,
+            "embeddings_initializer": serialize_initializer(self.embeddings_initializer),
             **super().get_config(),
         }
 

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
+from rnnkit.nn.init import InitializerSpec, serialize_initializer
 from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent, unroll
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
@@ -227,9 +228,9 @@ class _BuiltinRNN(RNN):
     def __init__(
         self,
         units: int,
-        kernel_initializer: str = "glorot_uniform",
-        recurrent_initializer: str = "orthogonal",
-        bias_initializer: str = "zeros",
+        kernel_initializer: InitializerSpec = "glorot_uniform",
+        recurrent_initializer: InitializerSpec = "orthogonal",
+        bias_initializer: InitializerSpec = "zeros",
         use_bias: bool = True,
         unroll: bool = False,
         **kwargs: Any,
@@ -251,7 +252,10 @@ class _BuiltinRNN(RNN):
         return self.cell_class(input_size, self.units, **self.cell_options)
 
     def get_config(self) -> dict[str, Any]:
-        return {"units": self.units, **self.cell_options, **super().get_config()}
+        options = {
+            k: serialize_initializer(v) if k.endswith("_initializer") else v for k, v in self.cell_options.items()
+        }
+        return {"units": self.units, **options, **super().get_config()}
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         c = self.cell

@@ -38,7 +38,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
 from rnnkit.nn.functional import gru_step, lstm_step, simple_rnn_step
-from rnnkit.nn.init import get_activation, get_initializer
+from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 
 __all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell"]
 
@@ -62,9 +62,9 @@ class RecurrentCell(nn.Module):
         input_size: int,
         hidden_size: int,
         *,
-        kernel_initializer: str = "glorot_uniform",
-        recurrent_initializer: str = "orthogonal",
-        bias_initializer: str = "zeros",
+        kernel_initializer: InitializerSpec = "glorot_uniform",
+        recurrent_initializer: InitializerSpec = "orthogonal",
+        bias_initializer: InitializerSpec = "zeros",
         recurrent_bias: bool = False,
     ) -> None:
         super().__init__()
@@ -106,9 +106,9 @@ class RecurrentCell(nn.Module):
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "kernel_initializer": self.kernel_initializer,
-            "recurrent_initializer": self.recurrent_initializer,
-            "bias_initializer": self.bias_initializer,
+            "kernel_initializer": serialize_initializer(self.kernel_initializer),
+            "recurrent_initializer": serialize_initializer(self.recurrent_initializer),
+            "bias_initializer": serialize_initializer(self.bias_initializer),
         }
 
     def extra_repr(self) -> str:

@@ -7,29 +7,46 @@ recurrent kernel the identity matrix (Le et al. 2015, "IRNN") for ReLU recurrent
 Fans are computed on the Keras kernel ``(in, out)``; rnnkit stores the transpose (PyTorch layout
 ``(out, in)``), so ``fan_in = shape[1]`` and ``fan_out = shape[0]`` here.
 
+Initializers are given by name (``"orthogonal"``) or, with arguments, as objects that can be saved
+(``Orthogonal(gain=2.0)``, serialised as ``{"class_name": "Orthogonal", "config": {"gain": 2.0}}``).
+
 Example:
     >>> import torch
     >>> w = torch.empty(4, 4)
-    >>> _ = initializers.get("identity")(w)
+    >>> _ = get_initializer("identity")(w)
     >>> bool(torch.equal(w, torch.eye(4)))
     True
+    >>> _ = get_initializer({"class_name": "Identity", "config": {"gain": 3.0}})(w)
+    >>> float(w[0, 0])
+    3.0
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnkit.errors import UnknownNameError
+from rnnkit.errors import ConfigError, UnknownNameError
 from rnnkit.registry import Registry
 
-__all__ = ["initializers", "activations", "get_initializer", "get_activation"]
+__all__ = [
+    "initializers",
+    "activations",
+    "get_initializer",
+    "get_activation",
+    "serialize_initializer",
+    "Initializer",
+    "Orthogonal",
+    "Identity",
+    "RandomUniform",
+    "Constant",
+]
 
-Initializer = Callable[[Tensor], Tensor]
 Activation = Callable[[Tensor], Tensor]
 
 
@@ -77,7 +94,7 @@ def he_uniform(w: Tensor) -> Tensor:
     return w.uniform_(-limit, limit)
 
 
-initializers: Registry[Initializer] = Registry("initializer")
+initializers: Registry[Callable[[Tensor], Tensor]] = Registry("initializer")
 for _name, _fn in [
     ("glorot_uniform", glorot_uniform),
     ("orthogonal", orthogonal),
@@ -89,6 +106,80 @@ for _name, _fn in [
     ("he_uniform", he_uniform),
 ]:
     initializers.register(_name, _fn)
+
+
+class Initializer:
+    """An initializer with arguments; ``get_config()`` makes it savable."""
+
+    def __call__(self, w: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, float]:
+        return dict(vars(self))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Orthogonal(Initializer):
+    """``gain`` times a (semi-)orthogonal matrix: spectral radius ``gain`` for square kernels."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    @torch.no_grad()
+    def __call__(self, w: Tensor) -> Tensor:
+        return orthogonal(w).mul_(self.gain)
+
+
+class Identity(Initializer):
+    """``gain`` times the identity matrix."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    @torch.no_grad()
+    def __call__(self, w: Tensor) -> Tensor:
+        return identity(w).mul_(self.gain)
+
+
+class RandomUniform(Initializer):
+    """U(minval, maxval)."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05) -> None:
+        self.minval, self.maxval = float(minval), float(maxval)
+
+    @torch.no_grad()
+    def __call__(self, w: Tensor) -> Tensor:
+        return w.uniform_(self.minval, self.maxval)
+
+
+class Constant(Initializer):
+    """Every entry ``value``."""
+
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = float(value)
+
+    @torch.no_grad()
+    def __call__(self, w: Tensor) -> Tensor:
+        return w.fill_(self.value)
+
+
+_INITIALIZER_CLASSES = {c.__name__: c for c in (Orthogonal, Identity, RandomUniform, Constant)}
+
+InitializerSpec = str | dict[str, Any] | Initializer | Callable[[Tensor], Tensor]
+
+
+def serialize_initializer(spec: InitializerSpec) -> str | dict[str, Any]:
+    """A name stays a name; an ``Initializer`` becomes ``{"class_name", "config"}``; a plain function cannot be saved."""
+    if isinstance(spec, str | dict):
+        return spec
+    if isinstance(spec, Initializer):
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    raise ConfigError(
+        f"initializer {spec!r} is a plain function and cannot be saved; use a name or an rnnkit.initializers object"
+    )
 
 
 def _linear(x: Tensor) -> Tensor:
@@ -113,12 +204,22 @@ for _name, _act in _activation_table:
     activations.register(_name, _act)
 
 
-def get_initializer(spec: str | Initializer) -> Initializer:
-    """Resolve an initializer name or pass a callable ``fn(tensor) -> tensor`` through."""
+def get_initializer(spec: InitializerSpec) -> Callable[[Tensor], Tensor]:
+    """Resolve a name, a saved ``{"class_name", "config"}`` dict, or pass a callable ``fn(tensor)`` through."""
     if callable(spec):
         return spec
     if isinstance(spec, str):
         return initializers.get(spec)
+    if isinstance(spec, dict):
+        cls = _INITIALIZER_CLASSES.get(str(spec.get("class_name")))
+        if cls is None:
+            raise UnknownNameError(
+                f"unknown initializer class {spec.get('class_name')!r}; expected one of: {', '.join(_INITIALIZER_CLASSES)}"
+            )
+        try:
+            return cls(**dict(spec.get("config") or {}))
+        except TypeError as exc:
+            raise ConfigError(f"initializer {spec!r} has bad arguments: {exc}") from exc
     raise UnknownNameError(f"initializer must be a name or a callable, got {type(spec).__name__}")
 
 
