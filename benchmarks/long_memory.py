@@ -4,7 +4,9 @@ Trains SimpleRNN(tanh), SimpleRNN(relu, identity init), LSTM and GRU on the addi
 (``rnnkit.data.synthetic.adding_problem``) at T = 50, 100, 200 with the same budget each (same units,
 optimizer, clipnorm, number of updates), then prints the test MSE beside the 0.167 baseline of always
 answering 1.0, the gradient ratio ‖∂L/∂h_1‖/‖∂L/∂h_T‖ of the trained model and its effective memory.
-Writes the figure to docs/long_memory.png.
+Writes docs/long_memory.png (MSE and gradient ratio against T), docs/gradient_flow.png (‖∂L/∂h_t‖ over
+the steps of each trained cell at T = 100) and docs/gradient_heatmap_*.png (the same per epoch, from a
+GradientMonitor).
 
     python benchmarks/long_memory.py [--epochs 20] [--steps 50 100 200] [--quick]
 """
@@ -15,14 +17,23 @@ import argparse
 import os
 import platform
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import torch
 
 import rnnkit
 from rnnkit.data.synthetic import adding_problem
-from rnnkit.diagnostics import effective_memory, gradient_flow
+from rnnkit.diagnostics import (
+    GradientFlow,
+    GradientMonitor,
+    effective_memory,
+    gradient_flow,
+    plot_gradient_flow,
+    plot_gradient_heatmap,
+)
+from rnnkit.errors import GradientWarning
 from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
 from rnnkit.models import Sequential
 from rnnkit.optimizers import Adam
@@ -36,22 +47,32 @@ CELLS = {
 }
 
 
-def run(cell: str, steps: int, units: int, train: int, epochs: int, batch: int) -> dict[str, float]:
+def run(cell: str, steps: int, units: int, train: int, epochs: int, batch: int) -> dict[str, Any]:
     rnnkit.seed(0)
     x, y = adding_problem(train + 1000, steps, seed=steps)
     model = Sequential([CELLS[cell](units), Dense(1)])
     model.compile(optimizer=Adam(learning_rate=1e-3), loss="mse", clipnorm=1.0)
-    start = time.perf_counter()
-    model.fit(x[:train], y[:train], epochs=epochs, batch_size=batch, verbose=0)
-    seconds = time.perf_counter() - start
     x_test, y_test = x[train:], y[train:]
+    monitor = GradientMonitor(x_test[:256], y_test[:256], every=max(1, epochs // 10))
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GradientWarning)  # the table says it
+        model.fit(x[:train], y[:train], epochs=epochs, batch_size=batch, verbose=0, callbacks=[monitor])
+    seconds = time.perf_counter() - start
     mse = float(model.evaluate(x_test, y_test, verbose=0))
     flow = gradient_flow(model, x_test[:256], y_test[:256])
     memory = effective_memory(model, x_test[:256])
-    return {"mse": mse, "ratio": flow.ratio(), "memory": memory.steps, "seconds": seconds}
+    return {
+        "mse": mse,
+        "ratio": flow.ratio(),
+        "memory": memory.steps,
+        "seconds": seconds,
+        "flow": flow,
+        "records": monitor.records,
+    }
 
 
-def plot(results: dict[tuple[str, int], dict[str, float]], steps: list[int], path: Path) -> None:
+def plot(results: dict[tuple[str, int], dict[str, Any]], steps: list[int], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -88,18 +109,34 @@ def main() -> None:
     if args.quick:
         args.steps, args.epochs, args.train = [20], 1, 500
     updates = args.epochs * -(-args.train // args.batch)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}; adding problem, "
-          f"{args.units} units, Adam 1e-3, clipnorm 1, batch {args.batch}, {updates} updates per model")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}; adding problem, "
+        f"{args.units} units, Adam 1e-3, clipnorm 1, batch {args.batch}, {updates} updates per model"
+    )
     print(f"{'cell':<26} {'T':>4} {'test MSE':>9} {'vs 0.167':>9} {'grad ratio':>11} {'memory':>7} {'time':>7}")
-    results = {}
+    results: dict[tuple[str, int], dict[str, Any]] = {}
     for steps in args.steps:
         for cell in CELLS:
             r = results[cell, steps] = run(cell, steps, args.units, args.train, args.epochs, args.batch)
-            print(f"{cell:<26} {steps:>4} {r['mse']:>9.4f} {r['mse'] / BASELINE:>8.1%} {r['ratio']:>11.2e} "
-                  f"{r['memory']:>7} {r['seconds']:>6.0f}s", flush=True)
+            print(
+                f"{cell:<26} {steps:>4} {r['mse']:>9.4f} {r['mse'] / BASELINE:>8.1%} {r['ratio']:>11.2e} "
+                f"{r['memory']:>7} {r['seconds']:>6.0f}s",
+                flush=True,
+            )
     if not args.quick:
-        plot(results, args.steps, Path(args.figure))
-        print(f"figure: {args.figure}")
+        figure = Path(args.figure)
+        plot(results, args.steps, figure)
+        at = 100 if 100 in args.steps else args.steps[-1]
+        flows = {cell: results[cell, at]["flow"] for cell in CELLS}
+        merged = GradientFlow(0.0, {c: f.hidden[next(iter(f.hidden))] for c, f in flows.items()}, [], {})
+        plot_gradient_flow(
+            merged, figure.with_name("gradient_flow.png"), title=f"‖∂L/∂h_t‖ after training, adding problem, T = {at}"
+        )
+        for cell, tag in (("SimpleRNN(tanh)", "simple_rnn"), ("LSTM", "lstm")):
+            plot_gradient_heatmap(results[cell, at]["records"], figure.with_name(f"gradient_heatmap_{tag}.png"))
+        print(
+            f"figures: {figure}, {figure.with_name('gradient_flow.png')}, {figure.with_name('gradient_heatmap_*.png')}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
-import time
 
 CHILD = r"""
 import json, resource, sys, time
@@ -46,12 +44,16 @@ def run(T: int, k: int) -> dict[str, float]:
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; one process per row, peak RSS from getrusage")
-    print(f"{'series length':>14} {'BPTT':>14} {'RSS before fit':>15} {'peak RSS':>10} {'growth':>9} {'fit time':>9} {'loss':>8}")
+    print(
+        f"{'series length':>14} {'BPTT':>14} {'RSS before fit':>15} {'peak RSS':>10} {'growth':>9} {'fit time':>9} {'loss':>8}"
+    )
     for T, k in [(10_000, 100), (1_000_000, 100), (10_000, 0), (100_000, 0)]:
         r = run(T, k)
         label = f"truncated k={k}" if k else "full"
-        print(f"{T:>14,} {label:>14} {r['before_mb']:>12.0f} MB {r['peak_mb']:>7.0f} MB {r['peak_mb'] - r['before_mb']:>6.0f} MB "
-              f"{r['seconds']:>8.1f}s {r['loss']:>8.4f}")
+        print(
+            f"{T:>14,} {label:>14} {r['before_mb']:>12.0f} MB {r['peak_mb']:>7.0f} MB {r['peak_mb'] - r['before_mb']:>6.0f} MB "
+            f"{r['seconds']:>8.1f}s {r['loss']:>8.4f}"
+        )
 
 
 if __name__ == "__main__":

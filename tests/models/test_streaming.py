@@ -72,3 +72,16 @@ def test_stateful_rows_reset_independently() -> None:
     lstm(x)
     lstm.reset_states(torch.tensor([True, False, False]))
     assert type(lstm.states).__name__ == "LSTMState" and torch.equal(lstm.states.c[0], torch.zeros(2))
+
+
+def test_stateful_model_continues_rows_across_predict_calls() -> None:
+    stateful = Sequential([LSTM(4, stateful=True, return_sequences=True, input_shape=(None, 2)), Dense(1)])
+    plain = Sequential([LSTM(4, return_sequences=True, input_shape=(None, 2)), Dense(1)])
+    plain.build((None, 8, 2))
+    stateful.build((None, 8, 2))
+    stateful.load_state_dict(plain.state_dict())
+    x = np.random.default_rng(0).normal(size=(3, 8, 2))
+    first, second = stateful.predict(x[:, :5], verbose=0), stateful.predict(x[:, 5:], verbose=0)
+    np.testing.assert_allclose(np.concatenate([first, second], 1), plain.predict(x, verbose=0), atol=1e-6)
+    stateful.reset_states()
+    np.testing.assert_allclose(stateful.predict(x[:, :5], verbose=0), first, atol=1e-6)
