@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 import rnnkit
@@ -80,11 +81,23 @@ def plot(results: dict[tuple[str, int], dict[str, Any]], steps: list[int], path:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     for cell in CELLS:
-        ax1.plot(steps, [results[cell, t]["mse"] for t in steps], marker="o", label=cell)
-        ax2.semilogy(steps, [max(results[cell, t]["ratio"], 1e-30) for t in steps], marker="o", label=cell)
+        mse = np.array([results[cell, t]["mse"] for t in steps])
+        line = ax1.semilogy(steps, np.minimum(mse, 10.0), marker="o", label=cell)[0]
+        for t, m in zip(steps, mse):
+            if m > 10:  # diverged: drawn at the top edge, labelled
+                ax1.annotate(
+                    "diverged",
+                    (t, 10.0),
+                    textcoords="offset points",
+                    xytext=(-20, -12),
+                    color=line.get_color(),
+                    fontsize=8,
+                )
+        ratio = np.array([results[cell, t]["ratio"] for t in steps])
+        ax2.semilogy(steps, np.clip(np.nan_to_num(ratio, nan=1e30, posinf=1e30), 1e-30, 1e30), marker="o", label=cell)
     ax1.axhline(BASELINE, color="k", ls="--", lw=1, label="always answer 1.0")
     ax1.set_xlabel("sequence length T")
-    ax1.set_ylabel("test MSE (adding problem)")
+    ax1.set_ylabel("test MSE (adding problem, log scale)")
     ax1.set_title("Who remembers across T steps")
     ax1.legend(fontsize=8)
     ax2.set_xlabel("sequence length T")
@@ -119,7 +132,7 @@ def main() -> None:
         for cell in CELLS:
             r = results[cell, steps] = run(cell, steps, args.units, args.train, args.epochs, args.batch)
             print(
-                f"{cell:<26} {steps:>4} {r['mse']:>9.4f} {r['mse'] / BASELINE:>8.1%} {r['ratio']:>11.2e} "
+                f"{cell:<26} {steps:>4} {r['mse']:>9.4g} {r['mse'] / BASELINE:>8.1%} {r['ratio']:>11.2e} "
                 f"{r['memory']:>7} {r['seconds']:>6.0f}s",
                 flush=True,
             )

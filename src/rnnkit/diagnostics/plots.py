@@ -56,8 +56,10 @@ def plot_gradient_heatmap(
         aspect="auto",
         cmap="viridis",
         interpolation="nearest",
-        extent=(0.5, grid.shape[1] + 0.5, records[-1][0] + 1.5, records[0][0] + 0.5),
+        extent=(0.5, grid.shape[1] + 0.5, len(records) - 0.5, -0.5),
     )
+    rows = np.unique(np.linspace(0, len(records) - 1, min(len(records), 10)).round().astype(int))
+    ax.set_yticks(rows, [str(records[i][0] + 1) for i in rows])  # one row per recorded epoch
     fig.colorbar(image, ax=ax, label="log10 ‖∂L/∂h_t‖")
     ax.set_xlabel("time step t")
     ax.set_ylabel("epoch")

@@ -27,7 +27,7 @@ from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
 from rnnkit.nn.init import InitializerSpec, serialize_initializer
-from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent, unroll
+from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
@@ -154,20 +154,16 @@ class RNN(Layer):
             x = x * _dropout_mask(x.new_ones(B, 1, x.shape[-1]), self.dropout)  # same mask at every step
         if self.training and self.recurrent_dropout > 0:
             h_mask = _dropout_mask(x.new_ones(B, self.cell.state_size[0]), self.recurrent_dropout)
-        if self.probe is not None:
-            outputs, state = unroll(
-                self.cell, x, state, mask=mask, go_backwards=go_backwards, h_mask=h_mask, record=self.probe
-            )
-        else:
-            outputs, state = run_recurrent(
-                self.cell,
-                x,
-                state,
-                mask=mask,
-                go_backwards=go_backwards,
-                h_mask=h_mask,
-                implementation=self.implementation,
-            )
+        outputs, state = run_recurrent(
+            self.cell,
+            x,
+            state,
+            mask=mask,
+            go_backwards=go_backwards,
+            h_mask=h_mask,
+            implementation=self.implementation,
+            record=self.probe,
+        )
         if self.stateful:
             self.states = _like_state(state, tuple(s.detach() for s in state))
         y = outputs if self.return_sequences else outputs[:, -1]

@@ -104,8 +104,12 @@ def run_recurrent(
     go_backwards: bool = False,
     h_mask: Tensor | None = None,
     implementation: Implementation = "auto",
+    record: list[tuple[Tensor, ...]] | None = None,
 ) -> tuple[Tensor, tuple[Tensor, ...]]:
-    """Run ``cell`` over ``x`` on the fused kernel when possible, else ``unroll``; same arguments."""
+    """Run ``cell`` over ``x`` on the fused kernel when possible, else ``unroll``; same arguments.
+
+    ``record`` (per-step states, for diagnostics) needs the per-step loop and takes it.
+    """
     if x.dim() != 3:
         raise ShapeError(f"a recurrent layer expects input (batch, time, features), got shape {tuple(x.shape)}")
     if x.shape[1] == 0:
@@ -123,8 +127,8 @@ def run_recurrent(
             reason = "the mask is not right-padding with at least one real step per row"
     if implementation == "fused" and reason is not None:
         raise ConfigError(f"implementation='fused' is not possible here: {reason}; use implementation='auto'")
-    if implementation == "unrolled" or reason is not None:
-        return unroll(cell, x, state, mask=mask, go_backwards=go_backwards, h_mask=h_mask)
+    if implementation == "unrolled" or reason is not None or record is not None:
+        return unroll(cell, x, state, mask=mask, go_backwards=go_backwards, h_mask=h_mask, record=record)
     if go_backwards:
         x = x.flip(1)
     return fused_sequence(cell, x, state, lengths)  # type: ignore[arg-type]
