@@ -21,7 +21,7 @@ from rnnkit.data.batching import ArrayBatches
 from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.train.callbacks import Callback, History
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
-from rnnkit.train.losses import get_loss
+from rnnkit.train.losses import get_loss, serialize_loss
 from rnnkit.train.metrics import Metric, get_metric
 from rnnkit.train.optimizers import Optimizer, get_optimizer
 from rnnkit.train.progress import ProgressBar, resolve_verbose
@@ -50,7 +50,7 @@ class Model(nn.Module):
     def compile(
         self,
         optimizer: str | Optimizer | Any = "rmsprop",
-        loss: str | Callable[[Tensor, Tensor], Tensor] | None = None,
+        loss: str | dict[str, Any] | Callable[[Tensor, Tensor], Tensor] | None = None,
         metrics: Sequence[str | Callable[[Tensor, Tensor], Tensor]] | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
@@ -73,14 +73,14 @@ class Model(nn.Module):
                 raise ConfigError(f"{arg} must be > 0, got {value}")
         self.optimizer = get_optimizer(optimizer)
         self.loss = get_loss(loss)
-        loss_name = loss if isinstance(loss, str) else ""
+        loss_name = loss if isinstance(loss, str) else str(getattr(loss, "name", ""))
         self.compiled_metrics = [get_metric(m, loss_name.lower()) for m in (metrics or [])]
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self.compile_config = {
             "optimizer": {"class_name": type(self.optimizer).__name__, "config": self.optimizer.get_config()}
             if not hasattr(self.optimizer, "torch_optimizer")
             else None,
-            "loss": loss if isinstance(loss, str) else None,
+            "loss": serialize_loss(loss),
             "metrics": [m for m in (metrics or []) if isinstance(m, str)],
             "clipnorm": clipnorm,
             "clipvalue": clipvalue,
@@ -283,12 +283,14 @@ class Model(nn.Module):
                 reset(rows)
 
     # --- saving ---------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:
+    def save(
+        self, path: str | os.PathLike[str], include_optimizer: bool = True, metadata: dict[str, Any] | None = None
+    ) -> None:
         """Write a folder with ``config.json`` and ``model.safetensors`` (and the optimizer state), atomically."""
         from rnnkit.models.saving import save_model
 
         self._require_built()
-        save_model(self, path, include_optimizer=include_optimizer)
+        save_model(self, path, include_optimizer=include_optimizer, metadata=metadata)
 
     def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
         """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``)."""

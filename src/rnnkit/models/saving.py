@@ -28,7 +28,7 @@ from safetensors.torch import load_file, save_file
 import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
 
-__all__ = ["save_model", "load_model"]
+__all__ = ["save_model", "load_model", "load_metadata"]
 
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
@@ -38,7 +38,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_model(model: Any, path: str | os.PathLike[str], include_optimizer: bool = True) -> None:
+def save_model(
+    model: Any, path: str | os.PathLike[str], include_optimizer: bool = True, metadata: dict[str, Any] | None = None
+) -> None:
+    """Write ``model`` to the folder ``path`` atomically; ``metadata`` (JSON) travels in ``config.json``
+    for tasks that need more than the network (a vocabulary, scalers) and is read by ``load_metadata``."""
     if not model.built:
         raise NotBuiltError("cannot save a model without weights; build or fit it first")
     target = Path(path)
@@ -56,6 +60,7 @@ def save_model(model: Any, path: str | os.PathLike[str], include_optimizer: bool
             "build_input_shape": list(model.build_input_shape),
             "compile": model.compile_config or None,
             "files": {"model.safetensors": _sha256(staging / "model.safetensors")},
+            "metadata": metadata or {},
         }
         optimizer = model.optimizer
         if include_optimizer and optimizer is not None and optimizer.slots and config["compile"]:
@@ -114,6 +119,14 @@ def _load_tensors(folder: Path, name: str, config: dict[str, Any]) -> dict[str, 
         return load_file(path)
     except Exception as exc:  # safetensors raises its own error types for malformed files
         raise ModelFileError(f"{path} is not a readable safetensors file: {exc}") from exc
+
+
+def load_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``metadata`` a task saved beside the model (empty when there is none)."""
+    metadata = _read_config(Path(path)).get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{path}: metadata in config.json must be a JSON object")
+    return metadata
 
 
 def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +30,7 @@ __all__ = [
     "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy",
     "get_loss",
+    "serialize_loss",
     "losses",
 ]
 
@@ -53,6 +55,10 @@ class Loss:
 
     def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments (saved with a compiled model)."""
+        return dict(vars(self))
 
 
 class MeanSquaredError(Loss):
@@ -152,10 +158,27 @@ for _names, _cls in [
         losses.register(_n, _cls)
 
 
-def get_loss(spec: str | Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
-    """A loss name, a ``Loss`` instance, or any callable ``fn(y_true, y_pred) -> scalar``."""
+def serialize_loss(spec: Any) -> str | dict[str, Any] | None:
+    """A name stays a name; an rnnkit ``Loss`` becomes ``{"class_name", "config"}``; other callables: None."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, Loss):
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    return None
+
+
+def get_loss(spec: str | dict[str, Any] | Callable[[Tensor, Tensor], Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+    """A loss name, a saved ``{"class_name", "config"}``, a ``Loss`` instance, or any ``fn(y_true, y_pred)``."""
     if isinstance(spec, str):
         return losses.get(spec)()
+    if isinstance(spec, dict):
+        classes = {c.__name__: c for c in Loss.__subclasses__()}
+        cls = classes.get(str(spec.get("class_name")))
+        if cls is None:
+            raise UnknownNameError(
+                f"unknown loss class {spec.get('class_name')!r}; expected one of: {', '.join(sorted(classes))}"
+            )
+        return cls(**dict(spec.get("config") or {}))
     if callable(spec):
         return spec
     raise UnknownNameError(
