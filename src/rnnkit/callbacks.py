@@ -9,6 +9,7 @@ from rnnkit.train.callbacks import (
     ModelCheckpoint,
     ReduceLROnPlateau,
     TerminateOnNaN,
+    TimeLimit,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "ModelCheckpoint",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
+    "TimeLimit",
 ]

@@ -133,3 +133,12 @@ def test_progress_lines_look_like_keras(capsys: pytest.CaptureFixture[str]) -> N
     assert " - loss: " in capsys.readouterr().out
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_build_after_compile_gives_the_optimizer_the_weights() -> None:
+    model = Sequential([LSTM(4), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.build((None, None, 2))
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(np.random.rand(16, 5, 2), np.random.rand(16, 1), epochs=1, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -90,16 +90,24 @@ class Model(nn.Module):
 
     # --- building -------------------------------------------------------------------------------
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create all weights by running one sample of ``input_shape`` (batch axis included or not)."""
+        """Create all weights for inputs of ``input_shape`` (batch axis first, ``None`` where any size goes).
+
+        Subclasses create the weights and then call ``_built()``.
+        """
         raise NotImplementedError
+
+    def _built(self, input_shape: tuple[int | None, ...]) -> None:
+        """Mark the model built; a compiled optimizer now gets the (new) parameters."""
+        self.build_input_shape = input_shape
+        self.built = True
+        if self.optimizer is not None:
+            self.optimizer.build(self.parameters())
 
     def _ensure_built(self, x: Tensor) -> None:
         if not self.built:
             # (B, T, F) data: build for any length (a dummy of one step, not the T steps of this data)
             inferred = (None, None, *x.shape[2:]) if x.dim() >= 3 else (None, *x.shape[1:])
             self.build(self.declared_input_shape or inferred)
-            if self.optimizer is not None:
-                self.optimizer.build(self.parameters())
 
     def _require_compiled(self, what: str) -> tuple[Optimizer, Callable[[Tensor, Tensor], Tensor]]:
         """The compiled optimizer and loss, or a clear error when ``compile`` has not run."""
@@ -248,8 +256,6 @@ class Model(nn.Module):
         """Build from the declared input shape if there is one; fail clearly if there is none."""
         if not self.built and self.declared_input_shape is not None:
             self.build(self.declared_input_shape)
-            if self.optimizer is not None:
-                self.optimizer.build(self.parameters())
         if not self.built:
             raise NotBuiltError(
                 "the model has no weights yet: give the first layer input_shape=, call build(), or fit it"

@@ -82,8 +82,7 @@ class Sequential(Model):
                 h.remove()
             self.train(was_training)
         self.reset_states()
-        self.build_input_shape = (None, *shape[1:])
-        self.built = True
+        self._built((None, *shape[1:]))
 
     def _record_shape(self, name: str):  # type: ignore[no-untyped-def]
         def hook(module: nn.Module, args: Any, output: Any) -> None:

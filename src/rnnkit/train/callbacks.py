@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "CSVLogger",
     "TerminateOnNaN",
+    "TimeLimit",
 ]
 
 Logs = dict[str, Any]  # epoch logs hold floats; batch logs hold 0-dim tensors (float() them)
@@ -274,3 +276,19 @@ class TerminateOnNaN(Callback):
             self.model.stop_training = True
             with torch.no_grad():
                 self.model.load_state_dict(self._good)
+
+
+class TimeLimit(Callback):
+    """Stop training after the epoch during which ``minutes`` of training time ran out."""
+
+    def __init__(self, minutes: float) -> None:
+        if not minutes > 0:
+            raise ConfigError(f"TimeLimit needs a positive number of minutes, got {minutes}")
+        self.seconds = minutes * 60.0
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
