@@ -21,7 +21,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"rnnkit {rnnkit.__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["summary"], ["predict"], ["diagnose"]])
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["summary"], ["predict"], ["diagnose"], ["text"], ["text", "fit"], ["text", "generate"]]
+)
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -97,3 +99,24 @@ def test_diagnose_prints_the_report_and_writes_plots(tmp_path, capsys: pytest.Ca
     np.savez(tmp_path / "bad.npz", inputs=np.zeros(3))
     assert main(["diagnose", str(tmp_path / "m"), "--data", str(tmp_path / "bad.npz")]) == 1
     assert "must hold arrays 'x' and 'y'" in capsys.readouterr().err
+
+
+def test_text_fit_and_generate(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("hello world, hello rnn.\n" * 80)
+    out = str(tmp_path / "model")
+    assert main(["text", "fit", str(corpus), "--out", out, "--units", "16", "--layers", "1", "--batch", "4",
+                 "--bptt", "20", "--epochs", "2"]) == 0  # fmt: skip
+    assert "validation" in capsys.readouterr().out
+    assert main(["text", "generate", out, "--prime", "hello", "--length", "30", "--seed", "1"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("hello") and len(first) == len("hello") + 30 + 1
+    assert main(["text", "generate", out, "--prime", "hello", "--length", "30", "--seed", "1"]) == 0
+    assert capsys.readouterr().out == first
+    assert main(["text", "fit", str(corpus), "--out", out, "--epochs", "1", "--resume"]) == 0
+    (tmp_path / "empty.txt").write_text("")
+    assert main(["text", "fit", str(tmp_path / "empty.txt"), "--out", out, "--epochs", "1"]) == 1
+    assert capsys.readouterr().err.strip().endswith("is empty")
+    assert main(["text", "generate", out, "--prime", "Ω"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "never saw: 'Ω'" in err

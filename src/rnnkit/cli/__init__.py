@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import demo, diagnose, model
+    from rnnkit.cli import demo, diagnose, model, text
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     model.register(commands)
     diagnose.register(commands)
+    text.register(commands)
     return parser
 
 

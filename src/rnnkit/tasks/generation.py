@@ -120,7 +120,7 @@ class _KeepBest(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         val = (logs or {}).get("val_loss", math.inf)
         if val < self.best:
-            self.best = val
+            self.best = self.generator.best_val_loss = val
             self.generator.save(self.path)
 
 
@@ -268,4 +268,3 @@ class TextGenerator:
         if self.model is None or self.vocab is None:
             raise ConfigError("the text generator is not trained yet: call fit() or load()")
         return self.model, self.vocab
-
