@@ -44,6 +44,7 @@ __all__ = [
     "Orthogonal",
     "Identity",
     "RandomUniform",
+    "RandomNormal",
     "Constant",
 ]
 
@@ -155,6 +156,17 @@ class RandomUniform(Initializer):
         return w.uniform_(self.minval, self.maxval)
 
 
+class RandomNormal(Initializer):
+    """N(mean, stddev²)."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05) -> None:
+        self.mean, self.stddev = float(mean), float(stddev)
+
+    @torch.no_grad()
+    def __call__(self, w: Tensor) -> Tensor:
+        return w.normal_(self.mean, self.stddev)
+
+
 class Constant(Initializer):
     """Every entry ``value``."""
 
@@ -166,7 +178,7 @@ class Constant(Initializer):
         return w.fill_(self.value)
 
 
-_INITIALIZER_CLASSES = {c.__name__: c for c in (Orthogonal, Identity, RandomUniform, Constant)}
+_INITIALIZER_CLASSES = {c.__name__: c for c in (Orthogonal, Identity, RandomUniform, RandomNormal, Constant)}
 
 InitializerSpec = str | dict[str, Any] | Initializer | Callable[[Tensor], Tensor]
 

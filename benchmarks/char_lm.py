@@ -1,0 +1,120 @@
+"""Character-level language model on tiny-shakespeare: rnnkit's TextGenerator beside a lean hand-written
+PyTorch char-LSTM of the same size, each given the same wall-clock budget, one after the other.
+
+Both: 90/10 split, embedding 64, LSTM layers, Adam, clipnorm 5, 64 parallel streams, truncated BPTT of
+100 characters with the state carried; validation = the last 10 % read as one stream with the state
+carried, in nats/char. Needs ../shared/data/tinyshakespeare.txt (skips, saying so, when it is absent).
+
+    python benchmarks/char_lm.py [--minutes 3] [--units 256] [--layers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+import rnnkit
+from rnnkit.data.text import CharVocabulary, parallel_streams
+from rnnkit.tasks.generation import TextGenerator
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
+BATCH, BPTT, EMBED, LR, CLIP = 64, 100, 64, 2e-3, 5.0
+
+
+def run_rnnkit(text: str, units: int, layers: int, minutes: float) -> dict[str, float]:
+    rnnkit.seed(0)
+    gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
+                        clipnorm=CLIP)  # fmt: skip
+    start = time.perf_counter()
+    history = gen.fit(text, minutes=minutes, echo=None)
+    seconds = time.perf_counter() - start
+    chars = len(history["loss"]) * BATCH * (len(gen.split(text)[0]) - 1) // BATCH
+    sample = gen.generate("ROMEO:", 200, temperature=0.8, seed=1)
+    return {
+        "val": min(history["val_loss"]),
+        "chars_per_s": chars / seconds,
+        "epochs": len(history["loss"]),
+        "seconds": seconds,
+        "sample": sample,
+    }  # type: ignore[dict-item]
+
+
+class CharLSTM(torch.nn.Module):
+    def __init__(self, vocab: int, units: int, layers: int) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab, EMBED)
+        self.lstm = torch.nn.LSTM(EMBED, units, layers, batch_first=True)
+        self.head = torch.nn.Linear(units, vocab)
+
+    def forward(self, x, state=None):  # type: ignore[no-untyped-def]
+        out, state = self.lstm(self.embed(x), state)
+        return self.head(out), state
+
+
+def run_torch(text: str, units: int, layers: int, minutes: float) -> dict[str, float]:
+    """What a careful PyTorch user writes: min-char-rnn's recipe with nn.LSTM and Adam."""
+    torch.manual_seed(0)
+    vocab = CharVocabulary.from_text(text)
+    cut = int(len(text) * 0.9)
+    x, y = (torch.from_numpy(a) for a in parallel_streams(vocab.encode(text[:cut]), BATCH))
+    val = torch.from_numpy(vocab.encode(text[cut:]))
+    net = CharLSTM(len(vocab), units, layers)
+    opt = torch.optim.Adam(net.parameters(), lr=LR)
+    start, chars, epochs, best = time.perf_counter(), 0, 0, math.inf
+    while time.perf_counter() - start < minutes * 60:
+        net.train()
+        state = None
+        for i in range(0, x.shape[1], BPTT):
+            logits, state = net(x[:, i : i + BPTT], state)
+            state = tuple(s.detach() for s in state)
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), y[:, i : i + BPTT].reshape(-1)
+            )
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
+            opt.step()
+        chars += x.numel()
+        epochs += 1
+        net.eval()
+        with torch.no_grad():
+            logits, _ = net(val[None, :-1])
+            best = min(best, float(torch.nn.functional.cross_entropy(logits[0], val[1:])))
+    seconds = time.perf_counter() - start
+    return {"val": best, "chars_per_s": chars / seconds, "epochs": epochs, "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=3.0, help="training budget for each contestant")
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--layers", type=int, default=2)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"skipped: {DATA} is absent (the shared datasets are not next to this checkout)")
+        return
+    text = DATA.read_text()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} LSTM, {args.minutes:g} min each"
+    )
+    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes),
+               "PyTorch, hand-written": run_torch(text, args.units, args.layers, args.minutes)}  # fmt: skip
+    ref = results["PyTorch, hand-written"]["chars_per_s"]
+    print(f"{'stack':<24} {'best val nats/char':>19} {'bits/char':>10} {'epochs':>7} {'chars/s':>9} {'vs PyTorch':>11}")
+    for name, r in results.items():
+        print(
+            f"{name:<24} {r['val']:>19.4f} {r['val'] / math.log(2):>10.3f} {r['epochs']:>7} {r['chars_per_s']:>9,.0f} "
+            f"{r['chars_per_s'] / ref:>10.2f}x"
+        )
+    print("\nrnnkit sample (temperature 0.8):\n" + str(results["rnnkit TextGenerator"]["sample"]))
+
+
+if __name__ == "__main__":
+    main()
