@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer
-from rnnkit.layers.core import Input
+from rnnkit.layers.core import Embedding, Input
 from rnnkit.models.model import Model
 
 __all__ = ["Sequential"]
@@ -63,10 +63,8 @@ class Sequential(Model):
             raise ConfigError("a Sequential model needs at least one layer before it can be built")
         shape = tuple(input_shape)
         sample = tuple(1 if d is None else int(d) for d in shape[1:])
-        first = self.stack[0]
-        integer = type(first).__name__ == "Embedding" or (
-            isinstance(first, Input) and len(self.stack) > 1 and type(self.stack[1]).__name__ == "Embedding"
-        )
+        layers = self.layers
+        integer = bool(layers) and isinstance(layers[0], Embedding)  # token ids in, not float features
         dummy = torch.ones((1, *sample), dtype=torch.long if integer else torch.float32)
         self.output_shapes: dict[str, Any] = {}
         hooks = [layer.register_forward_hook(self._record_shape(layer.name)) for layer in self._stack()]
