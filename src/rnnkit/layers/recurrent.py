@@ -125,12 +125,7 @@ class RNN(Layer):
         B = x_t.shape[0]
         if state is None:
             state = self.initial_step_state(B, x_t)
-        sizes = tuple(self.cell.state_size)
-        shapes = tuple(tuple(s.shape) for s in state)
-        if shapes != tuple((B, n) for n in sizes):
-            raise ShapeError(
-                f"{self.name!r}.step: state must have shapes {[(B, n) for n in sizes]}, got {list(shapes)}"
-            )
+        self._check_state(tuple(state), B, "step")
         y, state = self.cell(x_t, tuple(state))
         return y, state
 
@@ -169,15 +164,17 @@ class RNN(Layer):
         y = outputs if self.return_sequences else outputs[:, -1]
         return [y, *state] if self.return_state else y
 
+    def _check_state(self, state: tuple[Tensor, ...], batch: int, where: str) -> None:
+        """A state handed in by the caller must be one ``(batch, n)`` tensor per entry of ``state_size``."""
+        expected = [(batch, n) for n in self.cell.state_size]
+        shapes = [tuple(s.shape) for s in state]
+        if shapes != expected:
+            raise ShapeError(f"{self.name!r} {where}: state must have shapes {expected}, got {shapes}")
+
     def _initial_state(self, batch: int, x: Tensor, given: Any) -> tuple[Tensor, ...]:
         if given is not None:
             state = tuple(given) if isinstance(given, (list, tuple)) else (given,)
-            sizes = tuple(self.cell.state_size)
-            shapes = tuple(tuple(s.shape) for s in state)
-            if shapes != tuple((batch, n) for n in sizes):
-                raise ShapeError(
-                    f"{self.name!r} initial_state: expected shapes {[(batch, n) for n in sizes]}, got {list(shapes)}"
-                )
+            self._check_state(state, batch, "initial_state")
             return state
         if self.stateful and self.states is not None:
             if self.states[0].shape[0] != batch:
