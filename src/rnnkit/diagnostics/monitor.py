@@ -8,12 +8,12 @@ import warnings
 from typing import Any
 
 import numpy as np
-import torch
 
 from rnnkit.diagnostics.flow import GradientFlow, gradient_flow, recurrent_layers
 from rnnkit.diagnostics.report import steps_to_fraction
 from rnnkit.errors import ConfigError, GradientWarning
 from rnnkit.train.callbacks import Callback, Logs
+from rnnkit.train.loop import global_norm
 
 __all__ = ["GradientMonitor"]
 
@@ -73,7 +73,7 @@ class GradientMonitor(Callback):
         grads = [p.grad for p in self.model.parameters() if p.grad is not None]
         if not grads:
             return
-        norm = float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))))
+        norm = float(global_norm(grads))
         history = self.batch_norms
         if not math.isfinite(norm):
             self._explode(f"the global gradient norm became {norm} at epoch {self.epoch + 1}, batch {batch + 1}")

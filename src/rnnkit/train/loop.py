@@ -20,7 +20,7 @@ from rnnkit.train.metrics import Metric
 from rnnkit.train.optimizers import Optimizer
 from rnnkit.train.progress import ProgressBar
 
-__all__ = ["train_epoch", "evaluate_batches", "clip_gradients", "CallbackList"]
+__all__ = ["train_epoch", "evaluate_batches", "clip_gradients", "global_norm", "CallbackList"]
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -47,6 +47,12 @@ class CallbackList:
 
 
 @torch.no_grad()
+def global_norm(tensors: Sequence[Tensor]) -> Tensor:
+    """The L2 norm of all ``tensors`` taken together, as a 0-dim tensor (no host sync)."""
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(list(tensors))))
+
+
+@torch.no_grad()
 def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: float | None) -> Tensor:
     """Clip gradients in place: each entry to ``[-clipvalue, clipvalue]``, then the global L2 norm to ``clipnorm``.
 
@@ -61,7 +67,7 @@ def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: 
         torch._foreach_clamp_min_(grads, -clipvalue)
         torch._foreach_clamp_max_(grads, clipvalue)
     if clipnorm is not None:
-        total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+        total = global_norm(grads)
         torch._foreach_mul_(grads, (clipnorm / (total + 1e-6)).clamp(max=1.0))
         clipped = torch.maximum(clipped, total.gt(clipnorm).float())
     return clipped
