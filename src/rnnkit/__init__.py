@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "seed",
+    "SequenceClassifier",
+    "TextGenerator",
     "callbacks",
     "diagnostics",
     "errors",
@@ -28,6 +30,7 @@ __all__ = [
     "optimizers",
 ]
 
+_TASKS = {"SequenceClassifier": "rnnkit.tasks.classification", "TextGenerator": "rnnkit.tasks.generation"}
 _SUBMODULES = {"callbacks", "diagnostics", "errors", "initializers", "layers", "losses", "models", "nn", "optimizers"}
 
 
@@ -37,6 +40,10 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f"rnnkit.{name}")
+    if name in _TASKS:
+        import importlib
+
+        return getattr(importlib.import_module(_TASKS[name]), name)
     raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
 
 

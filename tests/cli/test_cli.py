@@ -22,7 +22,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["demo"], ["summary"], ["predict"], ["diagnose"], ["text"], ["text", "fit"], ["text", "generate"]]
+    "command",
+    [
+        [],
+        ["demo"],
+        ["summary"],
+        ["predict"],
+        ["diagnose"],
+        ["text"],
+        ["text", "fit"],
+        ["text", "generate"],
+        ["classify"],
+        ["classify", "fit"],
+        ["classify", "predict"],
+        ["classify", "evaluate"],
+    ],  # fmt: skip
 )
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

@@ -1,8 +1,8 @@
 """Word-level text for sequence classification: a tokenizer with a bounded vocabulary, and padding.
 
-``WordTokenizer`` lowercases (optionally), splits text into words and punctuation, and keeps the
-``max_words`` most frequent words seen at least ``min_count`` times in the training texts. Id 0 is
-padding (so ``Embedding(mask_zero=True)`` hides it), id 1 the out-of-vocabulary token, real words
+``WordTokenizer`` lowercases (optionally), splits text into words and punctuation (or characters,
+with ``char_level=True``), and keeps the ``max_words`` most frequent words seen at least ``min_count``
+times in the training texts. Id 0 is padding (so ``Embedding(mask_zero=True)`` hides it), id 1 the out-of-vocabulary token, real words
 start at 2. ``pad_sequences`` makes a rectangular ``(N, T)`` array from lists of ids, as Keras's does.
 
 Example:
@@ -37,18 +37,22 @@ class WordTokenizer:
         max_words: keep at most this many distinct words (the most frequent; ties by first appearance).
         min_count: drop words seen fewer times.
         lower: lowercase before splitting.
+        char_level: every character is a token (Keras's ``char_level``), spaces included.
     """
 
-    def __init__(self, max_words: int | None = 20_000, min_count: int = 1, lower: bool = True) -> None:
+    def __init__(
+        self, max_words: int | None = 20_000, min_count: int = 1, lower: bool = True, char_level: bool = False
+    ) -> None:
         if max_words is not None and max_words < 1:
             raise ConfigError(f"max_words must be positive or None, got {max_words}")
         if min_count < 1:
             raise ConfigError(f"min_count must be at least 1, got {min_count}")
-        self.max_words, self.min_count, self.lower = max_words, min_count, lower
+        self.max_words, self.min_count, self.lower, self.char_level = max_words, min_count, lower, char_level
         self.words: list[str] = []
 
     def split(self, text: str) -> list[str]:
-        return _TOKEN.findall(text.lower() if self.lower else text)
+        text = text.lower() if self.lower else text
+        return list(text) if self.char_level else _TOKEN.findall(text)
 
     def fit(self, texts: Iterable[str]) -> WordTokenizer:
         counts: Counter[str] = Counter()
@@ -75,10 +79,11 @@ class WordTokenizer:
 
     def decode(self, ids: Iterable[int]) -> str:
         names = ["<pad>", "<oov>", *self.words]
-        return " ".join(names[int(i)] for i in ids if int(i) != PAD)
+        return ("" if self.char_level else " ").join(names[int(i)] for i in ids if int(i) != PAD)
 
     def to_dict(self) -> dict[str, object]:
-        return {"words": self.words, "max_words": self.max_words, "min_count": self.min_count, "lower": self.lower}
+        return {"words": self.words, "max_words": self.max_words, "min_count": self.min_count, "lower": self.lower,
+                "char_level": self.char_level}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WordTokenizer:
@@ -88,7 +93,7 @@ class WordTokenizer:
         max_words, min_count = data.get("max_words"), data.get("min_count", 1)
         if not (max_words is None or isinstance(max_words, int)) or not isinstance(min_count, int):
             raise DataError("a saved word vocabulary has malformed max_words/min_count")
-        tok = cls(max_words, min_count, bool(data.get("lower", True)))
+        tok = cls(max_words, min_count, bool(data.get("lower", True)), bool(data.get("char_level", False)))
         tok.words = list(words)
         return tok
 

@@ -9,15 +9,19 @@ Example:
 
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Activation, Dense, Dropout, Embedding, Input, Masking, RepeatVector, TimeDistributed
+from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 
 __all__ = [
     "Activation",
+    "AttentionPooling",
     "Bidirectional",
     "Dense",
     "Dropout",
     "Embedding",
     "GRU",
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
     "Input",
     "LSTM",
     "Layer",

@@ -15,7 +15,7 @@ __all__ = ["serialize", "deserialize", "layer_classes"]
 
 
 def layer_classes() -> dict[str, type[Layer]]:
-    from rnnkit.layers import core, recurrent
+    from rnnkit.layers import core, pooling, recurrent
 
     classes = [
         core.Input,
@@ -30,6 +30,9 @@ def layer_classes() -> dict[str, type[Layer]]:
         recurrent.LSTM,
         recurrent.GRU,
         recurrent.Bidirectional,
+        pooling.GlobalAveragePooling1D,
+        pooling.GlobalMaxPooling1D,
+        pooling.AttentionPooling,
     ]
     return {c.__name__: c for c in classes}
 

@@ -8,7 +8,7 @@ Example:
 """
 
 from rnnkit.models.model import Model
-from rnnkit.models.saving import load_metadata, load_model, save_model
+from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
 from rnnkit.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "load_metadata", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "load_extra_tensors", "load_metadata", "load_model", "save_model"]

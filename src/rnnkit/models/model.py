@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.arrays import check_same_length, to_tensor
-from rnnkit.data.batching import ArrayBatches
+from rnnkit.data.batching import ArrayBatches, Batches, is_batches
 from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.train.callbacks import Callback, History
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
@@ -156,12 +156,15 @@ class Model(nn.Module):
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, Any] | Batches | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
         bptt_steps: int | None = None,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
+
+        ``x`` may instead be a ``Batches`` object (``y`` None), e.g. ``rnnkit.data.BucketedBatches`` for
+        variable-length sequences; ``validation_data`` may be one too.
 
         ``validation_split`` holds out the last fraction of the samples (before shuffling), as Keras does.
         ``bptt_steps=k`` trains with truncated BPTT: each batch is read in chunks of k steps, the state
@@ -175,25 +178,12 @@ class Model(nn.Module):
         batch_size = 32 if batch_size is None else batch_size
         if not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
-        xt, yt = self._check_xy(x, y)
-        val: ArrayBatches | None = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ConfigError("validation_data must be a pair (x_val, y_val)")
-            xv, yv = self._check_xy(*validation_data, prefix="val_")
-            val = ArrayBatches(xv, yv, batch_size)
-        elif validation_split > 0:
-            cut = int(len(xt) * (1 - validation_split))
-            if cut == 0 or cut == len(xt):
-                raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
-            val = ArrayBatches(xt[cut:], yt[cut:], batch_size)
-            xt, yt = xt[:cut], yt[:cut]
-        train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
+        train, val, (xt, yt) = self._fit_batches(x, y, batch_size, shuffle, validation_split, validation_data)
         self._ensure_built(xt)
 
         history = History()
         cbs = CallbackList([history, *(callbacks or [])], self)
-        cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt[:1024], yt[:1024])})
+        cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt)})
         self.stop_training = False
         cbs.on_train_begin({})
         for epoch in range(initial_epoch, epochs):
@@ -214,6 +204,44 @@ class Model(nn.Module):
                 break
         cbs.on_train_end({})
         return history
+
+    def _fit_batches(
+        self,
+        x: Any,
+        y: Any,
+        batch_size: int,
+        shuffle: bool,
+        validation_split: float,
+        validation_data: Any,
+    ) -> tuple[Batches, Batches | None, tuple[Tensor, Tensor]]:
+        """Training batches, validation batches and a sample ``(x, y)`` (builds the model, feeds callbacks)."""
+        if is_batches(x):
+            if y is not None or validation_split:
+                raise ConfigError(
+                    "with a Batches object as x, the targets come in its batches: give no y and no "
+                    "validation_split (use validation_data=)"
+                )
+            train: Batches = x
+            xt, yb = next(iter(train))
+            if yb is None:
+                raise ConfigError("the training batches carry no targets: each must be a pair (x_batch, y_batch)")
+            sample = (xt, yb)
+        else:
+            xt, yt = self._check_xy(x, y)
+            if validation_split > 0 and validation_data is None:
+                cut = int(len(xt) * (1 - validation_split))
+                if cut == 0 or cut == len(xt):
+                    raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
+                validation_data = ArrayBatches(xt[cut:], yt[cut:], batch_size)
+                xt, yt = xt[:cut], yt[:cut]
+            train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
+            sample = (xt[:1024], yt[:1024])
+        if validation_data is None or is_batches(validation_data):
+            return train, validation_data, sample
+        if len(validation_data) != 2:
+            raise ConfigError("validation_data must be a pair (x_val, y_val) or a Batches object")
+        xv, yv = self._check_xy(validation_data[0], validation_data[1], prefix="val_")
+        return train, ArrayBatches(xv, yv, batch_size), sample
 
     def evaluate(
         self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto"
@@ -290,13 +318,20 @@ class Model(nn.Module):
 
     # --- saving ---------------------------------------------------------------------------------
     def save(
-        self, path: str | os.PathLike[str], include_optimizer: bool = True, metadata: dict[str, Any] | None = None
+        self,
+        path: str | os.PathLike[str],
+        include_optimizer: bool = True,
+        metadata: dict[str, Any] | None = None,
+        extra_tensors: dict[str, Tensor] | None = None,
     ) -> None:
-        """Write a folder with ``config.json`` and ``model.safetensors`` (and the optimizer state), atomically."""
+        """Write a folder with ``config.json`` and ``model.safetensors`` (and the optimizer state), atomically.
+
+        ``metadata`` (JSON) and ``extra_tensors`` are for tasks that keep more than the network.
+        """
         from rnnkit.models.saving import save_model
 
         self._require_built()
-        save_model(self, path, include_optimizer=include_optimizer, metadata=metadata)
+        save_model(self, path, include_optimizer=include_optimizer, metadata=metadata, extra_tensors=extra_tensors)
 
     def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
         """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``)."""

@@ -6,6 +6,7 @@
       config.json            layer configs, input shape, compile settings, sha256 of each tensor file
       model.safetensors      weights (the module's state_dict)
       optimizer.safetensors  optimizer slots (optional)
+      extras.safetensors     tensors a task keeps beside the network, e.g. a baseline (optional)
 
 Saving writes a complete new folder beside the target and then swaps it in, so a crash never leaves a
 half-written model where a good one was. Loading reads JSON and safetensors only, rebuilds layers from
@@ -28,10 +29,11 @@ from safetensors.torch import load_file, save_file
 import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
 
-__all__ = ["save_model", "load_model", "load_metadata"]
+__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors"]
 
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
+EXTRAS = "extras.safetensors"
 
 
 def _sha256(path: Path) -> str:
@@ -39,10 +41,15 @@ def _sha256(path: Path) -> str:
 
 
 def save_model(
-    model: Any, path: str | os.PathLike[str], include_optimizer: bool = True, metadata: dict[str, Any] | None = None
+    model: Any,
+    path: str | os.PathLike[str],
+    include_optimizer: bool = True,
+    metadata: dict[str, Any] | None = None,
+    extra_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Write ``model`` to the folder ``path`` atomically; ``metadata`` (JSON) travels in ``config.json``
-    for tasks that need more than the network (a vocabulary, scalers) and is read by ``load_metadata``."""
+    for tasks that need more than the network (a vocabulary, scalers) and is read by ``load_metadata``;
+    ``extra_tensors`` go to ``extras.safetensors`` and come back from ``load_extra_tensors``."""
     if not model.built:
         raise NotBuiltError("cannot save a model without weights; build or fit it first")
     target = Path(path)
@@ -68,6 +75,9 @@ def save_model(
             save_file(tensors, staging / "optimizer.safetensors")
             config["files"]["optimizer.safetensors"] = _sha256(staging / "optimizer.safetensors")
             config["optimizer_iterations"] = optimizer.iterations
+        if extra_tensors:
+            save_file({k: v.detach().cpu().contiguous() for k, v in extra_tensors.items()}, staging / EXTRAS)
+            config["files"][EXTRAS] = _sha256(staging / EXTRAS)
         (staging / "config.json").write_text(json.dumps(config, indent=2))
         _swap_in(staging, target)
     except BaseException:
@@ -127,6 +137,15 @@ def load_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path}: metadata in config.json must be a JSON object")
     return metadata
+
+
+def load_extra_tensors(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+    """The ``extra_tensors`` saved with the model (checksum checked; empty when there are none)."""
+    folder = Path(path)
+    config = _read_config(folder)
+    if EXTRAS not in (config.get("files") or {}):
+        return {}
+    return _load_tensors(folder, EXTRAS, config)
 
 
 def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:

@@ -13,7 +13,7 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from rnnkit.data.batching import ArrayBatches
+from rnnkit.data.batching import Batches
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.metrics import Metric
@@ -75,7 +75,7 @@ def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: 
 
 def train_epoch(
     model: nn.Module,
-    batches: ArrayBatches,
+    batches: Batches,
     loss_fn: LossFn,
     optimizer: Optimizer,
     metrics: Sequence[Metric] = (),

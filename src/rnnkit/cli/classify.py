@@ -1,0 +1,173 @@
+"""``rnnkit classify fit | predict | evaluate``: sequence classification from CSV/TSV files.
+
+Texts come from one column (``--text-column``). Numeric sequences come in long format: one row per
+time step, ``--id-column`` naming the sequence a row belongs to and ``--feature-columns`` its values
+(rows of a sequence in time order); the label is read from the sequence's rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _data_arguments(p: argparse.ArgumentParser, labels: bool) -> None:
+    p.add_argument("--text-column", default="text", help="column holding the text (default 'text')")
+    if labels:
+        p.add_argument("--label-column", default="label", help="column holding the label (default 'label')")
+    p.add_argument("--id-column", help="numeric sequences: the column naming each row's sequence")
+    p.add_argument("--feature-columns", help="numeric sequences: comma-separated value columns")
+    p.add_argument("--no-header", action="store_true", help="the file has no header; name columns by 0-based position")
+
+
+def register(commands: Any) -> None:
+    classify = commands.add_parser(
+        "classify",
+        help="sequence and sentiment classification (fit, predict, evaluate)",
+        description="Classify texts or numeric sequences with a recurrent network, beside simple baselines.",
+    )
+    sub = classify.add_subparsers(dest="classify_command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "fit",
+        help="train a classifier on a labelled CSV/TSV file",
+        description="Train Embedding → (bi)LSTM/GRU → pooling → classes; a seeded --validation fraction "
+        "(or --validation-file) picks the best epoch; the report puts the model beside a majority-class "
+        "and a bag-of-words (or sequence-summary) logistic regression on the same split.",
+    )
+    p.add_argument("data", help="CSV or TSV file (.tsv/.txt: tab-separated)")
+    _data_arguments(p, labels=True)
+    p.add_argument("--validation-file", help="labelled file for validation (default: hold out --validation)")
+    p.add_argument("--out", required=True, help="model folder to write")
+    p.add_argument("--tokens", choices=["word", "char"], default="word", help="text tokens (default word)")
+    p.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
+    p.add_argument("--units", type=int, default=128, help="units per direction (default 128)")
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--unidirectional", action="store_true", help="one direction instead of a bidirectional layer")
+    p.add_argument("--pooling", choices=["last", "mean", "max", "attention"], default="max")
+    p.add_argument("--embedding", type=int, default=128)
+    p.add_argument("--dropout", type=float, default=0.3)
+    p.add_argument("--max-words", type=int, default=20_000, help="vocabulary size limit (default 20000)")
+    p.add_argument("--min-count", type=int, default=1, help="drop tokens seen fewer times (default 1)")
+    p.add_argument("--max-length", type=int, default=200, help="tokens/steps kept per sequence (default 200)")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 0.001)")
+    p.add_argument("--validation", type=float, default=0.1, help="held-out fraction (default 0.1)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--minutes", type=float, help="training time budget")
+    p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without improvement")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=fit)
+
+    p = sub.add_parser("predict", help="label new data", description="Write labels and class probabilities as CSV.")
+    p.add_argument("model", help="model folder written by 'rnnkit classify fit'")
+    p.add_argument("data", help="CSV or TSV file with the same columns as the training data (labels not needed)")
+    _data_arguments(p, labels=False)
+    p.add_argument("--output", help="CSV file to write (default: standard output)")
+    p.set_defaults(handler=predict)
+
+    p = sub.add_parser(
+        "evaluate",
+        help="score a classifier on labelled data",
+        description="Accuracy, macro-F1, per-class report and confusion matrix, beside the saved baselines.",
+    )
+    p.add_argument("model", help="model folder written by 'rnnkit classify fit'")
+    p.add_argument("data", help="labelled CSV or TSV file")
+    _data_arguments(p, labels=True)
+    p.set_defaults(handler=evaluate)
+
+
+def load_examples(args: argparse.Namespace, labels: bool) -> tuple[Any, list[str] | None, list[str]]:
+    """``(inputs, labels or None, row names)`` from the file ``args.data``, texts or numeric sequences."""
+    from rnnkit.data.tables import read_columns, sequences_from_rows
+    from rnnkit.errors import ConfigError
+
+    header = not args.no_header
+    label_column = [args.label_column] if labels else []
+    if args.id_column is None and args.feature_columns is None:
+        columns = read_columns(args.data, [args.text_column, *label_column], header=header)
+        return columns[0], (columns[1] if labels else None), [str(i) for i in range(len(columns[0]))]
+    if args.id_column is None or args.feature_columns is None:
+        raise ConfigError("numeric sequences need both --id-column and --feature-columns")
+    features = [c.strip() for c in args.feature_columns.split(",") if c.strip()]
+    columns = read_columns(args.data, [args.id_column, *features, *label_column], header=header)
+    ids, values = columns[0], columns[1 : 1 + len(features)]
+    names, sequences, sequence_labels = sequences_from_rows(ids, values, columns[-1] if labels else None, features)
+    return sequences, sequence_labels, names
+
+
+def fit(args: argparse.Namespace) -> int:
+    import rnnkit
+    from rnnkit.tasks.classification import SequenceClassifier
+
+    x, y, _ = load_examples(args, labels=True)
+    validation = None
+    if args.validation_file:
+        validation_args = argparse.Namespace(**{**vars(args), "data": args.validation_file})
+        xv, yv, _ = load_examples(validation_args, labels=True)
+        validation = (xv, yv or [])
+    rnnkit.seed(args.seed)
+    classifier = SequenceClassifier(
+        cell=args.cell, units=args.units, layers=args.layers, bidirectional=not args.unidirectional,
+        pooling=args.pooling, embedding=args.embedding, dropout=args.dropout, tokens=args.tokens,
+        max_words=args.max_words, min_count=args.min_count, max_length=args.max_length, batch=args.batch,
+        learning_rate=args.lr, validation=args.validation, patience=args.patience,
+    )  # fmt: skip
+    kind = "texts" if isinstance(x[0], str) else "numeric sequences"
+    print(f"data: {args.data}, {len(x):,} {kind}, {len(set(y or []))} classes")
+    classifier.fit(
+        x, y or [], validation_data=validation, epochs=args.epochs, minutes=args.minutes, checkpoint=args.out
+    )
+    print(f"validation accuracy (best epoch): {_beside(classifier.validation_scores)}")
+    print(
+        f"trained in {classifier.seconds['network']:.1f} s (baselines {classifier.seconds['baselines']:.1f} s); model in {args.out}"
+    )
+    return 0
+
+
+def _beside(scores: dict[str, float]) -> str:
+    text = ", ".join(f"{name.replace('_', ' ')} {value:.4f}" for name, value in scores.items())
+    best = max((v for k, v in scores.items() if k != "model"), default=None)
+    if best is not None and scores.get("model", 0.0) <= best:
+        text += " (the network does not beat the best baseline)"
+    return text
+
+
+def predict(args: argparse.Namespace) -> int:
+    import sys
+
+    from rnnkit.data.tables import write_rows
+    from rnnkit.tasks.classification import SequenceClassifier
+
+    classifier = SequenceClassifier.load(args.model)
+    x, _, names = load_examples(args, labels=False)
+    probabilities = classifier.predict_proba(x)
+    rows = [
+        [name, classifier.classes[int(p.argmax())], *(f"{v:.6f}" for v in p)] for name, p in zip(names, probabilities)
+    ]
+    header = ["row" if args.id_column is None else args.id_column, "label", *(f"p_{c}" for c in classifier.classes)]
+    text = write_rows(args.output, header, rows)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        print(f"{len(rows):,} predictions written to {args.output}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.classification import SequenceClassifier
+
+    classifier = SequenceClassifier.load(args.model)
+    x, y, _ = load_examples(args, labels=True)
+    reports = classifier.evaluate(x, y or [])
+    print(f"{'':<18}accuracy  macro-F1")
+    for name, report in reports.items():
+        print(f"{name.replace('_', ' '):<18}{report.accuracy:8.4f}  {report.macro_f1:8.4f}")
+    print(f"the network {'beats' if _model_wins(reports) else 'does not beat'} the best baseline on accuracy")
+    print()
+    print(reports["model"].format())
+    return 0
+
+
+def _model_wins(reports: dict[str, Any]) -> bool:
+    return all(reports["model"].accuracy > r.accuracy for name, r in reports.items() if name != "model")

@@ -1,0 +1,453 @@
+"""Sequence classification (many-to-one): a label for each text or numeric sequence, e.g. sentiment.
+
+Data flow: texts → tokens → ids (``WordTokenizer``, word or character level; id 0 is padding) or
+numeric sequences → standardised features → right-padded ``(N, T[, F])`` arrays and lengths →
+length-bucketed batches (``BucketedBatches``) → Embedding/Masking → (bi)LSTM/GRU/RNN stack → pooling
+over time (last state, mean, max or attention; padding masked) → Dense logits → softmax.
+
+Padding never changes a prediction: every layer ignores masked steps, so a sequence scored alone and
+inside a padded batch gets the same probabilities. Every fit also trains the baselines on the same
+split (majority class, and bag-of-words or order-free-summary logistic regression), so reports show
+what the recurrent network adds.
+
+Example::
+
+    clf = SequenceClassifier(cell="lstm", units=64, pooling="max")
+    clf.fit(texts, labels, epochs=5)
+    clf.predict(["what a great film"])          # -> array(['pos'], dtype=object)
+    print(clf.evaluate(test_texts, test_labels)["model"].format())
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.callbacks import Callback, EarlyStopping, TimeLimit
+from rnnkit.data.batching import BucketedBatches
+from rnnkit.data.words import WordTokenizer
+from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
+from rnnkit.layers import (
+    GRU,
+    LSTM,
+    AttentionPooling,
+    Bidirectional,
+    Dense,
+    Dropout,
+    Embedding,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    Masking,
+    SimpleRNN,
+)
+from rnnkit.layers.base import Layer
+from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
+from rnnkit.optimizers import Adam
+from rnnkit.tasks.baselines import BASELINES, BagOfWords, MajorityClass, SequenceSummary
+from rnnkit.tasks.classification_report import ClassificationReport
+from rnnkit.train.losses import SparseCategoricalCrossentropy
+
+__all__ = ["SequenceClassifierConfig", "SequenceClassifier"]
+
+TASK = "sequence_classification"
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+POOLINGS: dict[str, type[Layer] | None] = {
+    "last": None,
+    "mean": GlobalAveragePooling1D,
+    "max": GlobalMaxPooling1D,
+    "attention": AttentionPooling,
+}
+PAD_VALUE = -1e9  # fills padded steps of numeric sequences; Masking hides them (exact in float32)
+
+
+@dataclass(frozen=True)
+class SequenceClassifierConfig:
+    """Everything that defines a classifier's network, its input encoding and its training."""
+
+    cell: str = "lstm"
+    units: int = 128
+    layers: int = 1
+    bidirectional: bool = True
+    pooling: str = "max"
+    embedding: int = 128
+    dropout: float = 0.3
+    tokens: str = "word"
+    max_words: int | None = 20_000
+    min_count: int = 1
+    lower: bool = True
+    max_length: int = 200
+    batch: int = 32
+    learning_rate: float = 1e-3
+    clipnorm: float = 5.0
+    validation: float = 0.1
+    patience: int = 3
+
+    def __post_init__(self) -> None:
+        for name, known in (("cell", CELLS), ("pooling", POOLINGS), ("tokens", ("word", "char"))):
+            if getattr(self, name) not in known:
+                raise ConfigError(f"{name} must be one of {sorted(known)}, got {getattr(self, name)!r}")
+        for name in ("units", "layers", "embedding", "max_length", "batch", "min_count"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        if not 0 <= self.dropout < 1 or not 0 < self.validation < 0.5:
+            raise ConfigError(
+                f"dropout must be in [0, 1) and validation in (0, 0.5), got {self.dropout}, {self.validation}"
+            )
+
+
+# --- inputs: texts or numeric sequences → right-padded arrays and lengths ---------------------------
+
+
+def _is_text(x: Any) -> bool:
+    return isinstance(x, Sequence) and not isinstance(x, str) and len(x) > 0 and isinstance(x[0], str)
+
+
+def _as_sequences(x: Any) -> list[np.ndarray]:
+    """Numeric input as a list of ``(T_i, F)`` float arrays: a ``(N, T, F)`` / ``(N, T)`` array or a list."""
+    items = list(x) if not isinstance(x, np.ndarray) else list(x) if x.ndim >= 2 else None
+    if not items:
+        raise DataError("expected texts (a list of strings) or numeric sequences ((N, T, F) array or list of (T, F))")
+    out = []
+    for i, item in enumerate(items):
+        a = np.asarray(item, dtype=np.float64) if not isinstance(item, str) else None
+        if a is None or a.ndim not in (1, 2) or a.shape[0] == 0:
+            raise ShapeError(f"sequence {i}: expected a non-empty (T,) or (T, F) array of numbers, got {item!r:.60}")
+        if not np.isfinite(a).all():
+            raise DataError(f"sequence {i} contains NaN or infinite values")
+        out.append(a[:, None] if a.ndim == 1 else a)
+    features = {a.shape[1] for a in out}
+    if len(features) != 1:
+        raise ShapeError(f"all sequences need the same number of features, got {sorted(features)}")
+    return out
+
+
+class _TextEncoder:
+    """Texts → right-padded token ids ``(N, T)`` (0 = padding), at most ``max_length`` tokens each."""
+
+    kind = "text"
+
+    def __init__(self, config: SequenceClassifierConfig) -> None:
+        self.max_length = config.max_length
+        self.tokenizer = WordTokenizer(config.max_words, config.min_count, config.lower, config.tokens == "char")
+
+    def fit(self, texts: Sequence[str]) -> _TextEncoder:
+        self.tokenizer.fit(texts)
+        return self
+
+    def encode(self, texts: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        if not _is_text(texts) or not all(isinstance(t, str) for t in texts):
+            raise DataError("this classifier reads texts: give a non-empty list of strings")
+        ids = [row[: self.max_length] for row in self.tokenizer.encode(texts)]
+        empty = [i for i, row in enumerate(ids) if not row]
+        if empty:
+            raise DataError(f"{len(empty)} text(s) have no tokens (rows {empty[:5]}, 0-based); remove empty texts")
+        lengths = torch.tensor([len(r) for r in ids])
+        x = torch.zeros(len(ids), int(lengths.max()), dtype=torch.long)  # (N, T)
+        for i, row in enumerate(ids):
+            x[i, : len(row)] = torch.tensor(row)
+        return x, lengths
+
+    def input_layer(self, config: SequenceClassifierConfig) -> Layer:
+        return Embedding(self.tokenizer.vocabulary_size, config.embedding, mask_zero=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "tokenizer": self.tokenizer.to_dict()}
+
+
+class _SequenceEncoder:
+    """Numeric sequences → standardised, right-padded ``(N, T, F)`` floats (padding = ``PAD_VALUE``)."""
+
+    kind = "numeric"
+
+    def __init__(self, config: SequenceClassifierConfig) -> None:
+        self.max_length = config.max_length
+
+    def fit(self, sequences: Sequence[np.ndarray]) -> _SequenceEncoder:
+        steps = np.concatenate(sequences)  # (ΣT, F)
+        self.mean, self.std = steps.mean(0), np.maximum(steps.std(0), 1e-8)
+        return self
+
+    def encode(self, x: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        sequences = [s[: self.max_length] for s in _as_sequences(x)]
+        if sequences[0].shape[1] != len(self.mean):
+            raise ShapeError(
+                f"sequences have {sequences[0].shape[1]} features; the model was fitted on {len(self.mean)}"
+            )
+        lengths = torch.tensor([len(s) for s in sequences])
+        out = np.full((len(sequences), int(lengths.max()), len(self.mean)), PAD_VALUE, dtype=np.float32)
+        for i, s in enumerate(sequences):
+            out[i, : len(s)] = (s - self.mean) / self.std
+        if (out[np.arange(out.shape[1]) < lengths.numpy()[:, None]] == PAD_VALUE).all(-1).any():
+            raise DataError(f"a real time step equals the padding value {PAD_VALUE} in every feature after scaling")
+        return torch.from_numpy(out), lengths
+
+    def input_layer(self, config: SequenceClassifierConfig) -> Layer:
+        return Masking(PAD_VALUE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "mean": self.mean.tolist(), "std": self.std.tolist()}
+
+
+Encoder = _TextEncoder | _SequenceEncoder
+
+
+def _encoder_from_dict(data: dict[str, Any], config: SequenceClassifierConfig) -> Encoder:
+    if data.get("kind") == "text":
+        text = _TextEncoder(config)
+        text.tokenizer = WordTokenizer.from_dict(data["tokenizer"])
+        return text
+    if data.get("kind") == "numeric":
+        numeric = _SequenceEncoder(config)
+        numeric.mean, numeric.std = (
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["std"], dtype=np.float64),
+        )
+        return numeric
+    raise DataError(f"unknown input kind {data.get('kind')!r}")
+
+
+# --- training callbacks ---------------------------------------------------------------------------
+
+
+class _Report(Callback):
+    """One line per epoch: losses, accuracies and seconds."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        g = (logs or {}).get
+        self.echo(
+            f"epoch {epoch + 1}: loss {g('loss', math.nan):.4f}, accuracy {g('accuracy', math.nan):.4f}; "
+            f"validation loss {g('val_loss', math.nan):.4f}, accuracy {g('val_accuracy', math.nan):.4f} "
+            f"({time.perf_counter() - self.start:.1f} s)"
+        )
+
+
+class _KeepBest(Callback):
+    """Save the classifier whenever validation accuracy improves (atomically: a good model is never lost)."""
+
+    def __init__(self, classifier: SequenceClassifier, path: str | os.PathLike[str]) -> None:
+        self.classifier, self.path, self.best = classifier, path, -math.inf
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        accuracy = (logs or {}).get("val_accuracy", -math.inf)
+        if accuracy > self.best:
+            self.best = accuracy
+            self.classifier.save(self.path)
+
+
+# --- the classifier -------------------------------------------------------------------------------
+
+
+class SequenceClassifier:
+    """Embedding (or Masking) → ``layers`` × (bi)LSTM/GRU/RNN → pooling → Dropout → Dense(classes)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.config = SequenceClassifierConfig(**options)
+        self.classes: list[Any] = []
+        self.encoder: Encoder | None = None
+        self.model: Sequential | None = None
+        self.baselines: dict[str, Any] = {}
+        self.validation_scores: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}  # training time of the last fit: 'network', 'baselines'
+
+    # --- building -------------------------------------------------------------------------------
+    def _build(self, encoder: Encoder, n_classes: int) -> Sequential:
+        c = self.config
+        layers: list[Layer] = [encoder.input_layer(c)]
+        if c.dropout > 0 and encoder.kind == "text":
+            layers.append(Dropout(c.dropout))
+        pooling = POOLINGS[c.pooling]
+        for i in range(c.layers):
+            sequences = i < c.layers - 1 or pooling is not None
+            rnn = CELLS[c.cell](c.units, return_sequences=sequences, name=f"{c.cell}_{i + 1}")
+            layers.append(Bidirectional(rnn) if c.bidirectional else rnn)
+        if pooling is not None:
+            layers.append(pooling())
+        if c.dropout > 0:
+            layers.append(Dropout(c.dropout))
+        layers.append(Dense(n_classes, name="logits"))
+        model = Sequential(layers, name=f"{c.cell}_classifier")
+        model.compile(
+            optimizer=Adam(learning_rate=c.learning_rate),
+            loss=SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+            clipnorm=c.clipnorm,
+        )
+        return model
+
+    def _label_ids(self, y: Any) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.classes)}
+        labels = list(y)
+        unknown = sorted({repr(v) for v in labels if v not in index})
+        if unknown:
+            raise DataError(f"unknown labels {', '.join(unknown[:5])}; the classifier knows {self.classes}")
+        return np.array([index[v] for v in labels], dtype=np.int64)
+
+    def split(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Training and validation rows: a seeded random ``validation`` fraction is held out."""
+        order = np.random.default_rng(seed).permutation(n)
+        cut = max(1, int(round(n * self.config.validation)))
+        return np.sort(order[cut:]), np.sort(order[:cut])
+
+    # --- training -------------------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any,
+        y: Sequence[Any],
+        validation_data: tuple[Any, Sequence[Any]] | None = None,
+        epochs: int | None = 10,
+        minutes: float | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        echo: Callable[[str], None] | None = print,
+    ) -> dict[str, list[float]]:
+        """Train on texts (or numeric sequences) ``x`` with labels ``y``.
+
+        Without ``validation_data`` a seeded ``validation`` fraction of ``x`` is held out. Training stops
+        after ``epochs``, after ``minutes``, or when validation accuracy has not improved for
+        ``patience`` epochs; the weights of the best epoch are kept. ``checkpoint``: a folder that always
+        holds the classifier of the best epoch so far. Returns the history.
+        """
+        c = self.config
+        if epochs is None and minutes is None:
+            raise ConfigError("give epochs= or minutes=")
+        samples = list(x) if _is_text(x) else _as_sequences(x)
+        labels = list(y)
+        if len(samples) != len(labels):
+            raise ShapeError(f"x and y must have the same number of samples, got {len(samples)} and {len(labels)}")
+        if validation_data is None:
+            train_rows, val_rows = self.split(len(samples))
+            x_val, y_val = [samples[i] for i in val_rows], [labels[i] for i in val_rows]
+            samples, labels = [samples[i] for i in train_rows], [labels[i] for i in train_rows]
+        else:
+            x_val, y_val = list(validation_data[0]), list(validation_data[1])
+        if self.model is None:
+            classes = sorted(set(labels), key=lambda v: (str(type(v)), v))
+            if len(classes) < 2:
+                raise DataError(f"the labels hold only one class ({classes[0]!r}); a classifier needs at least two")
+            self.classes = classes
+            self.encoder = (_TextEncoder(c) if _is_text(samples) else _SequenceEncoder(c)).fit(samples)  # type: ignore[arg-type]
+            self.model = self._build(self.encoder, len(classes))
+        model, encoder = self._ready()
+        y_train, y_val_ids = self._label_ids(labels), self._label_ids(y_val)
+        x_train, len_train = encoder.encode(samples)
+        x_valid, len_valid = encoder.encode(x_val)
+        train = BucketedBatches(x_train, torch.from_numpy(y_train), len_train, c.batch, shuffle=True)
+        val = BucketedBatches(x_valid, torch.from_numpy(y_val_ids), len_valid, 256)
+        callbacks: list[Callback] = [EarlyStopping("val_accuracy", patience=c.patience, restore_best_weights=True)]
+        if echo is not None:
+            callbacks.append(_Report(echo))
+        if minutes is not None:
+            callbacks.append(TimeLimit(minutes))
+        if checkpoint is not None:
+            callbacks.append(_KeepBest(self, checkpoint))
+        start = time.perf_counter()
+        self._fit_baselines(samples, y_train)
+        self.seconds = {"baselines": time.perf_counter() - start}
+        start = time.perf_counter()
+        history = model.fit(
+            train, epochs=epochs if epochs is not None else 1_000_000, validation_data=val, callbacks=callbacks,
+            verbose=0,
+        )  # fmt: skip
+        self.seconds["network"] = time.perf_counter() - start
+        self.validation_scores = {name: r.accuracy for name, r in self.evaluate(x_val, y_val).items()}
+        if checkpoint is not None:
+            self.save(checkpoint)  # the best epoch's weights, now with the validation scores
+        return history.history
+
+    def _fit_baselines(self, samples: list[Any], y: np.ndarray) -> None:
+        k = len(self.classes)
+        self.baselines = {"majority": MajorityClass().fit(y, k)}
+        if _is_text(samples):
+            self.baselines["bag_of_words"] = BagOfWords(min_count=1 if len(samples) < 1000 else 2).fit(samples, y, k)
+        else:
+            self.baselines["sequence_summary"] = SequenceSummary().fit(samples, y, k)
+
+    # --- prediction -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def predict_proba(self, x: Any, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities ``(N, K)``, columns in the order of ``classes``."""
+        model, encoder = self._ready()
+        xt, lengths = encoder.encode(x)
+        batches = BucketedBatches(xt, None, lengths, batch_size)
+        out = torch.empty(len(xt), len(self.classes))
+        model.eval()
+        for rows, (xb, _) in zip(batches.batch_indices(), batches):
+            out[rows] = torch.softmax(model(xb), dim=-1)
+        return out.numpy()
+
+    def predict(self, x: Any) -> np.ndarray:
+        """The most likely class of each sample."""
+        return np.array(self.classes, dtype=object)[self.predict_proba(x).argmax(1)]
+
+    def evaluate(self, x: Any, y: Sequence[Any]) -> dict[str, ClassificationReport]:
+        """Reports for the model and each baseline on the same data: ``{'model': ..., 'majority': ...}``."""
+        labels = list(y)
+        samples = list(x) if _is_text(x) else _as_sequences(x)
+        if len(samples) != len(labels):
+            raise ShapeError(f"x and y must have the same number of samples, got {len(samples)} and {len(labels)}")
+        truth = self._label_ids(labels)
+        predictions = {"model": self.predict_proba(samples).argmax(1)}
+        for name, baseline in self.baselines.items():
+            predictions[name] = baseline.predict(samples)
+        return {
+            name: ClassificationReport.from_labels(
+                [self.classes[i] for i in truth], [self.classes[i] for i in pred], self.classes
+            )
+            for name, pred in predictions.items()
+        }
+
+    # --- saving ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        model, encoder = self._ready()
+        metadata: dict[str, Any] = {
+            "task": TASK,
+            "config": asdict(self.config),
+            "classes": self.classes,
+            "encoder": encoder.to_dict(),
+            "validation_accuracy": self.validation_scores,
+        }
+        tensors: dict[str, torch.Tensor] = {}
+        metadata["baselines"] = {}
+        for name, baseline in self.baselines.items():
+            settings, weights = baseline.state()
+            metadata["baselines"][name] = settings
+            tensors.update({f"{name}.{k}": v for k, v in weights.items()})
+        model.save(path, metadata=metadata, extra_tensors=tensors)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SequenceClassifier:
+        metadata = load_metadata(path)
+        if metadata.get("task") != TASK:
+            raise ModelFileError(f"{path} is not a sequence classifier (task {metadata.get('task')!r})")
+        try:
+            classifier = cls(**metadata["config"])
+            classifier.classes = list(metadata["classes"])
+            classifier.encoder = _encoder_from_dict(metadata["encoder"], classifier.config)
+            classifier.validation_scores = dict(metadata.get("validation_accuracy") or {})
+            tensors = load_extra_tensors(path)
+            for name, settings in (metadata.get("baselines") or {}).items():
+                if name not in BASELINES:
+                    raise DataError(f"unknown baseline {name!r}")
+                own = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith(name + ".")}
+                classifier.baselines[name] = BASELINES[name].from_state(settings, own)
+        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+            raise ModelFileError(f"{path}: the classifier settings are malformed: {exc}") from exc
+        classifier.model = load_model(path)
+        return classifier
+
+    def _ready(self) -> tuple[Sequential, Encoder]:
+        if self.model is None or self.encoder is None:
+            raise ConfigError("the classifier is not trained yet: call fit() or load()")
+        return self.model, self.encoder
