@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3.0, help="training budget for each contestant")
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--no-torch", action="store_true", help="run rnnkit only")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} is absent (the shared datasets are not next to this checkout)")
@@ -104,9 +105,10 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads; "
         f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} LSTM, {args.minutes:g} min each"
     )
-    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes),
-               "PyTorch, hand-written": run_torch(text, args.units, args.layers, args.minutes)}  # fmt: skip
-    ref = results["PyTorch, hand-written"]["chars_per_s"]
+    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes)}
+    if not args.no_torch:
+        results["PyTorch, hand-written"] = run_torch(text, args.units, args.layers, args.minutes)
+    ref = results.get("PyTorch, hand-written", results["rnnkit TextGenerator"])["chars_per_s"]
     print(f"{'stack':<24} {'best val nats/char':>19} {'bits/char':>10} {'epochs':>7} {'chars/s':>9} {'vs PyTorch':>11}")
     for name, r in results.items():
         print(

@@ -2,6 +2,7 @@
 
 from rnnkit.train.callbacks import (
     Callback,
+    CosineDecayOverTime,
     CSVLogger,
     EarlyStopping,
     History,
@@ -15,6 +16,7 @@ from rnnkit.train.callbacks import (
 __all__ = [
     "CSVLogger",
     "Callback",
+    "CosineDecayOverTime",
     "EarlyStopping",
     "History",
     "LambdaCallback",

@@ -11,12 +11,14 @@ import torch
 
 from rnnkit.callbacks import (
     Callback,
+    CosineDecayOverTime,
     CSVLogger,
     EarlyStopping,
     LambdaCallback,
     ModelCheckpoint,
     ReduceLROnPlateau,
     TerminateOnNaN,
+    TimeLimit,
 )
 from rnnkit.data.synthetic import periodic_series_windows
 from rnnkit.layers import Dense, SimpleRNN
@@ -99,3 +101,35 @@ def test_terminate_on_nan_keeps_the_last_good_weights() -> None:
     assert len(history.epoch) == 1
     for a, b in zip(model.get_weights(), good):
         np.testing.assert_array_equal(a, b)
+
+
+class _Clock:
+    """A fake ``time.perf_counter`` that moves 10 s per epoch."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, *args: object) -> None:
+        self.now += 10.0
+
+
+def test_time_limit_ends_within_the_budget_and_cosine_decays_over_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnnkit.train.callbacks as callbacks_module
+
+    clock = _Clock()
+    monkeypatch.setattr(callbacks_module.time, "perf_counter", clock)
+    x, y = DATA
+    model = _model(lr=0.01)
+    seen: list[float] = []
+    record = LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(model.optimizer.learning_rate))
+    budget = 35 / 60  # minutes: epochs of 10 s, so three fit (30 s) and a fourth would overrun
+    ticks = LambdaCallback(on_epoch_end=clock.tick)
+    history = model.fit(x, y, epochs=50, verbose=0,
+                        callbacks=[ticks, TimeLimit(budget), CosineDecayOverTime(budget, floor=0.1), record])  # fmt: skip
+    assert len(history.history["loss"]) == 3 and clock.now == 30.0
+    expected = [0.01 * (0.1 + 0.9 * (1 + math.cos(math.pi * t / 35)) / 2) for t in (0, 10, 20)]
+    assert seen == pytest.approx(expected)
+    assert history.history["learning_rate"] == pytest.approx(expected)

@@ -182,7 +182,7 @@ class Model(nn.Module):
         self._ensure_built(xt)
 
         history = History()
-        cbs = CallbackList([history, *(callbacks or [])], self)
+        cbs = CallbackList([*(callbacks or []), history], self)  # last, as Keras: it records what others add
         cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt)})
         self.stop_training = False
         cbs.on_train_begin({})

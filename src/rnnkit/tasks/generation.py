@@ -26,7 +26,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.callbacks import Callback, TimeLimit
+from rnnkit.callbacks import Callback, CosineDecayOverTime, TimeLimit
 from rnnkit.data.text import CharVocabulary, parallel_streams
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.initializers import RandomNormal
@@ -172,7 +172,10 @@ class TextGenerator:
         checkpoint: str | os.PathLike[str] | None = None,
         echo: Callable[[str], None] | None = print,
     ) -> dict[str, list[float]]:
-        """Train on ``text`` for ``epochs`` passes or ``minutes`` of training (at least one epoch).
+        """Train on ``text`` for ``epochs`` passes or within ``minutes`` (at least one epoch).
+
+        With ``minutes`` the learning rate follows a cosine decay over the budget (to 10 %), and training
+        stops when another epoch would overrun it.
 
         ``checkpoint``: a folder that always holds the generator with the best validation loss so far.
         Returns the history (``loss``, ``val_loss`` in nats/char).
@@ -192,14 +195,15 @@ class TextGenerator:
         if self.vocab is None:
             self.vocab = CharVocabulary.from_text(text)
         self.model = self.model or self._build(self.vocab)
+        self.model.optimizer.learning_rate = c.learning_rate  # type: ignore[union-attr]  # a resumed run starts afresh
         x, y = parallel_streams(self.vocab.encode(train), c.batch)  # (B, L) each
         val_ids = self.vocab.encode(val)
         x_val, y_val = val_ids[None, :-1], val_ids[None, 1:]  # one stream, state carried through it
         callbacks: list[Callback] = []
         if echo is not None:
             callbacks.append(_Report(x.size, echo))
-        if minutes is not None:
-            callbacks.append(TimeLimit(minutes))
+        if minutes is not None:  # finish within the budget, the learning rate decaying over it
+            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
             callbacks.append(_KeepBest(self, checkpoint))
         history = self.model.fit(

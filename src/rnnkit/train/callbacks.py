@@ -34,6 +34,7 @@ __all__ = [
     "CSVLogger",
     "TerminateOnNaN",
     "TimeLimit",
+    "CosineDecayOverTime",
 ]
 
 Logs = dict[str, Any]  # epoch logs hold floats; batch logs hold 0-dim tensors (float() them)
@@ -279,7 +280,8 @@ class TerminateOnNaN(Callback):
 
 
 class TimeLimit(Callback):
-    """Stop training after the epoch during which ``minutes`` of training time ran out."""
+    """Stop training so that it ends within ``minutes``: after each epoch, stop when one more epoch of
+    the mean length so far would overrun the budget (the first epoch always runs)."""
 
     def __init__(self, minutes: float) -> None:
         if not minutes > 0:
@@ -288,7 +290,38 @@ class TimeLimit(Callback):
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self.start = time.perf_counter()
+        self.epochs = 0
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        if time.perf_counter() - self.start >= self.seconds:
+        self.epochs += 1
+        elapsed = time.perf_counter() - self.start
+        if elapsed + elapsed / self.epochs > self.seconds:
             self.model.stop_training = True
+
+
+class CosineDecayOverTime(Callback):
+    """Cosine learning-rate decay over a time budget, set at the start of each epoch:
+
+    ``lr = lr₀ · (floor + (1 − floor) · (1 + cos(π · min(1, elapsed / budget))) / 2)``
+
+    The time-based twin of Keras's ``CosineDecay`` (which counts steps) for training given in minutes.
+    ``lr₀`` is the optimizer's learning rate when training begins.
+    """
+
+    def __init__(self, minutes: float, floor: float = 0.1) -> None:
+        if not minutes > 0 or not 0 <= floor <= 1:
+            raise ConfigError(f"CosineDecayOverTime needs minutes > 0 and floor in [0, 1], got {minutes}, {floor}")
+        self.seconds, self.floor = minutes * 60.0, floor
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.start = time.perf_counter()
+        self.initial = self.model.optimizer.learning_rate
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        progress = min(1.0, (time.perf_counter() - self.start) / self.seconds)
+        scale = self.floor + (1 - self.floor) * (1 + math.cos(math.pi * progress)) / 2
+        self.model.optimizer.learning_rate = self.initial * scale
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = self.model.optimizer.learning_rate
