@@ -25,7 +25,7 @@ def register(commands: Any) -> None:
     p.add_argument("corpus", nargs="?", help="UTF-8 text file (default: CPython's documentation topics)")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
-    p.add_argument("--units", type=int, default=256)
+    p.add_argument("--units", type=int, help="units per layer (default 256, or 512 when --minutes is 20 or more)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--dropout", type=float, default=0.0)
@@ -64,6 +64,8 @@ def fit(args: argparse.Namespace) -> int:
     text = read_corpus(args.corpus) if args.corpus else builtin_corpus()
     source = args.corpus or "CPython's documentation topics (pydoc_data)"
     rnnkit.seed(args.seed)
+    minutes = args.minutes if args.minutes is not None or args.epochs is not None else 10.0
+    units = args.units or (512 if minutes is not None and minutes >= 20 else 256)  # a bigger budget fits a bigger model
     if args.resume:
         if not Path(args.out).exists():
             raise ConfigError(f"--resume: no model folder at {args.out} to continue")
@@ -71,7 +73,7 @@ def fit(args: argparse.Namespace) -> int:
     else:
         generator = TextGenerator(
             cell=args.cell,
-            units=args.units,
+            units=units,
             layers=args.layers,
             embedding=args.embedding,
             dropout=args.dropout,
@@ -79,7 +81,6 @@ def fit(args: argparse.Namespace) -> int:
             batch=args.batch,
             learning_rate=args.lr,
         )
-    minutes = args.minutes if args.minutes is not None or args.epochs is not None else 10.0
     print(
         f"corpus: {source}, {len(text):,} characters; training until "
         + (f"{args.epochs} epochs" if args.epochs else f"{minutes:g} minutes")

@@ -1,0 +1,56 @@
+"""Small classic series shipped with rnnkit, loaded from the package (no network).
+
+Sources and licenses: ``README.md`` beside this file.
+
+Example:
+    >>> series = airline_passengers()
+    >>> series.name, len(series), series.dates[0], series.values[:3].tolist()
+    ('passengers', 144, '1949-01', [112.0, 118.0, 132.0])
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["Series", "airline_passengers", "load"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named series: ``values`` ``(T,)`` at ``dates`` (ISO strings), ``period`` steps per season."""
+
+    name: str
+    dates: list[str]
+    values: np.ndarray
+    period: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def _read(file: str) -> tuple[str, list[str], np.ndarray]:
+    text = resources.files(__name__).joinpath(file).read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines()))
+    header, body = rows[0], rows[1:]
+    return header[1], [r[0] for r in body], np.array([float(r[1]) for r in body])
+
+
+def airline_passengers() -> Series:
+    """Monthly international airline passengers (thousands), 1949-01 to 1960-12: trend and a yearly season
+    that grows with the level (multiplicative), the classic of Box & Jenkins and of every RNN tutorial."""
+    name, dates, values = _read("airline_passengers.csv")
+    return Series(name, dates, values, period=12)
+
+
+def load(name: str) -> Series:
+    """A shipped series by name: ``'airline_passengers'``."""
+    from rnnkit.errors import UnknownNameError
+
+    loaders = {"airline_passengers": airline_passengers}
+    if name not in loaders:
+        raise UnknownNameError(f"no built-in series {name!r}; known: {', '.join(sorted(loaders))}")
+    return loaders[name]()

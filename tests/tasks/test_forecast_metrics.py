@@ -1,0 +1,50 @@
+"""Forecast metrics and baselines against hand-computed values; the shipped series loads offline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnkit.datasets import airline_passengers, load
+from rnnkit.errors import DataError, ShapeError, UnknownNameError
+from rnnkit.tasks.forecast_baselines import detect_season, drift, mean, naive, seasonal_naive
+from rnnkit.tasks.forecast_metrics import coverage, mae, mape, mase, rmse, smape
+
+
+def test_metrics_by_hand() -> None:
+    y, f = [2.0, 4.0, 8.0], [1.0, 4.0, 10.0]
+    assert mae(y, f) == pytest.approx(1.0)
+    assert rmse(y, f) == pytest.approx(np.sqrt(5 / 3))
+    assert mape(y, f) == pytest.approx(100 * (0.5 + 0 + 0.25) / 3)
+    assert smape(y, f) == pytest.approx(100 * (2 / 3 + 0 + 4 / 18) / 3)
+    # in-sample seasonal (m=2) differences of [1, 2, 4, 7]: |4-1|, |7-2| -> mean 4
+    assert mase(y, f, [1.0, 2.0, 4.0, 7.0], m=2) == pytest.approx(1.0 / 4)
+    assert coverage(y, [0, 5, 7], [3, 6, 9]) == pytest.approx(2 / 3)
+
+
+def test_metric_errors() -> None:
+    with pytest.raises(DataError, match="MAPE is undefined"):
+        mape([0.0, 1.0], [1.0, 1.0])
+    with pytest.raises(ShapeError, match="same non-empty shape"):
+        mae([1.0], [1.0, 2.0])
+    with pytest.raises(DataError, match="seasonal differences are all 0"):
+        mase([1.0], [1.0], [3.0, 3.0, 3.0])
+
+
+def test_baselines_by_hand() -> None:
+    x = np.array([10.0, 20.0, 30.0, 12.0, 22.0, 32.0])
+    assert naive(x, 2).tolist() == [32.0, 32.0]
+    assert seasonal_naive(x, 4, m=3).tolist() == [12.0, 22.0, 32.0, 12.0]
+    assert drift(x, 2).tolist() == pytest.approx([32 + 22 / 5, 32 + 44 / 5])
+    assert mean(x, 1).tolist() == [21.0]
+
+
+def test_airline_passengers_is_shipped_and_its_season_is_found() -> None:
+    series = airline_passengers()
+    assert len(series) == 144 and series.values.sum() == 40363 and series.dates[-1] == "1960-12"
+    assert detect_season(series.values) == 12 == series.period
+    assert all(detect_season(np.random.default_rng(s).normal(size=200).cumsum()) is None for s in range(10))
+    t = np.arange(200)
+    assert detect_season(np.sin(2 * np.pi * t / 7) + np.random.default_rng(0).normal(0, 0.3, 200)) == 7
+    with pytest.raises(UnknownNameError, match="airline_passengers"):
+        load("sunspots")
