@@ -17,9 +17,11 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "seed",
+    "Forecaster",
     "SequenceClassifier",
     "TextGenerator",
     "callbacks",
+    "datasets",
     "diagnostics",
     "errors",
     "initializers",
@@ -30,8 +32,23 @@ __all__ = [
     "optimizers",
 ]
 
-_TASKS = {"SequenceClassifier": "rnnkit.tasks.classification", "TextGenerator": "rnnkit.tasks.generation"}
-_SUBMODULES = {"callbacks", "diagnostics", "errors", "initializers", "layers", "losses", "models", "nn", "optimizers"}
+_TASKS = {
+    "Forecaster": "rnnkit.tasks.forecasting",
+    "SequenceClassifier": "rnnkit.tasks.classification",
+    "TextGenerator": "rnnkit.tasks.generation",
+}
+_SUBMODULES = {
+    "callbacks",
+    "datasets",
+    "diagnostics",
+    "errors",
+    "initializers",
+    "layers",
+    "losses",
+    "models",
+    "nn",
+    "optimizers",
+}
 
 
 def __getattr__(name: str) -> object:

@@ -36,6 +36,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ["classify", "fit"],
         ["classify", "predict"],
         ["classify", "evaluate"],
+        ["forecast"],
+        ["forecast", "fit"],
+        ["forecast", "predict"],
     ],  # fmt: skip
 )
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,3 +83,15 @@ def test_bad_series_get_a_clear_error() -> None:
         Forecaster(lookback=4, horizon=1, epochs=1, transform="log").fit(np.arange(1.0, 20.0)).predict(
             np.arange(-5.0, 10.0)
         )
+
+
+def test_evaluate_puts_the_model_beside_every_baseline(fitted) -> None:  # type: ignore[no-untyped-def]
+    model, series = fitted
+    scores = model.evaluate(series, start=120)
+    assert set(scores) == {"model", "naive", "seasonal_naive", "drift", "mean"}
+    assert set(scores["model"]) == {"mae", "rmse", "mape", "smape", "mase"}
+    # the seasonal naive row is the seasonal naive forecast from the same origins, season detected as 12
+    actual = np.stack([series[t : t + 6] for t in range(120, 145)])
+    naive = np.stack([seasonal_naive(series[:t], 6, m=12) for t in range(120, 145)])
+    assert scores["seasonal_naive"]["mape"] == pytest.approx(mape(actual, naive))
+    assert scores["model"]["mape"] < scores["seasonal_naive"]["mape"]

@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, model, text
+    from rnnkit.cli import classify, demo, diagnose, forecast, model, text
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.register(commands)
     text.register(commands)
     classify.register(commands)
+    forecast.register(commands)
     return parser
 
 

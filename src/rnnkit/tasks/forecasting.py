@@ -201,6 +201,30 @@ class Forecaster:
         x = z[origins[:, None] - c.lookback + np.arange(c.lookback)]  # (N, L, C)
         return self._forecast_windows(x)
 
+    def evaluate(self, series: Any, start: int, season: int | None = None) -> dict[str, dict[str, float]]:
+        """Errors of the forecasts from every origin ``start .. T − horizon`` (all their steps), for the model
+        and each baseline of ``forecast_baselines`` on the same origins: ``{name: {metric: value}}``.
+
+        ``season`` (for seasonal naive and MASE) is detected from ``series[:start]`` when not given.
+        """
+        from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+        from rnnkit.tasks.forecast_metrics import METRICS, mase
+
+        data = _as_series(series)
+        forecasts = {"model": self.historical_forecasts(data, start)}  # (N, H)
+        target, h = data[:, 0], self.config.horizon
+        origins = range(start, len(data) - h + 1)
+        m = season if season is not None else detect_season(target[:start])
+        for name, baseline in BASELINES.items():
+            forecasts[name] = np.stack([baseline(target[:t], h, m) for t in origins])
+        actual = np.stack([target[t : t + h] for t in origins])
+        scores = {}
+        for name, f in forecasts.items():
+            row = {metric: fn(actual, f) for metric, fn in METRICS.items() if metric != "mape" or (actual != 0).all()}
+            row["mase"] = mase(actual, f, target[:start], m or 1)
+            scores[name] = row
+        return scores
+
     def _check_columns(self, data: np.ndarray) -> None:
         expected = 1 + len(self.covariate_mean)
         if data.shape[1] != expected:

@@ -1,0 +1,61 @@
+"""``rnnkit forecast``: fit on the built-in series or a CSV, predict, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnkit.cli import main
+
+
+def test_fit_on_the_built_in_series_and_predict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = str(tmp_path / "air")
+    assert main(["forecast", "fit", "--out", model, "--epochs", "40", "--units", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "AirPassengers" in out and "seasonal naive" in out and "the model " in out and "MASE" in out
+    assert main(["forecast", "predict", model]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0] == "step,forecast" and len(lines) == 7 and all(300 < float(r.split(",")[1]) < 800 for r in lines[1:])
+    )
+
+
+def test_csv_with_dates_and_covariates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = np.arange(60)
+    rows = ["date,close,volume"] + [
+        f"2020-{1 + i // 28:02d}-{1 + i % 28:02d},{100 + i + 3 * np.sin(i)},{i % 7}" for i in t
+    ]
+    (tmp_path / "prices.csv").write_text("\n".join(rows) + "\n")
+    args = ["--target", "close", "--covariates", "volume", "--date", "date", "--lookback", "10", "--horizon", "2"]
+    assert (
+        main(["forecast", "fit", str(tmp_path / "prices.csv"), *args, "--out", str(tmp_path / "m"), "--epochs", "5"])
+        == 0
+    )
+    capsys.readouterr()
+    newer = ["--data", str(tmp_path / "prices.csv"), "--target", "close", "--covariates", "volume"]
+    assert main(["forecast", "predict", str(tmp_path / "m"), *newer, "--output", str(tmp_path / "f.csv")]) == 0
+    assert (tmp_path / "f.csv").read_text().count("\n") == 3
+
+
+def test_bad_series_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "short.csv").write_text("v\n1\n2\n3\n")
+    (tmp_path / "text.csv").write_text("v\n1\nabc\n")
+    (tmp_path / "dates.csv").write_text("d,v\n2020-01-02,1\n2020-01-01,2\n")
+    out = str(tmp_path / "m")
+    cases = [
+        (["forecast", "fit", str(tmp_path / "short.csv"), "--target", "v", "--out", out], "cannot hold"),
+        (["forecast", "fit", str(tmp_path / "text.csv"), "--target", "v", "--out", out], "must hold numbers"),
+        (
+            ["forecast", "fit", str(tmp_path / "dates.csv"), "--target", "v", "--date", "d", "--out", out],
+            "dates must increase",
+        ),
+        (["forecast", "fit", str(tmp_path / "short.csv"), "--out", out], "--target"),
+        (["forecast", "fit", str(tmp_path / "short.csv"), "--target", "x", "--out", out], "no column 'x'"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("rnnkit: error:") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "m").exists()
