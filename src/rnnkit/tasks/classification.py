@@ -323,9 +323,9 @@ class SequenceClassifier:
         if epochs is None and minutes is None:
             raise ConfigError("give epochs= or minutes=")
         samples = list(x) if _is_text(x) else _as_sequences(x)
-        labels = list(y)
-        if len(samples) != len(labels):
-            raise ShapeError(f"x and y must have the same number of samples, got {len(samples)} and {len(labels)}")
+        labels, total = list(y), len(samples)
+        if total != len(labels):
+            raise ShapeError(f"x and y must have the same number of samples, got {total} and {len(labels)}")
         if validation_data is None:
             train_rows, val_rows = self.split(len(samples))
             x_val, y_val = [samples[i] for i in val_rows], [labels[i] for i in val_rows]
@@ -334,6 +334,8 @@ class SequenceClassifier:
             x_val, y_val = list(validation_data[0]), list(validation_data[1])
         if self.model is None:
             classes = sorted(set(labels), key=lambda v: (str(type(v)), v))
+            if not classes:
+                raise DataError(f"{total} sample(s) leave nothing to train on after holding out validation")
             if len(classes) < 2:
                 raise DataError(f"the labels hold only one class ({classes[0]!r}); a classifier needs at least two")
             self.classes = classes
