@@ -78,6 +78,8 @@ def darts_runs(seeds: int) -> tuple[list[float], list[float]] | None:
     try:
         from darts import TimeSeries
         from darts.models import RNNModel
+
+        RNNModel(model="LSTM", input_chunk_length=2)  # raises ImportError when Darts lacks its torch extras
     except ImportError:
         return None
     import pandas as pd
