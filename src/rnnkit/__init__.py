@@ -53,13 +53,11 @@ _SUBMODULES = {
 
 def __getattr__(name: str) -> object:
     """``rnnkit.layers`` etc. on first use, so ``import rnnkit`` stays light (no torch import)."""
-    if name in _SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _SUBMODULES:
         return importlib.import_module(f"rnnkit.{name}")
     if name in _TASKS:
-        import importlib
-
         return getattr(importlib.import_module(_TASKS[name]), name)
     raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
 

@@ -53,17 +53,11 @@ def register(commands: Any) -> None:
 
 
 def _read_series(path: str, target: str, covariates: list[str], date: str | None) -> tuple[Any, list[str] | None]:
-    import numpy as np
-
-    from rnnkit.data.tables import read_columns
+    from rnnkit.data.tables import read_columns, to_numbers
     from rnnkit.errors import DataError
 
     columns = read_columns(path, [target, *covariates, *([date] if date else [])])
-    values = columns[: 1 + len(covariates)]
-    try:
-        data = np.array([[float(v) for v in column] for column in values]).T  # (T, C)
-    except ValueError as exc:
-        raise DataError(f"{path}: columns {', '.join([target, *covariates])} must hold numbers ({exc})") from exc
+    data = to_numbers(columns[: 1 + len(covariates)], [target, *covariates])  # (T, C)
     dates = columns[-1] if date else None
     if dates is not None and any(b <= a for a, b in zip(dates, dates[1:])):
         first = next(i for i, (a, b) in enumerate(zip(dates, dates[1:])) if b <= a)

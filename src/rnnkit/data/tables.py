@@ -25,7 +25,7 @@ import numpy as np
 
 from rnnkit.errors import DataError
 
-__all__ = ["read_columns", "write_rows", "sequences_from_rows"]
+__all__ = ["read_columns", "write_rows", "to_numbers", "sequences_from_rows"]
 
 Column = str | int
 
@@ -95,6 +95,14 @@ def write_rows(path: str | os.PathLike[str] | None, header: Sequence[str], rows:
     return ""
 
 
+def to_numbers(columns: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
+    """Text columns (as ``read_columns`` returns them) → a ``(rows, len(columns))`` float array."""
+    try:
+        return np.array([[float(v) for v in column] for column in columns], dtype=np.float64).T
+    except ValueError as exc:
+        raise DataError(f"columns {', '.join(names)} must hold numbers: {exc}") from exc
+
+
 def sequences_from_rows(
     ids: Sequence[str], values: Sequence[Sequence[str]], labels: Sequence[str] | None, names: Sequence[str]
 ) -> tuple[list[str], list[np.ndarray], list[str] | None]:
@@ -106,10 +114,7 @@ def sequences_from_rows(
     order: dict[str, list[int]] = {}
     for row, key in enumerate(ids):
         order.setdefault(key, []).append(row)
-    try:
-        table = np.array([[float(v) for v in column] for column in values], dtype=np.float64).T  # (rows, F)
-    except ValueError as exc:
-        raise DataError(f"feature columns {', '.join(names)} must hold numbers: {exc}") from exc
+    table = to_numbers(values, names)
     sequences = [table[rows] for rows in order.values()]
     if labels is None:
         return list(order), sequences, None

@@ -131,11 +131,17 @@ def _load_tensors(folder: Path, name: str, config: dict[str, Any]) -> dict[str, 
         raise ModelFileError(f"{path} is not a readable safetensors file: {exc}") from exc
 
 
-def load_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The ``metadata`` a task saved beside the model (empty when there is none)."""
+def load_metadata(path: str | os.PathLike[str], task: str | None = None) -> dict[str, Any]:
+    """The ``metadata`` a task saved beside the model (empty when there is none).
+
+    With ``task``, the folder must hold that task's model (its metadata ``task`` entry), else
+    ``ModelFileError`` names what it holds instead.
+    """
     metadata = _read_config(Path(path)).get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path}: metadata in config.json must be a JSON object")
+    if task is not None and metadata.get("task") != task:
+        raise ModelFileError(f"{path} does not hold a {task} model (its task: {metadata.get('task')!r})")
     return metadata
 
 

@@ -32,7 +32,7 @@ import torch
 
 from rnnkit.callbacks import Callback, EarlyStopping, TimeLimit
 from rnnkit.data.batching import BucketedBatches
-from rnnkit.data.words import WordTokenizer
+from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
 from rnnkit.layers import (
     GRU,
@@ -148,11 +148,8 @@ class _TextEncoder:
         empty = [i for i, row in enumerate(ids) if not row]
         if empty:
             raise DataError(f"{len(empty)} text(s) have no tokens (rows {empty[:5]}, 0-based); remove empty texts")
-        lengths = torch.tensor([len(r) for r in ids])
-        x = torch.zeros(len(ids), int(lengths.max()), dtype=torch.long)  # (N, T)
-        for i, row in enumerate(ids):
-            x[i, : len(row)] = torch.tensor(row)
-        return x, lengths
+        x = torch.from_numpy(pad_sequences(ids, padding="post"))  # (N, T), 0 = padding
+        return x, torch.tensor([len(r) for r in ids])
 
     def input_layer(self, config: SequenceClassifierConfig) -> Layer:
         return Embedding(self.tokenizer.vocabulary_size, config.embedding, mask_zero=True)
@@ -430,9 +427,7 @@ class SequenceClassifier:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SequenceClassifier:
-        metadata = load_metadata(path)
-        if metadata.get("task") != TASK:
-            raise ModelFileError(f"{path} is not a sequence classifier (task {metadata.get('task')!r})")
+        metadata = load_metadata(path, task=TASK)
         try:
             classifier = cls(**metadata["config"])
             classifier.classes = list(metadata["classes"])

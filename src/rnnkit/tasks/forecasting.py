@@ -246,9 +246,7 @@ class Forecaster:
     def load(cls, path: str | os.PathLike[str]) -> Forecaster:
         from rnnkit.models import load_extra_tensors
 
-        metadata = load_metadata(path)
-        if metadata.get("task") != TASK:
-            raise ModelFileError(f"{path} is not a forecaster (task {metadata.get('task')!r})")
+        metadata = load_metadata(path, task=TASK)
         try:
             forecaster = cls(**metadata["config"])
             forecaster.log = bool(metadata["log"])

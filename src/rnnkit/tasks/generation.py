@@ -263,9 +263,7 @@ class TextGenerator:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TextGenerator:
-        metadata = load_metadata(path)
-        if metadata.get("task") != TASK:
-            raise ModelFileError(f"{path} is not a text generator (task {metadata.get('task')!r})")
+        metadata = load_metadata(path, task=TASK)
         try:
             generator = cls(**metadata["config"])
             generator.vocab = CharVocabulary.from_dict(metadata["vocabulary"])
