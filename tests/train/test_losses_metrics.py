@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from rnnkit.errors import ShapeError, UnknownNameError
-from rnnkit.train.losses import get_loss
+from rnnkit.train.losses import SparseCategoricalCrossentropy, get_loss
 from rnnkit.train.metrics import get_metric
 
 
@@ -31,6 +31,18 @@ def test_crossentropies() -> None:
     acc = get_metric("accuracy", "sparse_categorical_crossentropy")(labels, probs)
     assert acc.tolist() == [1.0, 1.0]
     assert get_metric("accuracy", "binary_crossentropy")(y, p).tolist() == [1.0, 1.0]
+
+
+def test_sparse_crossentropy_ignores_padding_targets() -> None:
+    """ignore_class: padded steps (id 0) count for nothing; the mean is over the real targets only."""
+    logits = torch.randn(2, 3, 5)
+    labels = torch.tensor([[4, 2, 0], [1, 0, 0]])
+    loss = SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)(labels, logits)
+    log_p = torch.log_softmax(logits, -1)
+    expected = -(log_p[0, 0, 4] + log_p[0, 1, 2] + log_p[1, 0, 1]) / 3
+    assert float(loss) == pytest.approx(float(expected), rel=1e-5)
+    with pytest.raises(ShapeError, match=r"ids in \[1, 7\]"):
+        SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)(torch.tensor([[7, 1, 0]]), logits[:1])
 
 
 def test_bad_loss_inputs() -> None:

@@ -49,6 +49,8 @@ def to_tensor(name: str, data: Any, *, min_rank: int = 1, integer_ok: bool = Tru
     return t
 
 
-def check_same_length(x: Tensor, y: Tensor) -> None:
-    if len(x) != len(y):
-        raise ShapeError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+def check_same_length(x: Tensor | int, y: Tensor | int) -> None:
+    """``x`` and ``y`` (tensors, or their sample counts) hold the same number of samples."""
+    nx, ny = (v if isinstance(v, int) else len(v) for v in (x, y))
+    if nx != ny:
+        raise ShapeError(f"x and y must have the same number of samples, got {nx} and {ny}")

@@ -9,6 +9,16 @@ Example:
 
 from rnnkit.models.model import Model
 from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
+from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
 from rnnkit.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential", "load_extra_tensors", "load_metadata", "load_model", "save_model"]
+__all__ = [
+    "EncoderDecoder",
+    "Model",
+    "Sequential",
+    "VectorToSequence",
+    "load_extra_tensors",
+    "load_metadata",
+    "load_model",
+    "save_model",
+]

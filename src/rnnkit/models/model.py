@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.arrays import check_same_length, to_tensor
-from rnnkit.data.batching import ArrayBatches, Batches, is_batches
+from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.train.callbacks import Callback, History
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
@@ -103,8 +103,10 @@ class Model(nn.Module):
         if self.optimizer is not None:
             self.optimizer.build(self.parameters())
 
-    def _ensure_built(self, x: Tensor) -> None:
+    def _ensure_built(self, x: Inputs) -> None:
         if not self.built:
+            if isinstance(x, tuple):
+                raise NotBuiltError("a model with several inputs builds its weights itself; call build() first")
             # (B, T, F) data: build for any length (a dummy of one step, not the T steps of this data)
             inferred = (None, None, *x.shape[2:]) if x.dim() >= 3 else (None, *x.shape[1:])
             self.build(self.declared_input_shape or inferred)
@@ -116,8 +118,19 @@ class Model(nn.Module):
         return self.optimizer, self.loss
 
     # --- data checks ----------------------------------------------------------------------------
-    def _check_x(self, x: Any, name: str = "x") -> Tensor:
-        """Convert and check ``x``; the time axis (first per-sample axis) may differ from the build shape."""
+    def _check_x(self, x: Any, name: str = "x") -> Inputs:
+        """Convert and check ``x``; the time axis (first per-sample axis) may differ from the build shape.
+
+        A list or tuple of arrays is several inputs (Keras's ``fit([a, b], y)``), one tensor each.
+        """
+        if _is_several(x):
+            inputs = tuple(to_tensor(f"{name}[{i}]", part, min_rank=1) for i, part in enumerate(x))
+            for i, t in enumerate(inputs[1:], start=1):
+                if len(t) != len(inputs[0]):
+                    raise ShapeError(
+                        f"every input needs the same number of samples: {name}[0] has {len(inputs[0])}, {name}[{i}] has {len(t)}"
+                    )
+            return tuple(t.to(self._device()) for t in inputs)
         t = to_tensor(name, x, min_rank=2)
         expected = self.expected_input_shape()
         if expected is not None:
@@ -140,10 +153,10 @@ class Model(nn.Module):
         shape = self.build_input_shape or self.declared_input_shape
         return tuple(shape[1:]) if shape is not None else None
 
-    def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Tensor, Tensor]:
+    def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Inputs, Tensor]:
         xt = self._check_x(x, prefix + "x")
-        yt = to_tensor(prefix + "y", y, min_rank=1).to(xt.device)
-        check_same_length(xt, yt)
+        yt = to_tensor(prefix + "y", y, min_rank=1).to(self._device())
+        check_same_length(rows(xt), len(yt))
         return xt, yt
 
     # --- fit / evaluate / predict ---------------------------------------------------------------
@@ -175,6 +188,8 @@ class Model(nn.Module):
         verbose = resolve_verbose(verbose)
         if bptt_steps is not None and (not isinstance(bptt_steps, int) or bptt_steps < 1):
             raise ConfigError(f"bptt_steps must be a positive integer (steps per chunk), got {bptt_steps!r}")
+        if bptt_steps is not None and _is_several(x):
+            raise ConfigError("bptt_steps works on single-input sequence models, not on a model with several inputs")
         batch_size = 32 if batch_size is None else batch_size
         if not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
@@ -213,7 +228,7 @@ class Model(nn.Module):
         shuffle: bool,
         validation_split: float,
         validation_data: Any,
-    ) -> tuple[Batches, Batches | None, tuple[Tensor, Tensor]]:
+    ) -> tuple[Batches, Batches | None, tuple[Inputs, Tensor]]:
         """Training batches, validation batches and a sample ``(x, y)`` (builds the model, feeds callbacks)."""
         if is_batches(x):
             if y is not None or validation_split:
@@ -229,13 +244,14 @@ class Model(nn.Module):
         else:
             xt, yt = self._check_xy(x, y)
             if validation_split > 0 and validation_data is None:
-                cut = int(len(xt) * (1 - validation_split))
-                if cut == 0 or cut == len(xt):
-                    raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {len(xt)}")
-                validation_data = ArrayBatches(xt[cut:], yt[cut:], batch_size)
-                xt, yt = xt[:cut], yt[:cut]
+                n = rows(xt)
+                cut = int(n * (1 - validation_split))
+                if cut == 0 or cut == n:
+                    raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {n}")
+                validation_data = ArrayBatches(take(xt, slice(cut, None)), yt[cut:], batch_size)
+                xt, yt = take(xt, slice(None, cut)), yt[:cut]
             train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
-            sample = (xt[:1024], yt[:1024])
+            sample = (take(xt, slice(None, 1024)), yt[:1024])
         if validation_data is None or is_batches(validation_data):
             return train, validation_data, sample
         if len(validation_data) != 2:
@@ -265,7 +281,7 @@ class Model(nn.Module):
         self.eval()
         batches = ArrayBatches(xt, None, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
-        outputs = [self(xb) for xb, _ in batches]
+        outputs = [self(*xb) if isinstance(xb, tuple) else self(xb) for xb, _ in batches]
         bar.finish({})
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu().numpy()
@@ -339,3 +355,8 @@ class Model(nn.Module):
 
         self._require_built()
         (print_fn or print)(summary_table(self))
+
+
+def _is_several(x: Any) -> bool:
+    """A list or tuple of arrays/tensors: several model inputs (not one array given as nested lists)."""
+    return isinstance(x, list | tuple) and len(x) > 0 and all(isinstance(p, np.ndarray | Tensor) for p in x)

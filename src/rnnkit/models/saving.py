@@ -162,15 +162,18 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
         model.save("tutorial_model")
         same = rnnkit.models.load_model("tutorial_model")
     """
+    from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
     from rnnkit.models.sequential import Sequential
 
+    classes: dict[str, Any] = {c.__name__: c for c in (Sequential, EncoderDecoder, VectorToSequence)}
     folder = Path(path)
     config = _read_config(folder)
-    if config.get("class_name") != "Sequential":
-        raise ModelFileError(f"cannot rebuild model class {config.get('class_name')!r}; known: Sequential")
+    cls = classes.get(str(config.get("class_name")))
+    if cls is None:
+        raise ModelFileError(f"cannot rebuild model class {config.get('class_name')!r}; known: {', '.join(classes)}")
     weights = _load_tensors(folder, "model.safetensors", config)
     try:
-        model = Sequential.from_config(config["config"])
+        model = cls.from_config(config["config"])
         shape = config["build_input_shape"]
         if not model.built:
             model.build(tuple(shape))

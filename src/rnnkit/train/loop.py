@@ -13,7 +13,7 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from rnnkit.data.batching import Batches
+from rnnkit.data.batching import Batches, Inputs
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.metrics import Metric
@@ -98,12 +98,12 @@ def train_epoch(
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             yb = cast(Tensor, y_batch)  # training batches always carry targets
-            for xc, yc in tbptt.chunks(xb, yb) if tbptt is not None else [(xb, yb)]:
+            for xc, yc in tbptt.chunks(cast(Tensor, xb), yb) if tbptt is not None else [(xb, yb)]:
                 if yc is None:  # an early chunk of a many-to-one batch: only the state moves on
                     with torch.no_grad():
                         model(xc)
                     continue
-                y_pred = model(xc)
+                y_pred = _forward(model, xc)
                 loss = loss_fn(yc, y_pred)
                 optimizer.zero_grad()
                 loss.backward()
@@ -111,7 +111,7 @@ def train_epoch(
                     clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
                 optimizer.step()
                 updates += 1
-                n = len(xc)
+                n = len(yc)
                 seen += n
                 with torch.no_grad():
                     sums[0] += loss.detach() * n
@@ -133,7 +133,7 @@ def train_epoch(
 @torch.no_grad()
 def evaluate_batches(
     model: nn.Module,
-    batches: Iterable[tuple[Tensor, Tensor | None]],
+    batches: Iterable[tuple[Inputs, Tensor | None]],
     loss_fn: LossFn,
     metrics: Sequence[Metric] = (),
 ) -> dict[str, float]:
@@ -143,13 +143,18 @@ def evaluate_batches(
     seen = 0
     for xb, y_batch in batches:
         yb = cast(Tensor, y_batch)  # evaluation batches always carry targets
-        y_pred = model(xb)
-        n = len(xb)
+        y_pred = _forward(model, xb)
+        n = len(yb)
         seen += n
         sums[0] += loss_fn(yb, y_pred) * n
         for i, metric in enumerate(metrics, start=1):
             sums[i] += metric(yb, y_pred).sum()
     return _logs(sums, seen, metrics)
+
+
+def _forward(model: nn.Module, x: Inputs) -> Tensor:
+    """``model(x)``, or ``model(*x)`` for a model with several inputs."""
+    return cast(Tensor, model(*x) if isinstance(x, tuple) else model(x))
 
 
 def _logs(sums: Tensor, seen: int, metrics: Sequence[Metric]) -> dict[str, float]:

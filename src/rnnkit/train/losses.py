@@ -123,12 +123,17 @@ class CategoricalCrossentropy(Loss):
 
 
 class SparseCategoricalCrossentropy(Loss):
-    """Categorical cross-entropy with integer class targets: ``y_true`` has one axis less than ``y_pred``."""
+    """Categorical cross-entropy with integer class targets: ``y_true`` has one axis less than ``y_pred``.
+
+    ``ignore_class`` (as Keras's): targets with this id (e.g. padding 0) count for nothing; the mean is
+    over the other targets.
+    """
 
     name = "sparse_categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None) -> None:
         self.from_logits = from_logits
+        self.ignore_class = ignore_class
 
     def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
@@ -139,10 +144,14 @@ class SparseCategoricalCrossentropy(Loss):
             )
         classes = y_pred.shape[-1]
         labels = y_true.long()
-        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= classes):
-            raise ShapeError(f"{self.name}: class ids must be in [0, {classes}), got up to {int(labels.max())}")
+        counted = labels if self.ignore_class is None else labels[labels != self.ignore_class]
+        if counted.numel() and (int(counted.min()) < 0 or int(counted.max()) >= classes):
+            raise ShapeError(
+                f"{self.name}: class ids must be in [0, {classes}), got ids in [{int(counted.min())}, {int(counted.max())}]"
+            )
         logits = y_pred if self.from_logits else y_pred.clamp(EPSILON, 1 - EPSILON).log()
-        return F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1))
+        ignore = -100 if self.ignore_class is None else self.ignore_class
+        return F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), ignore_index=ignore)
 
 
 losses: Registry[Callable[[], Loss]] = Registry("loss")

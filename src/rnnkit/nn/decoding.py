@@ -1,0 +1,120 @@
+"""Turning a step-by-step decoder into output sequences: greedy search and beam search.
+
+Both take ``step(tokens (N,), state) -> (log_probs (N, V), state)``, one decoder step for N rows
+(the state: a tuple of tensors with N rows), start every row with ``sos`` and stop a row at ``eos``.
+Greedy feeds back the most likely token. Beam search keeps the ``beam_width`` best partial sequences
+per input by total log-probability and finishes with the best complete one, scored as
+``log p(y) / len(y) ** length_penalty`` (0: raw log-probability; 1: per-token average).
+
+Legend: B inputs, K beam width, N = B·K decoder rows, V vocabulary.
+
+Example (a decoder that always says token 2, then ``eos`` = 1)::
+
+    >>> import torch
+    >>> def step(tokens, state):
+    ...     (t,) = state
+    ...     logits = torch.full((len(tokens), 3), -9.0)
+    ...     logits[:, 1 if int(t[0]) >= 2 else 2] = 0.0
+    ...     return torch.log_softmax(logits, -1), (t + 1,)
+    >>> greedy_search(step, (torch.zeros(2),), sos=0, eos=1, max_length=5)
+    [[2, 2], [2, 2]]
+    >>> beam_search(step, (torch.zeros(2 * 3),), batch=2, beam_width=3, sos=0, eos=1, max_length=5)
+    [[2, 2], [2, 2]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+from rnnkit.errors import ConfigError
+
+__all__ = ["StepFn", "greedy_search", "beam_search"]
+
+StepFn = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, tuple[Tensor, ...]]]
+
+
+def _until_eos(ids: list[int], eos: int) -> list[int]:
+    return ids[: ids.index(eos)] if eos in ids else ids
+
+
+@torch.no_grad()
+def greedy_search(step: StepFn, state: tuple[Tensor, ...], sos: int, eos: int, max_length: int) -> list[list[int]]:
+    """The most likely next token at every step, for each of the state's rows; ``eos`` not included."""
+    rows = len(state[0])
+    tokens = torch.full((rows,), sos, dtype=torch.long, device=state[0].device)
+    done = torch.zeros(rows, dtype=torch.bool, device=tokens.device)
+    out: list[Tensor] = []
+    for _ in range(max_length):
+        log_probs, state = step(tokens, state)
+        tokens = log_probs.argmax(dim=-1)
+        out.append(tokens)
+        done |= tokens == eos
+        if bool(done.all()):
+            break
+    ids = torch.stack(out, dim=1).tolist() if out else [[] for _ in range(rows)]
+    return [_until_eos(row, eos) for row in ids]
+
+
+@torch.no_grad()
+def beam_search(
+    step: StepFn,
+    state: tuple[Tensor, ...],
+    batch: int,
+    beam_width: int,
+    sos: int,
+    eos: int,
+    max_length: int,
+    length_penalty: float = 1.0,
+) -> list[list[int]]:
+    """The best-scoring sequence per input found with ``beam_width`` hypotheses; ``eos`` not included.
+
+    ``state`` has ``batch · beam_width`` rows, input b's copies at rows ``b·K … b·K + K - 1`` (e.g.
+    ``h.repeat_interleave(K, 0)``). A hypothesis that emits ``eos`` among the K best candidates is
+    finished; an input is done when it has K finished hypotheses or at ``max_length``.
+    """
+    K = beam_width
+    if not isinstance(K, int) or K < 1:
+        raise ConfigError(f"beam_width must be a positive integer, got {beam_width!r}")
+    if len(state[0]) != batch * K:
+        raise ConfigError(f"beam_search needs the state repeated per beam: {batch * K} rows, got {len(state[0])}")
+    device = state[0].device
+    tokens = torch.full((batch * K,), sos, dtype=torch.long, device=device)
+    scores = torch.full((batch, K), float("-inf"), device=device)
+    scores[:, 0] = 0.0  # one live hypothesis per input at the start
+    sequences = torch.empty(batch * K, 0, dtype=torch.long, device=device)
+    finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(batch)]
+    base = (torch.arange(batch, device=device) * K).unsqueeze(1)  # (B, 1): first row of each input
+    for t in range(max_length):
+        log_probs, state = step(tokens, state)  # (N, V)
+        V = log_probs.shape[-1]
+        candidates = (scores.reshape(-1, 1) + log_probs).reshape(batch, K * V)
+        top, index = candidates.topk(min(2 * K, K * V), dim=1)  # (B, 2K), best first
+        beam, token = index // V, index % V
+        norm = float(t + 1) ** length_penalty
+        is_eos = token == eos
+        for b, j in (is_eos[:, :K] & torch.isfinite(top[:, :K])).nonzero().tolist():
+            if len(finished[b]) < K:
+                prefix = sequences[int(base[b, 0]) + int(beam[b, j])].tolist()
+                finished[b].append((float(top[b, j]) / norm, prefix))
+        # the K best candidates that do not end here continue
+        keep = torch.argsort(is_eos.int(), dim=1, stable=True)[:, :K]  # (B, K)
+        scores, beam, token = top.gather(1, keep), beam.gather(1, keep), token.gather(1, keep)
+        rows = (base + beam).reshape(-1)  # (N,)
+        sequences = torch.cat([sequences[rows], token.reshape(-1, 1)], dim=1)
+        state = tuple(s[rows] for s in state)
+        tokens = token.reshape(-1)
+        if all(len(f) >= K for f in finished):
+            break
+    length = float(sequences.shape[1]) ** length_penalty
+    best: list[list[int]] = []
+    for b in range(batch):
+        options = finished[b] or [
+            (float(scores[b, k]) / length, sequences[b * K + k].tolist())
+            for k in range(K)
+            if bool(scores[b, k].isfinite())
+        ]
+        best.append(max(options, key=lambda option: option[0])[1])
+    return best
