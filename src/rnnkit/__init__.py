@@ -20,6 +20,7 @@ __all__ = [
     "Forecaster",
     "SequenceClassifier",
     "TextGenerator",
+    "Translator",
     "callbacks",
     "datasets",
     "diagnostics",
@@ -36,6 +37,7 @@ _TASKS = {
     "Forecaster": "rnnkit.tasks.forecasting",
     "SequenceClassifier": "rnnkit.tasks.classification",
     "TextGenerator": "rnnkit.tasks.generation",
+    "Translator": "rnnkit.tasks.translation",
 }
 _SUBMODULES = {
     "callbacks",

@@ -9,6 +9,7 @@ from rnnkit.train.callbacks import (
     LambdaCallback,
     ModelCheckpoint,
     ReduceLROnPlateau,
+    SaveBest,
     TerminateOnNaN,
     TimeLimit,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "LambdaCallback",
     "ModelCheckpoint",
     "ReduceLROnPlateau",
+    "SaveBest",
     "TerminateOnNaN",
     "TimeLimit",
 ]

@@ -17,6 +17,7 @@ from rnnkit.callbacks import (
     LambdaCallback,
     ModelCheckpoint,
     ReduceLROnPlateau,
+    SaveBest,
     TerminateOnNaN,
     TimeLimit,
 )
@@ -73,6 +74,20 @@ def test_model_checkpoint_saves_only_improvements(tmp_path) -> None:  # type: ig
     )
     restored = load_model(path)
     assert restored.evaluate(x[72:], y[72:], verbose=0) == pytest.approx(min(seen), rel=1e-5)
+
+
+def test_save_best_calls_save_on_each_new_best_only() -> None:
+    saved: list[float] = []
+    for monitor, values, expected in [
+        ("val_loss", [3.0, 2.0, 2.5, 1.0, 1.0], [3.0, 2.0, 1.0]),
+        ("val_accuracy", [0.5, 0.7, 0.6, 0.8], [0.5, 0.7, 0.8]),
+    ]:
+        saved.clear()
+        callback = SaveBest(saved.append, monitor=monitor)
+        callback.on_train_begin({})
+        for epoch, value in enumerate(values):
+            callback.on_epoch_end(epoch, {monitor: value})
+        assert saved == expected
 
 
 def test_reduce_lr_on_plateau_and_csv_logger(tmp_path) -> None:  # type: ignore[no-untyped-def]

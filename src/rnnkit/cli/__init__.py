@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, forecast, model, text
+    from rnnkit.cli import classify, demo, diagnose, forecast, model, text, translate
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -26,12 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
     text.register(commands)
     classify.register(commands)
     forecast.register(commands)
+    translate.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from rnnkit.cli.translate import with_default_command
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_default_command(list(sys.argv[1:] if argv is None else argv)))
     if args.command is None:
         parser.print_help()
         return 0

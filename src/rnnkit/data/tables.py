@@ -25,7 +25,7 @@ import numpy as np
 
 from rnnkit.errors import DataError
 
-__all__ = ["read_columns", "write_rows", "to_numbers", "sequences_from_rows"]
+__all__ = ["read_columns", "decode_text", "write_rows", "to_numbers", "sequences_from_rows"]
 
 Column = str | int
 
@@ -34,6 +34,17 @@ def _dialect(path: Path) -> dict[str, object]:
     if path.suffix.lower() in (".tsv", ".txt", ".tab"):
         return {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
     return {"delimiter": ","}
+
+
+def decode_text(data: bytes, where: str, wanted: str) -> str:
+    """``data`` as UTF-8 text (a byte-order mark dropped); ``DataError`` naming ``where`` for other bytes."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where} is not UTF-8 text (byte {exc.start}): give {wanted}") from exc
+    if "\x00" in text:
+        raise DataError(f"{where} looks binary (it holds NUL bytes); give {wanted}")
+    return text
 
 
 def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header: bool = True) -> list[list[str]]:
@@ -45,12 +56,7 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header
     file = Path(path)
     if not file.is_file():
         raise DataError(f"no file at {file}")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{file} is not UTF-8 text (byte {exc.start}): give a UTF-8 CSV/TSV file") from exc
-    if "\x00" in text:
-        raise DataError(f"{file} looks binary (it holds NUL bytes); give a UTF-8 CSV/TSV file")
+    text = decode_text(file.read_bytes(), str(file), "a UTF-8 CSV/TSV file")
     # a StringIO splits lines on \n and \r only: text fields may hold other Unicode line breaks
     # (U+0085 in the UCI sentiment files), and quoted CSV fields may span lines
     reader = csv.reader(io.StringIO(text, newline=""), **_dialect(file))  # type: ignore[arg-type]

@@ -1,9 +1,11 @@
 """Word-level text for sequence classification: a tokenizer with a bounded vocabulary, and padding.
 
-``WordTokenizer`` lowercases (optionally), splits text into words and punctuation (or characters,
-with ``char_level=True``), and keeps the ``max_words`` most frequent words seen at least ``min_count``
-times in the training texts. Id 0 is padding (so ``Embedding(mask_zero=True)`` hides it), id 1 the out-of-vocabulary token, real words
-start at 2. ``pad_sequences`` makes a rectangular ``(N, T)`` array from lists of ids, as Keras's does.
+``WordTokenizer`` lowercases (optionally), strips accents (optionally), splits text into words and
+punctuation (or characters, with ``char_level=True``), and keeps the ``max_words`` most frequent words
+seen at least ``min_count`` times in the training texts. The first ids are its ``specials``: by default
+0 padding (so ``Embedding(mask_zero=True)`` hides it) and 1 the out-of-vocabulary token (always the last
+special); real words follow. ``pad_sequences`` makes a rectangular ``(N, T)`` array from lists of ids,
+as Keras's does.
 
 Example:
     >>> tok = WordTokenizer().fit(["The film was great.", "The plot was thin."])
@@ -17,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -24,10 +27,15 @@ import numpy as np
 
 from rnnkit.errors import ConfigError, DataError
 
-__all__ = ["WordTokenizer", "pad_sequences", "PAD", "OOV"]
+__all__ = ["WordTokenizer", "pad_sequences", "strip_accents", "PAD", "OOV"]
 
 PAD, OOV = 0, 1
 _TOKEN = re.compile(r"[\w']+|[^\w\s]")
+
+
+def strip_accents(text: str) -> str:
+    """``"Été à Noël"`` → ``"Ete a Noel"``: Unicode decomposition, combining marks dropped."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
 class WordTokenizer:
@@ -38,20 +46,38 @@ class WordTokenizer:
         min_count: drop words seen fewer times.
         lower: lowercase before splitting.
         char_level: every character is a token (Keras's ``char_level``), spaces included.
+        accents: ``False`` maps accented letters to plain ones (``strip_accents``).
+        specials: names of the reserved first ids; the first is padding, the last the OOV token
+            (e.g. ``("<pad>", "<sos>", "<eos>", "<unk>")`` for a decoder's targets).
     """
 
     def __init__(
-        self, max_words: int | None = 20_000, min_count: int = 1, lower: bool = True, char_level: bool = False
+        self,
+        max_words: int | None = 20_000,
+        min_count: int = 1,
+        lower: bool = True,
+        char_level: bool = False,
+        accents: bool = True,
+        specials: Sequence[str] = ("<pad>", "<oov>"),
     ) -> None:
         if max_words is not None and max_words < 1:
             raise ConfigError(f"max_words must be positive or None, got {max_words}")
         if min_count < 1:
             raise ConfigError(f"min_count must be at least 1, got {min_count}")
+        if len(specials) < 2 or len(set(specials)) != len(specials):
+            raise ConfigError(f"specials must name at least padding and OOV, all different, got {list(specials)}")
         self.max_words, self.min_count, self.lower, self.char_level = max_words, min_count, lower, char_level
+        self.accents, self.specials = accents, tuple(specials)
+        self.oov = len(self.specials) - 1
         self.words: list[str] = []
 
-    def split(self, text: str) -> list[str]:
+    def normalize(self, text: str) -> str:
+        """The text as the tokenizer sees it (lowercased, accents stripped, as configured)."""
         text = text.lower() if self.lower else text
+        return text if self.accents else strip_accents(text)
+
+    def split(self, text: str) -> list[str]:
+        text = self.normalize(text)
         return list(text) if self.char_level else _TOKEN.findall(text)
 
     def fit(self, texts: Iterable[str]) -> WordTokenizer:
@@ -68,22 +94,27 @@ class WordTokenizer:
 
     @property
     def vocabulary_size(self) -> int:
-        """Ids in use, padding and OOV included: the ``input_dim`` of the Embedding."""
-        return len(self.words) + 2
+        """Ids in use, specials included: the ``input_dim`` of the Embedding."""
+        return len(self.words) + len(self.specials)
 
     def encode(self, texts: Iterable[str]) -> list[list[int]]:
         if not self.words:
             raise ConfigError("the tokenizer has no vocabulary yet: call fit(texts) first")
-        index = {w: i + 2 for i, w in enumerate(self.words)}
-        return [[index.get(w, OOV) for w in self.split(text)] for text in texts]
+        first = len(self.specials)
+        index = {w: i + first for i, w in enumerate(self.words)}
+        return [[index.get(w, self.oov) for w in self.split(text)] for text in texts]
+
+    def tokens(self, ids: Iterable[int]) -> list[str]:
+        """The token of each id (padding dropped)."""
+        names = [*self.specials, *self.words]
+        return [names[int(i)] for i in ids if int(i) != PAD]
 
     def decode(self, ids: Iterable[int]) -> str:
-        names = ["<pad>", "<oov>", *self.words]
-        return ("" if self.char_level else " ").join(names[int(i)] for i in ids if int(i) != PAD)
+        return ("" if self.char_level else " ").join(self.tokens(ids))
 
     def to_dict(self) -> dict[str, object]:
         return {"words": self.words, "max_words": self.max_words, "min_count": self.min_count, "lower": self.lower,
-                "char_level": self.char_level}  # fmt: skip
+                "char_level": self.char_level, "accents": self.accents, "specials": list(self.specials)}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WordTokenizer:
@@ -93,7 +124,11 @@ class WordTokenizer:
         max_words, min_count = data.get("max_words"), data.get("min_count", 1)
         if not (max_words is None or isinstance(max_words, int)) or not isinstance(min_count, int):
             raise DataError("a saved word vocabulary has malformed max_words/min_count")
-        tok = cls(max_words, min_count, bool(data.get("lower", True)), bool(data.get("char_level", False)))
+        specials = data.get("specials", ["<pad>", "<oov>"])
+        if not isinstance(specials, list) or not all(isinstance(w, str) for w in specials):
+            raise DataError("a saved word vocabulary has malformed specials")
+        tok = cls(max_words, min_count, bool(data.get("lower", True)), bool(data.get("char_level", False)),
+                  bool(data.get("accents", True)), specials)  # fmt: skip
         tok.words = list(words)
         return tok
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.callbacks import Callback, EarlyStopping, TimeLimit
+from rnnkit.callbacks import Callback, EarlyStopping, SaveBest, TimeLimit
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
@@ -231,22 +231,6 @@ class _Report(Callback):
         )
 
 
-class _KeepBest(Callback):
-    """Save the classifier whenever validation accuracy improves (atomically: a good model is never lost)."""
-
-    def __init__(self, classifier: SequenceClassifier, path: str | os.PathLike[str]) -> None:
-        self.classifier, self.path, self.best = classifier, path, -math.inf
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        accuracy = (logs or {}).get("val_accuracy", -math.inf)
-        if accuracy > self.best:
-            self.best = accuracy
-            self.classifier.save(self.path)
-
-
-# --- the classifier -------------------------------------------------------------------------------
-
-
 class SequenceClassifier:
     """Embedding (or Masking) → ``layers`` × (bi)LSTM/GRU/RNN → pooling → Dropout → Dense(classes)."""
 
@@ -350,7 +334,7 @@ class SequenceClassifier:
         if minutes is not None:
             callbacks.append(TimeLimit(minutes))
         if checkpoint is not None:
-            callbacks.append(_KeepBest(self, checkpoint))
+            callbacks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_accuracy"))
         start = time.perf_counter()
         self._fit_baselines(samples, y_train)
         self.seconds = {"baselines": time.perf_counter() - start}

@@ -26,7 +26,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.callbacks import Callback, CosineDecayOverTime, TimeLimit
+from rnnkit.callbacks import Callback, CosineDecayOverTime, SaveBest, TimeLimit
 from rnnkit.data.text import CharVocabulary, parallel_streams
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.initializers import RandomNormal
@@ -117,19 +117,6 @@ class _Report(Callback):
         )
 
 
-class _KeepBest(Callback):
-    """Save the generator whenever the validation loss improves (atomic: a good model is never lost)."""
-
-    def __init__(self, generator: TextGenerator, path: str | os.PathLike[str]) -> None:
-        self.generator, self.path, self.best = generator, path, math.inf
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        val = (logs or {}).get("val_loss", math.inf)
-        if val < self.best:
-            self.best = self.generator.best_val_loss = val
-            self.generator.save(self.path)
-
-
 class TextGenerator:
     """A character-level language model: Embedding → ``layers`` × LSTM/GRU/RNN → Dense(vocabulary)."""
 
@@ -205,7 +192,7 @@ class TextGenerator:
         if minutes is not None:  # finish within the budget, the learning rate decaying over it
             callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
-            callbacks.append(_KeepBest(self, checkpoint))
+            callbacks.append(SaveBest(lambda loss: self._save_best(loss, checkpoint), monitor="val_loss"))
         history = self.model.fit(
             x, y, batch_size=c.batch, epochs=epochs if epochs is not None else 1_000_000, shuffle=False,
             bptt_steps=c.bptt, validation_data=(x_val, y_val), callbacks=callbacks, verbose=0,
@@ -253,6 +240,10 @@ class TextGenerator:
         return prime + "".join(self.stream(prime, length, **sampling))
 
     # --- saving ---------------------------------------------------------------------------------
+    def _save_best(self, val_loss: float, path: str | os.PathLike[str]) -> None:
+        self.best_val_loss = val_loss
+        self.save(path)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         model, vocab = self._ready()
         model.save(

@@ -30,6 +30,7 @@ __all__ = [
     "LambdaCallback",
     "EarlyStopping",
     "ModelCheckpoint",
+    "SaveBest",
     "ReduceLROnPlateau",
     "CSVLogger",
     "TerminateOnNaN",
@@ -185,6 +186,29 @@ class ModelCheckpoint(_Monitor):
             self.best = self.sign * value
         path = self.filepath.format(epoch=epoch + 1, **(logs or {}))
         self.model.save(path, include_optimizer=not self.save_weights_only)
+
+
+class SaveBest(_Monitor):
+    """Call ``save(value)`` whenever ``monitor`` reaches a new best: for tasks that save more than the
+    network (a vocabulary, baselines) with their own atomic ``save``.
+
+    Example::
+
+        SaveBest(lambda loss: translator.save("best_model"), monitor="val_loss")
+    """
+
+    def __init__(self, save: Callable[[float], None], monitor: str = "val_loss", mode: str = "auto") -> None:
+        super().__init__(monitor, mode, 0.0)
+        self.save = save
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best = math.inf
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        value = self.current(logs)
+        if value is not None and self.improved(value):
+            self.best = self.sign * value
+            self.save(value)
 
 
 class ReduceLROnPlateau(_Monitor):

@@ -1,0 +1,74 @@
+"""Sentence pairs for translation: ``source<TAB>target`` lines from a text file or inside a zip.
+
+The Tatoeba/manythings.org files (``fra.txt`` in ``fra-eng.zip``) are read as they come: a third
+column (attribution) is ignored, a zip is read without unpacking (its one ``.txt``/``.tsv`` member, or
+the largest one not starting with ``_``).
+
+Example:
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "pairs.tsv")
+    >>> _ = open(path, "w").write("I am cold.\\tJ'ai froid.\\nGo.\\tVa !\\tCC-BY 2.0\\n")
+    >>> read_pairs(path)
+    (['I am cold.', 'Go.'], ["J'ai froid.", 'Va !'])
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from rnnkit.data.tables import decode_text
+from rnnkit.errors import DataError
+
+__all__ = ["read_pairs"]
+
+_WANTED = "UTF-8 text with one 'source<TAB>target' pair a line"
+
+
+def _zip_member(file: Path) -> tuple[bytes, str]:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = [
+                m
+                for m in archive.infolist()
+                if not m.is_dir() and m.filename.lower().endswith((".txt", ".tsv"))
+                and not Path(m.filename).name.startswith("_")
+            ]  # fmt: skip
+            if not members:
+                raise DataError(f"{file} holds no .txt or .tsv file of sentence pairs")
+            member = max(members, key=lambda m: m.file_size)
+            return archive.read(member), f"{file}:{member.filename}"
+    except zipfile.BadZipFile as exc:
+        raise DataError(f"{file} is not a readable zip file: {exc}") from exc
+
+
+def read_pairs(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
+    """Sources and targets, in file order; ``DataError`` naming the line for a line without a tab or
+    with an empty side, and for empty, binary or non-UTF-8 files."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataError(f"no file at {file}")
+    if zipfile.is_zipfile(file):
+        data, where = _zip_member(file)
+    else:
+        data, where = file.read_bytes(), str(file)
+    text = decode_text(data, where, _WANTED)
+    sources: list[str] = []
+    targets: list[str] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2:
+            raise DataError(f"{where} line {number} has no tab: expected 'source<TAB>target', got {line[:60]!r}")
+        source, target = parts[0].strip(), parts[1].strip()
+        if not source or not target:
+            side = "source" if not source else "target"
+            raise DataError(f"{where} line {number} has an empty {side} side")
+        sources.append(source)
+        targets.append(target)
+    if not sources:
+        raise DataError(f"{where} holds no sentence pairs (expected {_WANTED})")
+    return sources, targets

@@ -1,0 +1,311 @@
+"""``Translator``: sentence pairs in, a sequence-to-sequence model with attention out.
+
+Data flow: pairs → normalised tokens (lowercase, accents stripped, punctuation split off: the same on
+both sides) → ids (``<pad>`` 0, ``<sos>`` 1, ``<eos>`` 2, ``<unk>`` 3 on the target side; ``<pad>``,
+``<unk>`` on the source side) → length-bucketed batches → ``EncoderDecoder`` trained with teacher forcing
+(cross-entropy that ignores padding) → greedy or beam-search translations. The model with the best
+validation loss is kept. Sentences longer than ``max_length`` tokens are truncated, with a warning;
+source words never seen in training become ``<unk>`` and are counted.
+
+Example::
+
+    translator = Translator(units=256, attention="additive")
+    translator.fit(english, french, minutes=15)
+    translator.translate(["I am cold."])            # ['j ai froid .']
+    translator.evaluate(test_english, test_french)  # {'bleu': ..., 'chrf': ..., 'exact': ...}
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, SaveBest, TimeLimit
+from rnnkit.data.batching import SequencePairBatches
+from rnnkit.data.words import WordTokenizer, pad_sequences
+from rnnkit.errors import ConfigError, DataError, ModelFileError
+from rnnkit.models import EncoderDecoder, load_metadata, load_model
+from rnnkit.models.seq2seq import EOS, SOS
+from rnnkit.optimizers import Adam
+from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
+from rnnkit.train.losses import SparseCategoricalCrossentropy
+
+__all__ = ["TranslatorConfig", "Translator"]
+
+TASK = "translation"
+SOURCE_SPECIALS = ("<pad>", "<unk>")
+TARGET_SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    """Settings of a ``Translator`` (saved with the model).
+
+    Network: ``cell``, ``units``, ``embedding_dim`` (None: units), ``encoder_layers``, ``bidirectional``,
+    ``attention`` (None, 'additive', 'dot', 'general'), ``dropout``, ``teacher_forcing``.
+    Text: ``source_tokens``/``target_tokens`` ('word' or 'char'), ``lower``, ``accents`` (False strips
+    them), ``max_words`` per side, ``min_count``, ``max_length`` (tokens per sentence).
+    Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``, ``validation`` (fraction held
+    out when no validation pairs are given), ``patience`` (epochs without a better validation loss).
+    Decoding: ``beam_width`` (1: greedy), ``length_penalty``.
+    """
+
+    cell: str = "gru"
+    units: int = 256
+    embedding_dim: int | None = None
+    encoder_layers: int = 1
+    bidirectional: bool = True
+    attention: str | None = "additive"
+    dropout: float = 0.2
+    teacher_forcing: float = 1.0
+    source_tokens: str = "word"
+    target_tokens: str = "word"
+    lower: bool = True
+    accents: bool = False
+    max_words: int | None = 30_000
+    min_count: int = 1
+    max_length: int = 50
+    epochs: int = 40
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    clipnorm: float = 1.0
+    validation: float = 0.05
+    patience: int = 5
+    beam_width: int = 5
+    length_penalty: float = 1.0
+
+    def __post_init__(self) -> None:
+        for side in ("source_tokens", "target_tokens"):
+            if getattr(self, side) not in ("word", "char"):
+                raise ConfigError(f"{side} must be 'word' or 'char', got {getattr(self, side)!r}")
+        for name in ("units", "encoder_layers", "max_length", "epochs", "batch_size", "beam_width"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if not 0.0 < self.validation < 0.5:
+            raise ConfigError(f"validation must be a fraction in (0, 0.5), got {self.validation}")
+        if not self.learning_rate > 0 or not self.clipnorm > 0:
+            raise ConfigError("learning_rate and clipnorm must be > 0")
+
+
+class _Report(Callback):
+    """One line per epoch: training and validation loss (nats per target token) and seconds."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        g = (logs or {}).get
+        self.echo(
+            f"epoch {epoch + 1}: loss {g('loss', math.nan):.4f}, validation loss {g('val_loss', math.nan):.4f} "
+            f"({time.perf_counter() - self.start:.1f} s)"
+        )
+
+
+class Translator:
+    """Translate sentences with an ``EncoderDecoder``; options are ``TranslatorConfig``'s fields."""
+
+    def __init__(self, **options: Any) -> None:
+        self.config = TranslatorConfig(**options)
+        self.source_tokenizer: WordTokenizer | None = None
+        self.target_tokenizer: WordTokenizer | None = None
+        self.model: EncoderDecoder | None = None
+        self.unknown_words = 0  # source tokens mapped to <unk> by the last encode
+        self.seconds = 0.0  # training time of the last fit
+
+    # --- text ↔ ids -----------------------------------------------------------------------------
+    def _tokenizer(self, side: str, specials: tuple[str, ...]) -> WordTokenizer:
+        c = self.config
+        char = getattr(c, f"{side}_tokens") == "char"
+        return WordTokenizer(c.max_words, c.min_count, c.lower, char, c.accents, specials)
+
+    def _ready(self) -> tuple[EncoderDecoder, WordTokenizer, WordTokenizer]:
+        if self.model is None or self.source_tokenizer is None or self.target_tokenizer is None:
+            raise ConfigError("the translator is not trained yet: call fit() or load()")
+        return self.model, self.source_tokenizer, self.target_tokenizer
+
+    def _truncate(self, rows: list[list[int]], side: str) -> list[list[int]]:
+        limit = self.config.max_length
+        long = sum(len(r) > limit for r in rows)
+        if long:
+            warnings.warn(
+                f"{long} {side} sentence(s) longer than max_length={limit} tokens were truncated", stacklevel=3
+            )
+        return [r[:limit] for r in rows]
+
+    def encode_sources(self, sentences: Sequence[str]) -> np.ndarray:
+        """``(N, S)`` source ids, right-padded; counts unknown words in ``unknown_words``."""
+        _, source, _ = self._ready()
+        rows = self._truncate(source.encode(_texts(sentences, "sentences")), "source")
+        self.unknown_words = sum(r.count(source.oov) for r in rows)
+        return pad_sequences([r or [source.oov] for r in rows], padding="post")
+
+    def _encode_targets(self, sentences: Sequence[str]) -> np.ndarray:
+        """``(N, T + 2)`` ids ``<sos> … <eos>``, right-padded."""
+        _, _, target = self._ready()
+        rows = self._truncate(target.encode(sentences), "target")
+        return pad_sequences([[SOS, *r, EOS] for r in rows], padding="post")
+
+    def _detokenize(self, ids: list[int]) -> str:
+        _, _, target = self._ready()
+        return target.decode(ids)
+
+    def reference_tokens(self, sentences: Sequence[str]) -> list[str]:
+        """References normalised and split as the target side is (what BLEU compares against)."""
+        _, _, target = self._ready()
+        joiner = "" if target.char_level else " "
+        return [joiner.join(target.split(s)) for s in sentences]
+
+    # --- training -------------------------------------------------------------------------------
+    def fit(
+        self,
+        sources: Sequence[str],
+        targets: Sequence[str],
+        validation: tuple[Sequence[str], Sequence[str]] | None = None,
+        epochs: int | None = None,
+        minutes: float | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        echo: Callable[[str], None] | None = None,
+        seed: int = 0,
+    ) -> Translator:
+        """Learn vocabularies and the network from ``sources[i] → targets[i]``.
+
+        Without ``validation`` pairs a seeded ``config.validation`` fraction is held out. Training stops
+        after ``epochs`` (default ``config.epochs``), after ``patience`` epochs without a better
+        validation loss, or within ``minutes`` (with a cosine learning-rate decay over that time); the
+        weights of the best validation loss are kept (and saved to ``checkpoint`` as they improve).
+        """
+        c = self.config
+        sources, targets = _texts(sources, "sources"), _texts(targets, "targets")
+        if len(sources) != len(targets):
+            raise DataError(f"need one target per source, got {len(sources)} sources and {len(targets)} targets")
+        if validation is None:
+            if len(sources) < 20:
+                raise DataError(f"need at least 20 sentence pairs to hold some out for validation, got {len(sources)}")
+            order = np.random.default_rng(seed).permutation(len(sources))
+            cut = max(1, int(len(sources) * c.validation))
+            validation = ([sources[i] for i in order[:cut]], [targets[i] for i in order[:cut]])
+            sources, targets = [sources[i] for i in order[cut:]], [targets[i] for i in order[cut:]]
+        self.source_tokenizer = self._tokenizer("source", SOURCE_SPECIALS).fit(sources)
+        self.target_tokenizer = self._tokenizer("target", TARGET_SPECIALS).fit(targets)
+        torch.manual_seed(seed)
+        self.model = EncoderDecoder(
+            self.source_tokenizer.vocabulary_size, self.target_tokenizer.vocabulary_size, c.units, c.embedding_dim,
+            c.cell, c.encoder_layers, c.bidirectional, c.attention, c.dropout, c.teacher_forcing,
+        )  # fmt: skip
+        self.model.compile(
+            Adam(c.learning_rate), SparseCategoricalCrossentropy(from_logits=True, ignore_class=0), clipnorm=c.clipnorm
+        )
+        train = SequencePairBatches(
+            torch.from_numpy(self.encode_sources(sources)), torch.from_numpy(self._encode_targets(targets)),
+            c.batch_size, shuffle=True,
+        )  # fmt: skip
+        val = SequencePairBatches(
+            torch.from_numpy(self.encode_sources(validation[0])),
+            torch.from_numpy(self._encode_targets(_texts(validation[1], "validation targets"))), 256,
+        )  # fmt: skip
+        callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
+        if echo is not None:
+            callbacks.append(_Report(echo))
+        if minutes is not None:
+            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
+        if checkpoint is not None:
+            callbacks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_loss"))
+        start = time.perf_counter()
+        limit = epochs if epochs is not None else (c.epochs if minutes is None else 1_000_000)
+        self.model.fit(train, epochs=limit, validation_data=val, callbacks=callbacks, verbose=0)
+        self.seconds = time.perf_counter() - start
+        return self
+
+    # --- using it -------------------------------------------------------------------------------
+    def translate(
+        self, sentences: Sequence[str] | str, beam_width: int | None = None, max_length: int | None = None
+    ) -> list[str]:
+        """Translations (normalised target tokens joined by spaces, or characters for 'char' targets)."""
+        model, _, _ = self._ready()
+        if isinstance(sentences, str):
+            sentences = [sentences]
+        source = self.encode_sources(sentences)
+        out = model.generate(
+            source,
+            max_length=max_length or self.config.max_length + 1,
+            beam_width=beam_width or self.config.beam_width,
+            length_penalty=self.config.length_penalty,
+        )
+        return [self._detokenize(ids) for ids in out]
+
+    def evaluate(
+        self, sources: Sequence[str], references: Sequence[str], beam_width: int | None = None
+    ) -> dict[str, float]:
+        """BLEU and chrF (sacreBLEU's definitions, on the normalised tokens), exact-match percentage,
+        and the number of unknown source words."""
+        references = _texts(references, "references")
+        hypotheses = self.translate(sources, beam_width=beam_width)
+        unknown = self.unknown_words
+        _, _, target = self._ready()
+        refs = self.reference_tokens(references)
+        if target.char_level:  # score characters as tokens
+            hyps, refs = [" ".join(h) for h in hypotheses], [" ".join(r) for r in refs]
+        else:
+            hyps = hypotheses
+        return {
+            "bleu": corpus_bleu(hyps, refs),
+            "chrf": chrf(hyps, refs),
+            "exact": exact_match(hyps, refs),
+            "unknown_words": float(unknown),
+            "sentences": float(len(hyps)),
+        }
+
+    def attention(self, sentence: str, beam_width: int = 1) -> tuple[list[str], list[str], np.ndarray]:
+        """Source tokens, translated tokens (``<eos>`` last) and the attention weights ``(T, S)`` between them."""
+        model, source_tok, target_tok = self._ready()
+        source = self.encode_sources([sentence])
+        out = model.generate(source, max_length=self.config.max_length + 1, beam_width=beam_width)[0]
+        target_in = np.array([[SOS, *out]])
+        weights = model.attention_weights(source, target_in)[0]  # (T, S)
+        return source_tok.tokens(source[0]), [*target_tok.tokens(out), "<eos>"], weights
+
+    # --- saving ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        model, source, target = self._ready()
+        metadata = {"task": TASK, "config": asdict(self.config), "source": source.to_dict(), "target": target.to_dict()}
+        model.save(path, metadata=metadata)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Translator:
+        metadata = load_metadata(path, task=TASK)
+        try:
+            translator = cls(**metadata["config"])
+            translator.source_tokenizer = WordTokenizer.from_dict(metadata["source"])
+            translator.target_tokenizer = WordTokenizer.from_dict(metadata["target"])
+        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+            raise ModelFileError(f"{path}: the translator settings are malformed: {exc}") from exc
+        model = load_model(path)
+        if not isinstance(model, EncoderDecoder):
+            raise ModelFileError(f"{path} holds a {type(model).__name__}, not an encoder-decoder")
+        translator.model = model
+        return translator
+
+
+def _texts(values: Sequence[str], name: str) -> list[str]:
+    """``values`` as a list of non-empty strings, or a ``DataError`` naming the first bad one."""
+    if isinstance(values, str):
+        raise DataError(f"{name} must be a list of sentences, got one string")
+    texts = list(values)
+    if not texts:
+        raise DataError(f"{name} is empty: give at least one sentence")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"{name}[{i}] must be a non-empty sentence, got {text!r}")
+    return texts
