@@ -37,3 +37,30 @@ def test_exploding_gradients_example_explodes_then_trains_with_clipping() -> Non
     assert "invalid loss" in first and "Exploding gradients" in first and "clipnorm=" in first
     mse, baseline = map(float, re.search(r"test MSE ([0-9.]+) against ([0-9.]+)", second).groups())  # type: ignore[union-attr]
     assert mse < baseline
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _numbers(pattern: str, text: str) -> list[float]:
+    match = re.search(pattern, text)
+    assert match is not None, text
+    return [float(g) for g in match.groups()]
+
+
+def test_shape_examples_beat_their_baselines_and_match_the_readme() -> None:
+    """Each of the four shapes (and the encoder–decoder) runs, beats its baseline, and the README shows
+    exactly the code that ran."""
+    readme = README.read_text(encoding="utf-8")
+    checks = {
+        "one_to_one.py": (r"accuracy ([0-9.]+), majority class ([0-9.]+)", lambda a, b: a > b + 0.2),
+        "one_to_many.py": (r"spelled exactly: ([0-9.]+)", lambda a: a >= 0.8),
+        "many_to_one.py": (r"MSE ([0-9.]+), last-value baseline ([0-9.]+)", lambda a, b: a < b / 2),
+        "many_to_many.py": (r"tags ([0-9.]+), 'any rise' baseline ([0-9.]+)", lambda a, b: a > b + 0.2),
+        "encoder_decoder.py": (r"exact match ([0-9.]+) %", lambda a: a >= 80.0),
+    }
+    for name, (pattern, holds) in checks.items():
+        code = (EXAMPLES / "shapes" / name).read_text(encoding="utf-8")
+        body = code.split('"""', 2)[2].strip()  # the code after the docstring
+        assert body in readme, f"README does not show examples/shapes/{name} as it is"
+        assert holds(*_numbers(pattern, _run(f"shapes/{name}"))), name

@@ -127,3 +127,12 @@ def test_bad_settings_and_ids_get_clear_errors() -> None:
         model.generate(np.array([[0, 0]]))
     with pytest.raises(ShapeError, match=r"\(samples, 5\)"):
         VectorToSequence(5, V).generate(np.zeros((2, 3)))
+
+
+def test_summary_lists_encoder_and_decoder() -> None:
+    model = EncoderDecoder(V, V, units=4, encoder_layers=2)
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    table = lines[0]
+    assert "source_embedding (Embedding)" in table and "encoder_1 (Bidirectional)" in table
+    assert "decoder (Decoder)" in table and f"Total params: {model.count_params():,}" in table

@@ -43,9 +43,20 @@ def test_edge_cases_equal_sacrebleu() -> None:
         assert chrf(hyps, refs) == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_several_references_equal_sacrebleu(seed: int) -> None:
+    hyps, refs = _corpus(seed)
+    others, more = _corpus(seed + 100)[0], _corpus(seed + 200)[0]
+    several = [[a, b, c] for a, b, c in zip(refs, others, more)]
+    streams = [refs, others, more]  # sacreBLEU takes one stream per reference position
+    assert corpus_bleu(hyps, several) == pytest.approx(sacrebleu.corpus_bleu(hyps, streams, tokenize="none").score)
+    assert chrf(hyps, several) == pytest.approx(sacrebleu.corpus_chrf(hyps, streams).score)
+
+
 def test_exact_match_and_bad_input() -> None:
     assert exact_match(["a b", "c"], ["a  b", "d"]) == 50.0
-    with pytest.raises(DataError, match="one reference per hypothesis"):
+    assert exact_match(["a b", "c"], [["x", "a b"], ["d"]]) == 50.0
+    with pytest.raises(DataError, match="references for each hypothesis"):
         corpus_bleu(["a"], [])
     with pytest.raises(DataError, match="nothing to score"):
         chrf([], [])

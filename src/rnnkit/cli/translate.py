@@ -47,7 +47,7 @@ def register(commands: Any) -> None:
     p.add_argument("--layers", type=int, default=1, help="encoder layers")
     p.add_argument("--unidirectional", action="store_true", help="read the source in one direction only")
     p.add_argument("--attention", choices=["additive", "dot", "general", "none"], default="additive")
-    p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--teacher-forcing", type=float, default=1.0, help="probability of feeding the true token")
     p.add_argument("--source-tokens", choices=["word", "char"], default="word")
     p.add_argument("--target-tokens", choices=["word", "char"], help="default: word (char for the dates task)")

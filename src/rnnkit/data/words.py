@@ -30,7 +30,8 @@ from rnnkit.errors import ConfigError, DataError
 __all__ = ["WordTokenizer", "pad_sequences", "strip_accents", "PAD", "OOV"]
 
 PAD, OOV = 0, 1
-_TOKEN = re.compile(r"[\w']+|[^\w\s]")
+#: Words (apostrophes kept inside: "don't") and single punctuation marks.
+TOKEN_PATTERN = r"[\w']+|[^\w\s]"
 
 
 def strip_accents(text: str) -> str:
@@ -39,7 +40,7 @@ def strip_accents(text: str) -> str:
 
 
 class WordTokenizer:
-    """Words → ids with a vocabulary learned from training texts.
+    r"""Words → ids with a vocabulary learned from training texts.
 
     Args:
         max_words: keep at most this many distinct words (the most frequent; ties by first appearance).
@@ -49,6 +50,8 @@ class WordTokenizer:
         accents: ``False`` maps accented letters to plain ones (``strip_accents``).
         specials: names of the reserved first ids; the first is padding, the last the OOV token
             (e.g. ``("<pad>", "<sos>", "<eos>", "<unk>")`` for a decoder's targets).
+        token_pattern: regular expression of one token (as scikit-learn's ``CountVectorizer``);
+            ``r"\w+|[^\w\s]"`` makes apostrophes tokens of their own (``j ' ai``).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class WordTokenizer:
         char_level: bool = False,
         accents: bool = True,
         specials: Sequence[str] = ("<pad>", "<oov>"),
+        token_pattern: str = TOKEN_PATTERN,
     ) -> None:
         if max_words is not None and max_words < 1:
             raise ConfigError(f"max_words must be positive or None, got {max_words}")
@@ -68,6 +72,10 @@ class WordTokenizer:
             raise ConfigError(f"specials must name at least padding and OOV, all different, got {list(specials)}")
         self.max_words, self.min_count, self.lower, self.char_level = max_words, min_count, lower, char_level
         self.accents, self.specials = accents, tuple(specials)
+        try:
+            self.token_pattern, self._token = token_pattern, re.compile(token_pattern)
+        except re.error as exc:
+            raise ConfigError(f"token_pattern is not a valid regular expression: {exc}") from exc
         self.oov = len(self.specials) - 1
         self.words: list[str] = []
 
@@ -78,7 +86,7 @@ class WordTokenizer:
 
     def split(self, text: str) -> list[str]:
         text = self.normalize(text)
-        return list(text) if self.char_level else _TOKEN.findall(text)
+        return list(text) if self.char_level else self._token.findall(text)
 
     def fit(self, texts: Iterable[str]) -> WordTokenizer:
         counts: Counter[str] = Counter()
@@ -114,7 +122,8 @@ class WordTokenizer:
 
     def to_dict(self) -> dict[str, object]:
         return {"words": self.words, "max_words": self.max_words, "min_count": self.min_count, "lower": self.lower,
-                "char_level": self.char_level, "accents": self.accents, "specials": list(self.specials)}  # fmt: skip
+                "char_level": self.char_level, "accents": self.accents, "specials": list(self.specials),
+                "token_pattern": self.token_pattern}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WordTokenizer:
@@ -128,7 +137,7 @@ class WordTokenizer:
         if not isinstance(specials, list) or not all(isinstance(w, str) for w in specials):
             raise DataError("a saved word vocabulary has malformed specials")
         tok = cls(max_words, min_count, bool(data.get("lower", True)), bool(data.get("char_level", False)),
-                  bool(data.get("accents", True)), specials)  # fmt: skip
+                  bool(data.get("accents", True)), specials, str(data.get("token_pattern", TOKEN_PATTERN)))  # fmt: skip
         tok.words = list(words)
         return tok
 

@@ -11,12 +11,18 @@ from rnnkit.models.model import Model
 from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
 from rnnkit.models.sequential import Sequential
+from rnnkit.models.shapes import encoder_decoder, many_to_many, many_to_one, one_to_many, one_to_one
 
 __all__ = [
     "EncoderDecoder",
     "Model",
     "Sequential",
     "VectorToSequence",
+    "encoder_decoder",
+    "many_to_many",
+    "many_to_one",
+    "one_to_many",
+    "one_to_one",
     "load_extra_tensors",
     "load_metadata",
     "load_model",

@@ -30,7 +30,6 @@ from torch import Tensor, nn
 
 from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
-from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Dense, Embedding
 from rnnkit.layers.decoder import CELLS, Decoder
 from rnnkit.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
@@ -112,10 +111,6 @@ class _Generates(Model):
         self.decoder(tin, state, memory, mask, record=record)
         return torch.stack(record, dim=1).cpu().numpy()
 
-    @property
-    def layers(self) -> list[nn.Module]:
-        return [m for m in self.children() if isinstance(m, Layer)]
-
 
 class EncoderDecoder(_Generates):
     """Sequence to sequence with an optional attention mechanism (translation, dates, spelling…).
@@ -177,11 +172,15 @@ class EncoderDecoder(_Generates):
         self.encoder = nn.ModuleList()
         for i in range(encoder_layers):
             layer = _LAYERS[cell](units, return_sequences=True, return_state=True, name=f"encoder_{i}")
-            self.encoder.append(Bidirectional(layer, merge_mode="sum") if bidirectional else layer)
+            self.encoder.append(Bidirectional(layer, merge_mode="sum", name=f"encoder_{i}") if bidirectional else layer)
         self.decoder = Decoder(target_vocab, units, E, cell, attention, units, dropout, name="decoder")
         with torch.no_grad():  # create the encoder's weights (the decoder has its own already)
             self._start(torch.ones(1, 1, dtype=torch.long))
         self.build()
+
+    @property
+    def layers(self) -> list[nn.Module]:
+        return [self.source_embedding, *self.encoder, self.decoder]
 
     def _inputs(self, x: Any) -> Tensor:
         return _check_ids("source", x, self.source_vocab)
@@ -255,6 +254,10 @@ class VectorToSequence(_Generates):
         self.bridge.build((None, input_dim))
         self.bridge.built = True
         self.build()
+
+    @property
+    def layers(self) -> list[nn.Module]:
+        return [self.bridge, self.decoder]
 
     def _inputs(self, x: Any) -> Tensor:
         t = to_tensor("x", x, min_rank=2, integer_ok=False)

@@ -52,7 +52,8 @@ class TranslatorConfig:
     Network: ``cell``, ``units``, ``embedding_dim`` (None: units), ``encoder_layers``, ``bidirectional``,
     ``attention`` (None, 'additive', 'dot', 'general'), ``dropout``, ``teacher_forcing``.
     Text: ``source_tokens``/``target_tokens`` ('word' or 'char'), ``lower``, ``accents`` (False strips
-    them), ``max_words`` per side, ``min_count``, ``max_length`` (tokens per sentence).
+    them), ``token_pattern`` (a word token; by default apostrophes stand alone: ``j ' ai``), ``max_words``
+    per side, ``min_count``, ``max_length`` (tokens per sentence).
     Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``, ``validation`` (fraction held
     out when no validation pairs are given), ``patience`` (epochs without a better validation loss).
     Decoding: ``beam_width`` (1: greedy), ``length_penalty``.
@@ -64,12 +65,13 @@ class TranslatorConfig:
     encoder_layers: int = 1
     bidirectional: bool = True
     attention: str | None = "additive"
-    dropout: float = 0.2
+    dropout: float = 0.3
     teacher_forcing: float = 1.0
     source_tokens: str = "word"
     target_tokens: str = "word"
     lower: bool = True
     accents: bool = False
+    token_pattern: str = r"\w+|[^\w\s]"
     max_words: int | None = 30_000
     min_count: int = 1
     max_length: int = 50
@@ -128,7 +130,7 @@ class Translator:
     def _tokenizer(self, side: str, specials: tuple[str, ...]) -> WordTokenizer:
         c = self.config
         char = getattr(c, f"{side}_tokens") == "char"
-        return WordTokenizer(c.max_words, c.min_count, c.lower, char, c.accents, specials)
+        return WordTokenizer(c.max_words, c.min_count, c.lower, char, c.accents, specials, c.token_pattern)
 
     def _ready(self) -> tuple[EncoderDecoder, WordTokenizer, WordTokenizer]:
         if self.model is None or self.source_tokenizer is None or self.target_tokenizer is None:
@@ -246,23 +248,24 @@ class Translator:
         return [self._detokenize(ids) for ids in out]
 
     def evaluate(
-        self, sources: Sequence[str], references: Sequence[str], beam_width: int | None = None
+        self, sources: Sequence[str], references: Sequence[str | Sequence[str]], beam_width: int | None = None
     ) -> dict[str, float]:
         """BLEU and chrF (sacreBLEU's definitions, on the normalised tokens), exact-match percentage,
-        and the number of unknown source words."""
-        references = _texts(references, "references")
+        and the number of unknown source words. Each source has one reference, or a list of them."""
+        refs = [[r] if isinstance(r, str) else _texts(r, "references") for r in _texts_or_lists(references)]
         hypotheses = self.translate(sources, beam_width=beam_width)
         unknown = self.unknown_words
         _, _, target = self._ready()
-        refs = self.reference_tokens(references)
+        tokenized = [self.reference_tokens(rs) for rs in refs]
         if target.char_level:  # score characters as tokens
-            hyps, refs = [" ".join(h) for h in hypotheses], [" ".join(r) for r in refs]
+            hyps = [" ".join(h) for h in hypotheses]
+            tokenized = [[" ".join(r) for r in rs] for rs in tokenized]
         else:
             hyps = hypotheses
         return {
-            "bleu": corpus_bleu(hyps, refs),
-            "chrf": chrf(hyps, refs),
-            "exact": exact_match(hyps, refs),
+            "bleu": corpus_bleu(hyps, tokenized),
+            "chrf": chrf(hyps, tokenized),
+            "exact": exact_match(hyps, tokenized),
             "unknown_words": float(unknown),
             "sentences": float(len(hyps)),
         }
@@ -296,6 +299,12 @@ class Translator:
             raise ModelFileError(f"{path} holds a {type(model).__name__}, not an encoder-decoder")
         translator.model = model
         return translator
+
+
+def _texts_or_lists(values: Sequence[str | Sequence[str]]) -> list[str | Sequence[str]]:
+    if isinstance(values, str) or not len(values):
+        raise DataError("references must be a non-empty list (one reference, or a list of them, per source)")
+    return list(values)
 
 
 def _texts(values: Sequence[str], name: str) -> list[str]:

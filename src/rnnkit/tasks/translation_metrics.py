@@ -1,6 +1,6 @@
 """Translation scores: corpus BLEU and chrF, computed as sacreBLEU computes them (tests hold the two equal).
 
-BLEU (Papineni et al. 2002) on whitespace-separated tokens, one reference per hypothesis::
+BLEU (Papineni et al. 2002) on whitespace-separated tokens, one or several references per hypothesis::
 
     p_n  = Σ clipped n-gram matches / Σ hypothesis n-grams            n = 1..4, over the whole corpus
     BP   = exp(1 - r/c) if c < r else 1                               c, r: hypothesis, reference tokens
@@ -29,30 +29,44 @@ from rnnkit.errors import DataError
 __all__ = ["corpus_bleu", "chrf", "exact_match"]
 
 
-def _check(hypotheses: Sequence[str], references: Sequence[str]) -> None:
+References = Sequence[str | Sequence[str]]
+
+
+def _check(hypotheses: Sequence[str], references: References) -> list[list[str]]:
+    """Each hypothesis's references as a list (one string, or several)."""
     if len(hypotheses) != len(references):
         raise DataError(
-            f"need one reference per hypothesis, got {len(hypotheses)} hypotheses, {len(references)} references"
+            f"need references for each hypothesis, got {len(hypotheses)} hypotheses, {len(references)} references"
         )
     if not hypotheses:
         raise DataError("nothing to score: no hypotheses")
+    refs = [[r] if isinstance(r, str) else list(r) for r in references]
+    if any(not r for r in refs):
+        raise DataError("every hypothesis needs at least one reference")
+    return refs
 
 
 def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], max_order: int = 4) -> float:
-    """BLEU in [0, 100] of tokenized ``hypotheses`` against one tokenized reference each."""
-    _check(hypotheses, references)
+def corpus_bleu(hypotheses: Sequence[str], references: References, max_order: int = 4) -> float:
+    """BLEU in [0, 100] of tokenized ``hypotheses`` against their tokenized reference (a string) or
+    references (a list: n-gram counts clipped by the most any reference has; the reference length
+    closest to the hypothesis's, the shorter on a tie)."""
+    refs_per = _check(hypotheses, references)
     matches, totals = [0] * max_order, [0] * max_order
     hyp_len = ref_len = 0
-    for hyp, ref in zip(hypotheses, references):
-        h, r = hyp.split(), ref.split()
-        hyp_len, ref_len = hyp_len + len(h), ref_len + len(r)
+    for hyp, refs in zip(hypotheses, refs_per):
+        h, rs = hyp.split(), [r.split() for r in refs]
+        hyp_len += len(h)
+        ref_len += min((abs(len(r) - len(h)), len(r)) for r in rs)[1]
         for n in range(1, max_order + 1):
-            hc, rc = _ngrams(h, n), _ngrams(r, n)
-            matches[n - 1] += sum(min(count, rc[g]) for g, count in hc.items())
+            hc = _ngrams(h, n)
+            most: Counter[tuple[str, ...]] = Counter()
+            for r in rs:
+                most |= _ngrams(r, n)  # per n-gram, the largest count of any reference
+            matches[n - 1] += sum(min(count, most[g]) for g, count in hc.items())
             totals[n - 1] += max(len(h) - n + 1, 0)
     log_sum, halvings = 0.0, 1
     for n in range(max_order):
@@ -67,17 +81,18 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], max_order:
     return 100.0 * brevity * math.exp(log_sum / max_order)
 
 
-def chrf(hypotheses: Sequence[str], references: Sequence[str], order: int = 6, beta: float = 2.0) -> float:
-    """chrF in [0, 100]: character n-gram F_β over the corpus (whitespace ignored)."""
-    _check(hypotheses, references)
-    stats = [[0, 0, 0] for _ in range(order)]  # per n: hypothesis n-grams, reference n-grams, matches
-    for hyp, ref in zip(hypotheses, references):
-        h, r = "".join(hyp.split()), "".join(ref.split())
-        for n in range(1, order + 1):
-            hc, rc = _ngrams(h, n), _ngrams(r, n)  # type: ignore[arg-type]
-            stats[n - 1][0] += sum(hc.values()) if rc else 0  # a reference too short for n counts nothing
-            stats[n - 1][1] += sum(rc.values())
-            stats[n - 1][2] += sum(min(count, rc[g]) for g, count in hc.items())
+def _chrf_stats(hyp: str, ref: str, order: int) -> list[list[int]]:
+    """Per n: [hypothesis n-grams, reference n-grams, matches] (whitespace removed)."""
+    h, r = "".join(hyp.split()), "".join(ref.split())
+    stats = []
+    for n in range(1, order + 1):
+        hc, rc = _ngrams(h, n), _ngrams(r, n)  # type: ignore[arg-type]
+        matched = sum(min(count, rc[g]) for g, count in hc.items())
+        stats.append([sum(hc.values()) if rc else 0, sum(rc.values()), matched])  # a too-short reference counts nothing
+    return stats
+
+
+def _f_score(stats: list[list[int]], beta: float) -> float:
     precision = recall = 0.0
     counted = 0
     for n_hyp, n_ref, n_match in stats:
@@ -92,7 +107,19 @@ def chrf(hypotheses: Sequence[str], references: Sequence[str], order: int = 6, b
     return 100.0 * (1 + factor) * precision * recall / (factor * precision + recall)
 
 
-def exact_match(hypotheses: Sequence[str], references: Sequence[str]) -> float:
-    """Percentage of hypotheses equal to their reference (token for token)."""
-    _check(hypotheses, references)
-    return 100.0 * sum(h.split() == r.split() for h, r in zip(hypotheses, references)) / len(hypotheses)
+def chrf(hypotheses: Sequence[str], references: References, order: int = 6, beta: float = 2.0) -> float:
+    """chrF in [0, 100]: character n-gram F_β over the corpus (whitespace ignored); with several
+    references, each sentence counts the statistics of its best-scoring one."""
+    refs_per = _check(hypotheses, references)
+    total = [[0, 0, 0] for _ in range(order)]
+    for hyp, refs in zip(hypotheses, refs_per):
+        best = max((_chrf_stats(hyp, r, order) for r in refs), key=lambda st: _f_score(st, beta))
+        total = [[a + b for a, b in zip(t, s)] for t, s in zip(total, best)]
+    return _f_score(total, beta)
+
+
+def exact_match(hypotheses: Sequence[str], references: References) -> float:
+    """Percentage of hypotheses equal to (one of) their reference(s), token for token."""
+    refs_per = _check(hypotheses, references)
+    hits = sum(h.split() in [r.split() for r in refs] for h, refs in zip(hypotheses, refs_per))
+    return 100.0 * hits / len(hypotheses)

@@ -1,0 +1,196 @@
+"""Sequence to sequence: English→French with and without attention, greedy vs beam search; the
+built-in dates task; one-to-many digit captions.
+
+* ``fra``: ``../shared/data/fra-eng.zip`` filtered as the PyTorch seq2seq tutorial does (its
+  normalisation: lowercase, accents stripped, letters and .!? only; fewer than 10 words on both sides;
+  English starting "i am / he is / she is / you are / we are / they are" or the contracted forms),
+  seeded 90/10 split. rnnkit's Translator reads the raw pairs and tokenizes both sides its own way
+  (lowercase, accents stripped, words and each punctuation mark or apostrophe a token: ``j ' ai froid .``);
+  BLEU (sacreBLEU's definition, ``tokenize='none'``) and chrF are computed on those tokens against the
+  pair's own reference; "all references" also counts every other French translation the filtered set
+  holds for the same English sentence.
+  Each variant trains for at most ``--minutes`` (early stopping on a 5 % validation part of the 90 %).
+* ``dates``: ``rnnkit.datasets.dates`` (written dates → ISO), 20,000 pairs to train, 2,000 held out.
+* ``digits``: scikit-learn's 8×8 digits (1,797 images) captioned with the digit's name spelled letter by
+  letter ("seven"), ``VectorToSequence``; seeded 80/20 split. Skipped, saying so, without scikit-learn.
+
+    python benchmarks/translate.py [--tasks fra,dates,digits] [--minutes 10] [--attention none,additive,dot]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import time
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+import rnnkit
+from rnnkit.data.pairs import read_pairs
+from rnnkit.datasets.dates import date_pairs
+from rnnkit.tasks.translation import Translator
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PREFIXES = ("i am ", "i m ", "he is", "he s ", "she is", "she s ", "you are", "you re ", "we are", "we re ",
+            "they are", "they re ")  # fmt: skip
+
+
+def tutorial_normalize(s: str) -> str:
+    """The PyTorch seq2seq tutorial's normalizeString (used here only to select the same pairs)."""
+    s = "".join(c for c in unicodedata.normalize("NFD", s.lower().strip()) if unicodedata.category(c) != "Mn")
+    s = re.sub(r"([.!?])", r" \1", s)
+    return re.sub(r"[^a-zA-Z!?]+", r" ", s).strip()
+
+
+def load_fra(seed: int) -> tuple[list[str], list[str], list[str], list[list[str]]] | None:
+    """Train sources and targets, test sources and, per test source, every French translation of it in
+    the filtered set (its own reference first)."""
+    path = DATA / "fra-eng.zip"
+    if not path.is_file():
+        return None
+    sources, targets = read_pairs(path)
+    keep = []
+    for i, (en, fr) in enumerate(zip(sources, targets)):
+        e, f = tutorial_normalize(en), tutorial_normalize(fr)
+        if len(e.split(" ")) < 10 and len(f.split(" ")) < 10 and e.startswith(PREFIXES):
+            keep.append(i)
+    order = np.random.default_rng(seed).permutation(keep)
+    cut = len(order) - len(order) // 10
+    train, test = order[:cut], order[cut:]
+    translations: dict[str, list[str]] = {}
+    for i in keep:
+        translations.setdefault(sources[i], []).append(targets[i])
+    references = [[targets[i], *(t for t in translations[sources[i]] if t != targets[i])] for i in test]
+    return [sources[i] for i in train], [targets[i] for i in train], [sources[i] for i in test], references
+
+
+def run_fra(args: argparse.Namespace) -> None:
+    data = load_fra(args.seed)
+    if data is None:
+        print(f"fra: skipped, {DATA / 'fra-eng.zip'} is absent")
+        return
+    train_src, train_tgt, test_src, test_refs = data
+    test_tgt = [refs[0] for refs in test_refs]
+    several = sum(len(r) > 1 for r in test_refs)
+    print(f"fra: {len(train_src) + len(test_src):,} pairs after the tutorial's filter; {len(train_src):,} train, "
+          f"{len(test_src):,} test ({several} with several translations in the set); budget {args.minutes} min "
+          f"per model, units {args.units}, dropout {args.dropout}")  # fmt: skip
+    rows = []
+    for attention in args.attention.split(","):
+        rnnkit.seed(args.seed)
+        translator = Translator(
+            units=args.units, attention=None if attention == "none" else attention, dropout=args.dropout,
+            epochs=1000, patience=args.patience, batch_size=args.batch,
+        )  # fmt: skip
+        translator.fit(train_src, train_tgt, minutes=args.minutes, echo=print if args.verbose else None, seed=args.seed)
+        for beam in (1, 5):
+            start = time.perf_counter()
+            scores = translator.evaluate(test_src, test_tgt, beam_width=beam)
+            decode = time.perf_counter() - start
+            multi = translator.evaluate(test_src, test_refs, beam_width=beam)
+            rows.append(
+                (attention, "greedy" if beam == 1 else f"beam {beam}", scores, multi, translator.seconds, decode)
+            )
+            print(f"  {attention:<9} {rows[-1][1]:<7} BLEU {scores['bleu']:5.2f}  chrF {scores['chrf']:5.2f}  "
+                  f"exact {scores['exact']:5.1f} %  multi-ref BLEU {multi['bleu']:5.2f}  train {translator.seconds:6.0f} s  "
+                  f"decode {decode:5.1f} s", flush=True)  # fmt: skip
+        examples = test_src[:4]
+        for source, output, reference in zip(examples, translator.translate(examples), test_tgt[:4]):
+            print(f"    {source}  →  {output}   (reference: {reference})")
+    print()
+    print("| attention | decoding | BLEU | chrF | exact % | train s | decode s |")
+    print("|---|---|---|---|---|---|---|")
+    for attention, decoding, s, train_s, decode_s in rows:
+        print(
+            f"| {attention} | {decoding} | {s['bleu']:.2f} | {s['chrf']:.2f} | {s['exact']:.1f} | {train_s:.0f} | {decode_s:.1f} |"
+        )
+    print()
+
+
+def run_dates(args: argparse.Namespace) -> None:
+    sources, targets = date_pairs(22_000, seed=args.seed)
+    rnnkit.seed(args.seed)
+    translator = Translator(units=128, target_tokens="char", dropout=0.0, epochs=1000, patience=3)
+    translator.fit(sources[:20_000], targets[:20_000], minutes=args.dates_minutes, seed=args.seed)
+    for beam in (1, 5):
+        s = translator.evaluate(sources[20_000:], targets[20_000:], beam_width=beam)
+        print(f"dates: 2,000 held-out written dates → ISO, beam {beam}: exact {s['exact']:.2f} %, "
+              f"char BLEU {s['bleu']:.2f}; trained {translator.seconds:.0f} s")  # fmt: skip
+    wrong = [
+        (a, b, c)
+        for a, b, c in zip(sources[20_000:], translator.translate(sources[20_000:]), targets[20_000:])
+        if b != c
+    ]
+    for source, output, truth in wrong[:5]:
+        print(f"    wrong: {source!r} → {output} (truth {truth})")
+    print()
+
+
+NAMES = "zero one two three four five six seven eight nine".split()
+
+
+def run_digits(args: argparse.Namespace) -> None:
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        print("digits: skipped, scikit-learn is not importable (install it in the benchmark venv)")
+        return
+    from rnnkit.models import VectorToSequence
+    from rnnkit.train.losses import SparseCategoricalCrossentropy
+
+    digits = load_digits()
+    x = (digits.data / 16.0).astype(np.float32)  # (1797, 64)
+    letters = sorted(set("".join(NAMES)))
+    ids = {c: i + 3 for i, c in enumerate(letters)}  # 0 pad, 1 <sos>, 2 <eos>
+    width = max(len(n) for n in NAMES) + 2
+    target = np.zeros((len(x), width), np.int64)
+    for i, label in enumerate(digits.target):
+        row = [1, *(ids[c] for c in NAMES[label]), 2]
+        target[i, : len(row)] = row
+    order = np.random.default_rng(args.seed).permutation(len(x))
+    train, test = order[: len(x) * 4 // 5], order[len(x) * 4 // 5 :]
+    rnnkit.seed(args.seed)
+    model = VectorToSequence(64, len(letters) + 3, units=64)
+    model.compile("adam", SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
+    start = time.perf_counter()
+    model.fit([x[train], target[train, :-1]], target[train, 1:], epochs=60, batch_size=32, verbose=0)
+    seconds = time.perf_counter() - start
+    words = ["".join(letters[t - 3] for t in out) for out in model.generate(x[test], max_length=width)]
+    exact = np.mean([w == NAMES[label] for w, label in zip(words, digits.target[test])])
+    print(f"digits: {len(test)} held-out 8×8 images captioned exactly: {100 * exact:.2f} % (trained {seconds:.0f} s)")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", default="fra,dates,digits")
+    parser.add_argument("--minutes", type=float, default=10.0, help="training budget per fra model")
+    parser.add_argument("--dates-minutes", type=float, default=3.0)
+    parser.add_argument("--attention", default="none,additive,dot")
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--patience", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, threads {torch.get_num_threads()}"
+    )
+    tasks = args.tasks.split(",")
+    for name, run in (("dates", run_dates), ("digits", run_digits), ("fra", run_fra)):
+        if name in tasks:
+            run(args)
+
+
+if __name__ == "__main__":
+    main()
