@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, forecast, model, text, translate
+    from rnnkit.cli import classify, demo, diagnose, forecast, model, text, transcribe, translate
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -27,12 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     classify.register(commands)
     forecast.register(commands)
     translate.register(commands)
+    transcribe.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from rnnkit.cli.translate import with_default_command
+def with_default_command(argv: list[str]) -> list[str]:
+    """``translate MODEL_DIR ...`` and ``transcribe MODEL_DIR ...`` mean their default subcommand."""
+    from rnnkit.cli import transcribe, translate
 
+    groups = {"translate": translate, "transcribe": transcribe}
+    if len(argv) >= 2 and argv[0] in groups and argv[1] not in (*groups[argv[0]].SUBCOMMANDS, "-h", "--help"):
+        return [argv[0], groups[argv[0]].DEFAULT, *argv[1:]]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(with_default_command(list(sys.argv[1:] if argv is None else argv)))
     if args.command is None:

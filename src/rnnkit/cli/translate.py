@@ -15,13 +15,7 @@ import sys
 from typing import Any
 
 SUBCOMMANDS = ("fit", "evaluate", "attention", "sentences")
-
-
-def with_default_command(argv: list[str]) -> list[str]:
-    """``translate MODEL_DIR ...`` means ``translate sentences MODEL_DIR ...``."""
-    if len(argv) >= 2 and argv[0] == "translate" and argv[1] not in (*SUBCOMMANDS, "-h", "--help"):
-        return [argv[0], "sentences", *argv[1:]]
-    return argv
+DEFAULT = "sentences"
 
 
 def register(commands: Any) -> None:

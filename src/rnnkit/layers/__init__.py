@@ -8,7 +8,17 @@ Example:
 """
 
 from rnnkit.layers.base import Layer
-from rnnkit.layers.core import Activation, Dense, Dropout, Embedding, Input, Masking, RepeatVector, TimeDistributed
+from rnnkit.layers.core import (
+    Activation,
+    CTCOutput,
+    Dense,
+    Dropout,
+    Embedding,
+    Input,
+    Masking,
+    RepeatVector,
+    TimeDistributed,
+)
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 
@@ -16,6 +26,7 @@ __all__ = [
     "Activation",
     "AttentionPooling",
     "Bidirectional",
+    "CTCOutput",
     "Dense",
     "Dropout",
     "Embedding",

@@ -252,3 +252,25 @@ class RepeatVector(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"n": self.n, **super().get_config()}
+
+
+class CTCOutput(Layer):
+    """Per-frame log-probabilities for the ``ctc`` loss: ``log_softmax`` over classes (class 0 = blank).
+
+    Masked (padded) frames emit the blank with probability 1, so a padded batch has the same CTC loss
+    and the same decoding as each utterance alone.
+
+    Example:
+        >>> import torch
+        >>> out = CTCOutput()(torch.zeros(1, 3, 4), mask=torch.tensor([[True, True, False]]))
+        >>> out.exp().sum(-1).tolist(), out[0, 2].exp().tolist()
+        ([[1.0, 1.0, 1.0]], [1.0, 0.0, 0.0, 0.0])
+    """
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        log_p = torch.log_softmax(x, dim=-1)  # (B, T, C)
+        if mask is None:
+            return log_p
+        blank = torch.full_like(log_p, -1e4)
+        blank[..., 0] = 0.0
+        return torch.where(mask.unsqueeze(-1), log_p, blank)

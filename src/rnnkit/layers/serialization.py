@@ -26,6 +26,7 @@ def layer_classes() -> dict[str, type[Layer]]:
         core.Dropout,
         core.TimeDistributed,
         core.RepeatVector,
+        core.CTCOutput,
         recurrent.SimpleRNN,
         recurrent.LSTM,
         recurrent.GRU,

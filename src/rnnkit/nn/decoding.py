@@ -1,4 +1,5 @@
-"""Turning a step-by-step decoder into output sequences: greedy search and beam search.
+"""Turning a model's scores into output sequences: greedy and beam search for step-by-step decoders,
+and for CTC (frame-level) outputs.
 
 Both take ``step(tokens (N,), state) -> (log_probs (N, V), state)``, one decoder step for N rows
 (the state: a tuple of tensors with N rows), start every row with ``sos`` and stop a row at ``eos``.
@@ -6,7 +7,12 @@ Greedy feeds back the most likely token. Beam search keeps the ``beam_width`` be
 per input by total log-probability and finishes with the best complete one, scored as
 ``log p(y) / len(y) ** length_penalty`` (0: raw log-probability; 1: per-token average).
 
-Legend: B inputs, K beam width, N = B·K decoder rows, V vocabulary.
+CTC (``ctc_greedy``, ``ctc_beam_search``) reads per-frame log-probabilities ``(T, C)`` with class 0 the
+blank: a frame path reads as its labels with repeats merged, then blanks dropped (``a a _ a b`` → ``a a b``).
+Greedy takes the best class per frame; prefix beam search (Hannun et al. 2014) keeps the ``beam_width``
+most probable label prefixes, summing every path that reads as the same prefix.
+
+Legend: B inputs, K beam width, N = B·K decoder rows, V vocabulary, T frames, C classes.
 
 Example (a decoder that always says token 2, then ``eos`` = 1)::
 
@@ -24,6 +30,7 @@ Example (a decoder that always says token 2, then ``eos`` = 1)::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -31,7 +38,7 @@ from torch import Tensor
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["StepFn", "greedy_search", "beam_search"]
+__all__ = ["StepFn", "greedy_search", "beam_search", "ctc_greedy", "ctc_beam_search"]
 
 StepFn = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, tuple[Tensor, ...]]]
 
@@ -118,3 +125,59 @@ def beam_search(
         ]
         best.append(max(options, key=lambda option: option[0])[1])
     return best
+
+
+def ctc_greedy(log_probs: Tensor) -> list[int]:
+    """The best class per frame of ``(T, C)`` scores, repeats merged, blanks (0) dropped."""
+    best = log_probs.argmax(-1).tolist()
+    return [c for i, c in enumerate(best) if c != 0 and (i == 0 or c != best[i - 1])]
+
+
+def _logsumexp(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    high = max(a, b)
+    return high + math.log1p(math.exp(-abs(a - b)))
+
+
+def _accumulate(table: dict[tuple[int, ...], list[float]]) -> Callable[[tuple[int, ...], float, float], None]:
+    """``add(prefix, blank, label)``: log-add both path probabilities into ``table[prefix]``."""
+
+    def add(prefix: tuple[int, ...], blank: float, label: float) -> None:
+        old = table.setdefault(prefix, [-math.inf, -math.inf])
+        old[0], old[1] = _logsumexp(old[0], blank), _logsumexp(old[1], label)
+
+    return add
+
+
+def ctc_beam_search(log_probs: Tensor, beam_width: int = 8, prune: float = -12.0) -> list[int]:
+    """The most probable label sequence found by CTC prefix beam search over ``(T, C)`` log-probabilities.
+
+    Each prefix keeps two log-probabilities: of the paths reading as it that end in a blank, and that
+    end in its last label; classes below ``prune`` (log-probability) at a frame are not expanded.
+    """
+    if not isinstance(beam_width, int) or beam_width < 1:
+        raise ConfigError(f"beam_width must be a positive integer, got {beam_width!r}")
+    scores = log_probs.detach().double().cpu().numpy()
+    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, -math.inf)}  # prefix → (blank, label)
+    for frame in scores:
+        candidates = [c for c in range(len(frame)) if frame[c] >= prune] or [int(frame.argmax())]
+        nxt: dict[tuple[int, ...], list[float]] = {}
+        add = _accumulate(nxt)
+        for prefix, (p_blank, p_label) in beams.items():
+            total = _logsumexp(p_blank, p_label)
+            for c in candidates:
+                p = float(frame[c])
+                if c == 0:
+                    add(prefix, total + p, -math.inf)
+                elif prefix and prefix[-1] == c:
+                    add(prefix + (c,), -math.inf, p_blank + p)  # a new c needs a blank in between
+                    add(prefix, -math.inf, p_label + p)  # the same c, held
+                else:
+                    add(prefix + (c,), -math.inf, total + p)
+        ranked = sorted(nxt.items(), key=lambda kv: _logsumexp(*kv[1]), reverse=True)[:beam_width]
+        beams = {k: (v[0], v[1]) for k, v in ranked}
+    best = max(beams.items(), key=lambda kv: _logsumexp(*kv[1]))[0]
+    return list(best)

@@ -154,6 +154,33 @@ class SparseCategoricalCrossentropy(Loss):
         return F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), ignore_index=ignore)
 
 
+class CTC(Loss):
+    """Connectionist temporal classification (Graves et al. 2006): ``-log Σ_π p(π)`` over every frame-level
+    path π that reads as the target once repeats are merged and blanks dropped; mean over the batch of
+    the loss divided by each target's length (PyTorch's ``reduction='mean'``).
+
+    ``y_true`` ``(B, L)`` label ids ≥ 1, right-padded with 0 (the blank, never a label); ``y_pred``
+    ``(B, T, C)`` per-frame log-probabilities (``rnnkit.layers.CTCOutput``: padded frames emit the blank
+    with probability 1, so they change nothing). A target that cannot fit its frames costs 0 (PyTorch's
+    ``zero_infinity``) instead of infinity.
+    """
+
+    name = "ctc"
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if y_pred.dim() != 3 or y_true.dim() != 2 or len(y_true) != len(y_pred):
+            raise ShapeError(
+                f"ctc: expected targets (batch, labels) and log-probabilities (batch, frames, classes), got "
+                f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}"
+            )
+        labels = y_true.long()
+        target_lengths = (labels != 0).sum(1)
+        input_lengths = torch.full((len(y_pred),), y_pred.shape[1], dtype=torch.long, device=y_pred.device)
+        return F.ctc_loss(
+            y_pred.transpose(0, 1), labels, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=True
+        )
+
+
 losses: Registry[Callable[[], Loss]] = Registry("loss")
 for _names, _cls in [
     (("mse", "mean_squared_error"), MeanSquaredError),
@@ -162,6 +189,7 @@ for _names, _cls in [
     (("binary_crossentropy", "bce"), BinaryCrossentropy),
     (("categorical_crossentropy",), CategoricalCrossentropy),
     (("sparse_categorical_crossentropy",), SparseCategoricalCrossentropy),
+    (("ctc",), CTC),
 ]:
     for _n in _names:
         losses.register(_n, _cls)

@@ -1,0 +1,130 @@
+"""Spoken utterances for transcription: the Free Spoken Digit Dataset joined into digit strings, and
+manifests of your own recordings.
+
+FSDD (``fsdd_recordings.zip``: ``recordings/{digit}_{speaker}_{take}.wav``, 8 kHz mono) has single digits;
+``digit_strings`` joins 2–7 clips of one speaker with short random gaps and adds background noise, so the
+target is the digit string ("4071"). The official split holds: takes 0–4 are test clips, 5–49 training
+clips, and a string is built from clips of one side only.
+
+A manifest is a CSV with ``path`` and ``text`` columns (paths relative to the manifest's folder).
+
+Example::
+
+    clips = fsdd_clips("../shared/data/fsdd_recordings.zip")
+    train = digit_strings([c for c in clips if c.take >= 5], 2000, seed=0)
+    audio, texts = [u.samples for u in train], [u.text for u in train]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.data.audio import read_wav
+from rnnkit.data.tables import read_columns
+from rnnkit.errors import DataError
+
+__all__ = ["Clip", "Utterance", "fsdd_clips", "digit_strings", "read_manifest"]
+
+_NAME = re.compile(r"(?:.*/)?(\d)_([A-Za-z]+)_(\d+)\.wav$")
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One FSDD recording: the digit said, who said it, which take, and the samples."""
+
+    digit: int
+    speaker: str
+    take: int
+    samples: np.ndarray
+    rate: int
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Samples at ``rate`` and what is said in them."""
+
+    samples: np.ndarray
+    rate: int
+    text: str
+    speaker: str = ""
+
+
+def fsdd_clips(path: str | os.PathLike[str]) -> list[Clip]:
+    """Every ``{digit}_{speaker}_{take}.wav`` in the FSDD zip (or a folder of them), in name order."""
+    source = Path(path)
+    if source.is_dir():
+        members = {p.name: p.read_bytes() for p in sorted(source.glob("*.wav"))}
+    elif source.is_file():
+        try:
+            with zipfile.ZipFile(source) as archive:
+                members = {n: archive.read(n) for n in sorted(archive.namelist()) if _NAME.match(n)}
+        except zipfile.BadZipFile as exc:
+            raise DataError(f"{source} is not a readable zip file: {exc}") from exc
+    else:
+        raise DataError(f"no FSDD zip or folder at {source}")
+    clips = []
+    for name, data in members.items():
+        match = _NAME.match(name)
+        if match is None:
+            continue
+        samples, rate = read_wav(data, name=f"{source}:{name}")
+        clips.append(Clip(int(match[1]), match[2], int(match[3]), samples, rate))
+    if not clips:
+        raise DataError(f"{source} holds no FSDD recordings named like 7_jackson_12.wav")
+    return clips
+
+
+def digit_strings(
+    clips: list[Clip],
+    count: int,
+    seed: int = 0,
+    digits: tuple[int, int] = (2, 7),
+    gap_s: tuple[float, float] = (0.05, 0.25),
+    noise: float = 0.02,
+) -> list[Utterance]:
+    """``count`` utterances, each ``digits[0]``–``digits[1]`` clips of one speaker joined with silent gaps
+    of ``gap_s`` seconds, plus white noise at ``noise`` × the utterance's RMS; text = the digits said."""
+    if not clips:
+        raise DataError("no clips to build digit strings from")
+    rng = np.random.default_rng(seed)
+    by_speaker: dict[str, list[Clip]] = {}
+    for clip in clips:
+        by_speaker.setdefault(clip.speaker, []).append(clip)
+    speakers = sorted(by_speaker)
+    out = []
+    for _ in range(count):
+        speaker = speakers[rng.integers(len(speakers))]
+        pool = by_speaker[speaker]
+        chosen = [pool[i] for i in rng.integers(0, len(pool), rng.integers(digits[0], digits[1] + 1))]
+        rate = chosen[0].rate
+        parts = [np.zeros(int(rate * rng.uniform(*gap_s)), np.float32)]
+        for clip in chosen:
+            parts += [
+                clip.samples / (np.abs(clip.samples).max() + 1e-9),
+                np.zeros(int(rate * rng.uniform(*gap_s)), np.float32),
+            ]
+        audio = np.concatenate(parts)
+        rms = float(np.sqrt(np.mean(audio**2)))
+        audio = (audio + noise * rms * rng.standard_normal(len(audio))).astype(np.float32)
+        out.append(Utterance(audio, rate, "".join(str(c.digit) for c in chosen), speaker))
+    return out
+
+
+def read_manifest(path: str | os.PathLike[str]) -> list[Utterance]:
+    """Utterances listed in a CSV with ``path`` and ``text`` columns (paths relative to the CSV)."""
+    manifest = Path(path)
+    paths, texts = read_columns(manifest, ["path", "text"])
+    out = []
+    for line, (audio_path, text) in enumerate(zip(paths, texts), start=2):
+        if not text.strip():
+            raise DataError(f"{manifest} line {line}: empty transcript for {audio_path}")
+        file = (manifest.parent / audio_path) if not Path(audio_path).is_absolute() else Path(audio_path)
+        samples, rate = read_wav(file)
+        out.append(Utterance(samples, rate, text.strip()))
+    return out

@@ -1,0 +1,273 @@
+"""``Transcriber``: speech to text with a bidirectional recurrent acoustic model and CTC.
+
+Data flow: audio (any rate) → resampled to ``rate`` → log-mel frames normalised per utterance, stacked
+``stack`` at a time (``rnnkit.data.audio.features``) → right-padded batches of similar length
+(``BucketedBatches``, padding masked) → Masking → ``layers`` × Bidirectional(LSTM/GRU) → Dense →
+``CTCOutput`` (per-frame log-probabilities over blank + alphabet) → CTC loss → BPTT → Adam. Decoding is
+greedy (best class per frame, repeats merged, blanks dropped) or CTC prefix beam search.
+
+The alphabet is every character of the training transcripts; a transcript with other characters, or an
+utterance with too few frames for its transcript (CTC needs one frame per character, plus one between
+repeated characters), gets a clear error.
+
+Example::
+
+    transcriber = Transcriber(units=128)
+    transcriber.fit(train_utterances, minutes=15)
+    transcriber.transcribe([Utterance(samples, 8000, "")])   # ['4071']
+    transcriber.evaluate(test_utterances)                    # {'cer': ..., 'wer': ..., 'exact': ...}
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, TimeLimit
+from rnnkit.data.audio import features, resample
+from rnnkit.data.batching import BucketedBatches
+from rnnkit.data.speech import Utterance
+from rnnkit.errors import ConfigError, DataError, ModelFileError
+from rnnkit.layers import GRU, LSTM, Bidirectional, CTCOutput, Dense, Dropout, Masking, TimeDistributed
+from rnnkit.layers.base import Layer
+from rnnkit.models import Sequential, load_metadata, load_model
+from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
+from rnnkit.optimizers import Adam
+from rnnkit.tasks.transcription_metrics import cer, wer
+
+__all__ = ["TranscriberConfig", "Transcriber"]
+
+TASK = "transcription"
+PAD_VALUE = -1e9  # padded frames (masked); real features are normalised, far from it
+_CELLS = {"lstm": LSTM, "gru": GRU}
+
+
+@dataclass(frozen=True)
+class TranscriberConfig:
+    """Settings of a ``Transcriber`` (saved with the model).
+
+    Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
+    per model step). Network: ``cell`` ('lstm' or 'gru'), ``units`` per direction, ``layers``,
+    ``dropout`` between layers. Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
+    ``validation`` (held-out fraction when no validation set is given), ``patience``.
+    Decoding: ``beam_width`` (1: greedy).
+    """
+
+    rate: int = 8000
+    bands: int = 40
+    stack: int = 3
+    cell: str = "lstm"
+    units: int = 128
+    layers: int = 2
+    dropout: float = 0.1
+    epochs: int = 40
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    clipnorm: float = 5.0
+    validation: float = 0.1
+    patience: int = 5
+    beam_width: int = 1
+
+    def __post_init__(self) -> None:
+        if self.cell not in _CELLS:
+            raise ConfigError(f"cell must be one of {', '.join(_CELLS)}, got {self.cell!r}")
+        for name in ("rate", "bands", "stack", "units", "layers", "epochs", "batch_size", "beam_width"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if not 0.0 < self.validation < 0.5 or not 0.0 <= self.dropout < 1.0:
+            raise ConfigError("validation must be in (0, 0.5) and dropout in [0, 1)")
+
+
+class _Report(Callback):
+    """One line per epoch: CTC loss (per target character) on training and validation data, seconds."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        g = (logs or {}).get
+        self.echo(
+            f"epoch {epoch + 1}: CTC loss {g('loss', math.nan):.4f}, validation {g('val_loss', math.nan):.4f} "
+            f"({time.perf_counter() - self.start:.1f} s)"
+        )
+
+
+def _min_frames(text: str) -> int:
+    """Frames CTC needs for ``text``: one per character, plus a blank between equal neighbours."""
+    return len(text) + sum(a == b for a, b in zip(text, text[1:]))
+
+
+class Transcriber:
+    """Speech → text; options are ``TranscriberConfig``'s fields."""
+
+    def __init__(self, **options: Any) -> None:
+        self.config = TranscriberConfig(**options)
+        self.alphabet: list[str] = []
+        self.model: Sequential | None = None
+        self.most_common = ""  # the most frequent training transcript: the trivial baseline
+        self.seconds = 0.0
+
+    # --- audio → arrays -------------------------------------------------------------------------
+    def features(self, utterances: Sequence[Utterance]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded features ``(N, T, stack · bands)`` and the real steps per utterance ``(N,)``."""
+        c = self.config
+        if not utterances:
+            raise DataError("no utterances given")
+        frames = [features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack) for u in utterances]
+        lengths = torch.tensor([len(f) for f in frames])
+        x = torch.full((len(frames), int(lengths.max()), c.bands * c.stack), PAD_VALUE)
+        for i, f in enumerate(frames):
+            x[i, : len(f)] = torch.from_numpy(f)
+        return x, lengths
+
+    def _labels(self, utterances: Sequence[Utterance], lengths: torch.Tensor) -> torch.Tensor:
+        """Targets ``(N, L)``: alphabet ids from 1, padded with 0 (the blank)."""
+        index = {ch: i + 1 for i, ch in enumerate(self.alphabet)}
+        width = max(len(u.text) for u in utterances)
+        y = torch.zeros(len(utterances), max(width, 1), dtype=torch.long)
+        for i, (u, steps) in enumerate(zip(utterances, lengths.tolist())):
+            unknown = sorted(set(u.text) - set(index))
+            if unknown:
+                raise DataError(f"transcript {i} ({u.text!r}) has characters outside the alphabet: {unknown}")
+            if steps < _min_frames(u.text):
+                raise DataError(
+                    f"utterance {i} has {steps} steps of {10 * self.config.stack} ms, too few for its "
+                    f"{len(u.text)}-character transcript {u.text!r} under CTC"
+                )
+            y[i, : len(u.text)] = torch.tensor([index[ch] for ch in u.text])
+        return y
+
+    def _build(self) -> Sequential:
+        c = self.config
+        stack: list[Layer] = [Masking(PAD_VALUE, input_shape=(None, c.bands * c.stack))]
+        for i in range(c.layers):
+            if i and c.dropout:
+                stack.append(Dropout(c.dropout))
+            stack.append(Bidirectional(_CELLS[c.cell](c.units, return_sequences=True)))
+        stack += [TimeDistributed(Dense(len(self.alphabet) + 1)), CTCOutput()]
+        model = Sequential(stack, name="transcriber")
+        model.compile(Adam(c.learning_rate), "ctc", clipnorm=c.clipnorm)
+        return model
+
+    # --- training -------------------------------------------------------------------------------
+    def fit(
+        self,
+        utterances: Sequence[Utterance],
+        validation: Sequence[Utterance] | None = None,
+        epochs: int | None = None,
+        minutes: float | None = None,
+        echo: Callable[[str], None] | None = None,
+        seed: int = 0,
+    ) -> Transcriber:
+        """Learn the alphabet and the network; keeps the weights of the best validation CTC loss."""
+        c = self.config
+        utterances = list(utterances)
+        if any(not u.text for u in utterances):
+            raise DataError("every training utterance needs a non-empty transcript")
+        if validation is None:
+            if len(utterances) < 10:
+                raise DataError(f"need at least 10 utterances to hold some out for validation, got {len(utterances)}")
+            order = np.random.default_rng(seed).permutation(len(utterances))
+            cut = max(1, int(len(utterances) * c.validation))
+            validation = [utterances[i] for i in order[:cut]]
+            utterances = [utterances[i] for i in order[cut:]]
+        self.alphabet = sorted({ch for u in utterances for ch in u.text})
+        self.most_common = Counter(u.text for u in utterances).most_common(1)[0][0]
+        torch.manual_seed(seed)
+        self.model = self._build()
+        x, lengths = self.features(utterances)
+        xv, lengths_v = self.features(validation)
+        train = BucketedBatches(x, self._labels(utterances, lengths), lengths, c.batch_size, shuffle=True)
+        val = BucketedBatches(xv, self._labels(validation, lengths_v), lengths_v, 64)
+        callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
+        if echo is not None:
+            callbacks.append(_Report(echo))
+        if minutes is not None:
+            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
+        start = time.perf_counter()
+        limit = epochs if epochs is not None else (c.epochs if minutes is None else 1_000_000)
+        self.model.fit(train, epochs=limit, validation_data=val, callbacks=callbacks, verbose=0)
+        self.seconds = time.perf_counter() - start
+        return self
+
+    # --- using it -------------------------------------------------------------------------------
+    def _ready(self) -> Sequential:
+        if self.model is None or not self.alphabet:
+            raise ConfigError("the transcriber is not trained yet: call fit() or load()")
+        return self.model
+
+    @torch.no_grad()
+    def log_probs(self, utterances: Sequence[Utterance]) -> list[torch.Tensor]:
+        """Per-frame log-probabilities ``(T_i, C)`` of each utterance (class 0 the blank)."""
+        model = self._ready()
+        model.eval()
+        x, lengths = self.features(utterances)
+        result: list[torch.Tensor] = [torch.empty(0)] * len(utterances)
+        for index in BucketedBatches(x, None, lengths, 64).batch_indices():  # similar lengths together
+            scores = model(x[index, : int(lengths[index].max())])  # (b, T, C)
+            for row, i in enumerate(index.tolist()):
+                result[i] = scores[row, : int(lengths[i])]
+        return result
+
+    def transcribe(self, utterances: Sequence[Utterance], beam_width: int | None = None) -> list[str]:
+        """The text of each utterance (greedy CTC decoding, or prefix beam search)."""
+        width = beam_width or self.config.beam_width
+        decode = ctc_greedy if width == 1 else (lambda lp: ctc_beam_search(lp, width))
+        return ["".join(self.alphabet[c - 1] for c in decode(lp)) for lp in self.log_probs(utterances)]
+
+    def evaluate(self, utterances: Sequence[Utterance], beam_width: int | None = None) -> dict[str, float]:
+        """CER and WER (fractions), whole-transcript accuracy, and the same for the trivial baseline that
+        always answers the most frequent training transcript."""
+        utterances = list(utterances)
+        truth = [u.text for u in utterances]
+        said = self.transcribe(utterances, beam_width)
+        baseline = [self.most_common] * len(truth)
+        return {
+            "cer": cer(said, truth),
+            "wer": wer(said, truth),
+            "exact": float(np.mean([s == t for s, t in zip(said, truth)])),
+            "baseline_cer": cer(baseline, truth),
+            "baseline_exact": float(np.mean([b == t for b, t in zip(baseline, truth)])),
+            "utterances": float(len(truth)),
+        }
+
+    # --- saving ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        model = self._ready()
+        metadata = {
+            "task": TASK,
+            "config": asdict(self.config),
+            "alphabet": self.alphabet,
+            "most_common": self.most_common,
+        }
+        model.save(path, metadata=metadata)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Transcriber:
+        metadata = load_metadata(path, task=TASK)
+        try:
+            transcriber = cls(**metadata["config"])
+            alphabet = metadata["alphabet"]
+            if not isinstance(alphabet, list) or not all(isinstance(a, str) and len(a) == 1 for a in alphabet):
+                raise DataError("the alphabet must be a list of single characters")
+            transcriber.alphabet = alphabet
+            transcriber.most_common = str(metadata.get("most_common", ""))
+        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+            raise ModelFileError(f"{path}: the transcriber settings are malformed: {exc}") from exc
+        model = load_model(path)
+        if not isinstance(model, Sequential):
+            raise ModelFileError(f"{path} does not hold a transcriber network")
+        transcriber.model = model
+        return transcriber
