@@ -17,6 +17,7 @@ from rnnkit.layers.core import (
     Input,
     Masking,
     RepeatVector,
+    SpecAugment,
     TimeDistributed,
 )
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
@@ -40,5 +41,6 @@ __all__ = [
     "RNN",
     "RepeatVector",
     "SimpleRNN",
+    "SpecAugment",
     "TimeDistributed",
 ]

@@ -27,6 +27,7 @@ def layer_classes() -> dict[str, type[Layer]]:
         core.TimeDistributed,
         core.RepeatVector,
         core.CTCOutput,
+        core.SpecAugment,
         recurrent.SimpleRNN,
         recurrent.LSTM,
         recurrent.GRU,

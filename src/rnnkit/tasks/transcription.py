@@ -36,7 +36,7 @@ from rnnkit.data.audio import features, resample
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
 from rnnkit.errors import ConfigError, DataError, ModelFileError
-from rnnkit.layers import GRU, LSTM, Bidirectional, CTCOutput, Dense, Dropout, Masking, TimeDistributed
+from rnnkit.layers import GRU, LSTM, Bidirectional, CTCOutput, Dense, Dropout, Masking, SpecAugment, TimeDistributed
 from rnnkit.layers.base import Layer
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
@@ -56,7 +56,7 @@ class TranscriberConfig:
 
     Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
     per model step). Network: ``cell`` ('lstm' or 'gru'), ``units`` per direction, ``layers``,
-    ``dropout`` between layers. Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
+    ``dropout`` between layers, ``spec_augment`` (time and frequency masking while training). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
     ``validation`` (held-out fraction when no validation set is given), ``patience``.
     Decoding: ``beam_width`` (1: greedy).
     """
@@ -68,6 +68,7 @@ class TranscriberConfig:
     units: int = 128
     layers: int = 2
     dropout: float = 0.1
+    spec_augment: bool = False
     epochs: int = 40
     batch_size: int = 32
     learning_rate: float = 2e-3
@@ -152,6 +153,8 @@ class Transcriber:
     def _build(self) -> Sequential:
         c = self.config
         stack: list[Layer] = [Masking(PAD_VALUE, input_shape=(None, c.bands * c.stack))]
+        if c.spec_augment:
+            stack.append(SpecAugment(time_masks=2, time_width=4, freq_masks=2, freq_width=6, bands=c.bands))
         for i in range(c.layers):
             if i and c.dropout:
                 stack.append(Dropout(c.dropout))
