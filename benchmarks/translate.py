@@ -102,11 +102,12 @@ def run_fra(args: argparse.Namespace) -> None:
         for source, output, reference in zip(examples, translator.translate(examples), test_tgt[:4]):
             print(f"    {source}  →  {output}   (reference: {reference})")
     print()
-    print("| attention | decoding | BLEU | chrF | exact % | train s | decode s |")
-    print("|---|---|---|---|---|---|---|")
-    for attention, decoding, s, train_s, decode_s in rows:
+    print("| attention | decoding | BLEU | chrF | exact % | BLEU, all references | train s | decode s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for attention, decoding, s, m, train_s, decode_s in rows:
         print(
-            f"| {attention} | {decoding} | {s['bleu']:.2f} | {s['chrf']:.2f} | {s['exact']:.1f} | {train_s:.0f} | {decode_s:.1f} |"
+            f"| {attention} | {decoding} | {s['bleu']:.2f} | {s['chrf']:.2f} | {s['exact']:.1f} | {m['bleu']:.2f} "
+            f"| {train_s:.0f} | {decode_s:.1f} |"
         )
     print()
 

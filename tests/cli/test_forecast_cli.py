@@ -59,3 +59,17 @@ def test_bad_series_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
         err = capsys.readouterr().err
         assert err.startswith("rnnkit: error:") and message in err and err.count("\n") == 1
     assert not (tmp_path / "m").exists()
+
+
+def test_backtest_and_plots_on_the_built_in_series(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small = ["--epochs", "20", "--units", "8", "--lookback", "12", "--horizon", "3"]
+    assert main(["forecast", "backtest", *small, "--folds", "3", "--plot", str(tmp_path / "b.png")]) == 0
+    out = capsys.readouterr().out
+    assert "3 folds of 3 steps, expanding window" in out and "fold 3" in out and "the best baseline" in out
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["forecast", "backtest", *small, "--folds", "2", "--window", "sliding", "--train-size", "60"]) == 0
+    assert "sliding window" in capsys.readouterr().out
+    assert main(["forecast", "fit", *small, "--out", str(tmp_path / "m"), "--plot", str(tmp_path / "f.png")]) == 0
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["forecast", "backtest", *small, "--window", "sliding"]) == 1
+    assert "train_size" in capsys.readouterr().err

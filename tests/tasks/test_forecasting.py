@@ -95,3 +95,52 @@ def test_evaluate_puts_the_model_beside_every_baseline(fitted) -> None:  # type:
     naive = np.stack([seasonal_naive(series[:t], 6, m=12) for t in range(120, 145)])
     assert scores["seasonal_naive"]["mape"] == pytest.approx(mape(actual, naive))
     assert scores["model"]["mape"] < scores["seasonal_naive"]["mape"]
+
+
+class _Spy:
+    """Records what each fold trains on; forecasts the last value (a naive model)."""
+
+    seen: list[tuple[int, np.ndarray]] = []
+
+    def __init__(self) -> None:
+        from rnnkit.tasks.forecasting import ForecasterConfig
+
+        self.config = ForecasterConfig(lookback=6, horizon=3)
+
+    def fit(self, data: np.ndarray) -> _Spy:
+        _Spy.seen.append((len(data), data[:, 0].copy()))
+        return self
+
+    def predict(self, data: np.ndarray) -> np.ndarray:
+        return np.repeat(data[-1, 0], 3)
+
+
+def test_backtest_refits_on_the_past_only() -> None:
+    from rnnkit.tasks.backtest import backtest
+
+    series = np.arange(1.0, 41.0) + np.sin(np.arange(40))
+    _Spy.seen = []
+    report = backtest(series, folds=4, make=_Spy)
+    assert [f.origin for f in report.folds] == [28, 31, 34, 37]
+    assert [n for n, _ in _Spy.seen] == [28, 31, 34, 37]  # expanding: everything before the origin
+    for (_, seen), fold in zip(_Spy.seen, report.folds):
+        np.testing.assert_array_equal(seen, series[: fold.origin])
+        np.testing.assert_array_equal(fold.actual, series[fold.origin : fold.origin + 3])
+        assert fold.scores["model"]["mae"] == pytest.approx(fold.scores["naive"]["mae"])  # the spy is naive
+    _Spy.seen = []
+    sliding = backtest(series, folds=2, window="sliding", train_size=12, make=_Spy)
+    assert [(f.train_start, f.origin) for f in sliding.folds] == [(22, 34), (25, 37)]
+    assert [n for n, _ in _Spy.seen] == [12, 12]
+    assert "does NOT beat" in report.table() or "beats" in report.table()
+    with pytest.raises(DataError, match="leave 4 values before the first origin"):
+        backtest(series[:16], folds=4, make=_Spy)
+
+
+def test_forecaster_backtest_beats_naive_on_a_seasonal_trend() -> None:
+    t = np.arange(96)
+    series = 50 + t + 10 * np.sin(2 * np.pi * t / 12)
+    rnnkit.seed(0)
+    report = Forecaster(lookback=12, horizon=3, epochs=60, units=16).backtest(series, folds=3, season=12)
+    means = report.mean()
+    assert means["model"]["mae"] < means["naive"]["mae"]
+    assert len(report.folds) == 3 and report.season == 12

@@ -1,8 +1,8 @@
-"""``rnnkit forecast fit | predict``: forecast a series in a CSV file (or the built-in AirPassengers).
+"""``rnnkit forecast fit | predict | backtest``: forecast a series in a CSV file (or the built-in AirPassengers).
 
 ``fit`` trains on all but the last ``--test`` values, forecasts from every origin in that held-out part
 (no refit) and prints the errors beside the naive baselines on the same origins, saying plainly when the
-model does not beat the best of them.
+model does not beat the best of them. ``backtest`` refits at ``--folds`` rolling origins instead.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 def register(commands: Any) -> None:
     forecast = commands.add_parser(
         "forecast",
-        help="time-series forecasting (fit, predict)",
+        help="time-series forecasting (fit, predict, backtest)",
         description="Forecast a series from its past with a recurrent network, beside naive baselines.",
     )
     sub = forecast.add_subparsers(dest="forecast_command", metavar="COMMAND", required=True)
@@ -26,22 +26,24 @@ def register(commands: Any) -> None:
         "origin without refitting; the report compares the model with naive, seasonal naive, drift and "
         "mean forecasts on the same origins.",
     )
-    p.add_argument("data", nargs="?", help="CSV/TSV file, rows in time order (default: AirPassengers 1949-1960)")
-    p.add_argument("--target", help="column to forecast (required with a file)")
-    p.add_argument("--date", help="date column, checked to increase row by row")
-    p.add_argument("--covariates", help="comma-separated past-covariate columns")
+    _series_and_model_arguments(p)
     p.add_argument("--out", required=True, help="model folder to write")
-    p.add_argument("--lookback", type=int, default=24, help="past values the model reads (default 24)")
-    p.add_argument("--horizon", type=int, default=6, help="steps forecast at once (default 6)")
     p.add_argument("--test", type=int, help="values held out at the end (default: 2 × lookback or a quarter)")
-    p.add_argument("--season", type=int, help="season length for the baselines and MASE (default: detected)")
-    p.add_argument("--cell", choices=["gru", "lstm", "rnn"], default="gru")
-    p.add_argument("--units", type=int, default=32)
-    p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=300)
-    p.add_argument("--transform", choices=["auto", "log", "none"], default="auto")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", help="PNG of the test-part forecasts against the actual series")
     p.set_defaults(handler=fit)
+
+    p = sub.add_parser(
+        "backtest",
+        help="rolling-origin backtest with a refit per fold",
+        description="Refit at --folds origins (the last folds × horizon values, one horizon each), "
+        "forecast what follows each origin, and print per-fold and mean errors beside the baselines.",
+    )
+    _series_and_model_arguments(p)
+    p.add_argument("--folds", type=int, default=4, help="origins (default 4)")
+    p.add_argument("--window", choices=["expanding", "sliding"], default="expanding")
+    p.add_argument("--train-size", type=int, help="values per fit with --window sliding")
+    p.add_argument("--plot", help="PNG of each fold's forecasts and errors")
+    p.set_defaults(handler=backtest)
 
     p = sub.add_parser("predict", help="forecast the steps after a series", description="Write the forecast as CSV.")
     p.add_argument("model", help="model folder written by 'rnnkit forecast fit'")
@@ -50,6 +52,46 @@ def register(commands: Any) -> None:
     p.add_argument("--covariates", help="covariate columns of --data (default: those used in fit)")
     p.add_argument("--output", help="CSV file to write (default: standard output)")
     p.set_defaults(handler=predict)
+
+
+def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", nargs="?", help="CSV/TSV file, rows in time order (default: AirPassengers 1949-1960)")
+    p.add_argument("--target", help="column to forecast (required with a file)")
+    p.add_argument("--date", help="date column, checked to increase row by row")
+    p.add_argument("--covariates", help="comma-separated past-covariate columns")
+    p.add_argument("--lookback", type=int, default=24, help="past values the model reads (default 24)")
+    p.add_argument("--horizon", type=int, default=6, help="steps forecast at once (default 6)")
+    p.add_argument("--season", type=int, help="season length for the baselines and MASE (default: detected)")
+    p.add_argument("--cell", choices=["gru", "lstm", "rnn"], default="gru")
+    p.add_argument("--units", type=int, default=32)
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--transform", choices=["auto", "log", "none"], default="auto")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, list[str] | None, str]:
+    """The series ``(T, C)``, its dates (or None) and a name for it, from ``args``."""
+    from rnnkit.datasets import airline_passengers
+    from rnnkit.errors import ConfigError
+
+    covariates = [c.strip() for c in (args.covariates or "").split(",") if c.strip()]
+    if args.data is None:
+        if args.target or covariates:
+            raise ConfigError("--target/--covariates need a data file")
+        series = airline_passengers()
+        return series.values[:, None], series.dates, "AirPassengers 1949-1960 (built in)"
+    if not args.target:
+        raise ConfigError("give --target COLUMN: the column to forecast")
+    data, dates = _read_series(args.data, args.target, covariates, args.date)
+    return data, dates, args.data
+
+
+def _forecaster(args: argparse.Namespace) -> Any:
+    from rnnkit.tasks.forecasting import Forecaster
+
+    return Forecaster(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
+                      layers=args.layers, epochs=args.epochs, transform=args.transform)  # fmt: skip
 
 
 def _read_series(path: str, target: str, covariates: list[str], date: str | None) -> tuple[Any, list[str] | None]:
@@ -67,21 +109,9 @@ def _read_series(path: str, target: str, covariates: list[str], date: str | None
 
 def fit(args: argparse.Namespace) -> int:
     import rnnkit
-    from rnnkit.datasets import airline_passengers
-    from rnnkit.errors import ConfigError, DataError
-    from rnnkit.tasks.forecasting import Forecaster
+    from rnnkit.errors import DataError
 
-    covariates = [c.strip() for c in (args.covariates or "").split(",") if c.strip()]
-    if args.data is None:
-        if args.target or covariates:
-            raise ConfigError("--target/--covariates need a data file")
-        series = airline_passengers()
-        data, source = series.values[:, None], "AirPassengers 1949-1960 (built in)"
-    else:
-        if not args.target:
-            raise ConfigError("give --target COLUMN: the column to forecast")
-        data, _ = _read_series(args.data, args.target, covariates, args.date)
-        source = args.data
+    data, dates, source = _load(args)
     test = args.test if args.test is not None else max(2 * args.lookback, len(data) // 4)
     start = len(data) - test
     if test < args.horizon or start < args.lookback + args.horizon:
@@ -90,14 +120,35 @@ def fit(args: argparse.Namespace) -> int:
             f"{args.lookback + args.horizon} and a test part of --test {test} ≥ horizon {args.horizon}"
         )
     rnnkit.seed(args.seed)
-    model = Forecaster(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
-                       layers=args.layers, epochs=args.epochs, transform=args.transform)  # fmt: skip
+    model = _forecaster(args)
     print(f"series: {source}, {len(data)} values; training on the first {start}, testing on the last {test}")
     model.fit(data[:start])
     scores = model.evaluate(data, start, season=args.season)
     _print_scores(scores)
     model.save(args.out)
+    if args.plot:
+        from rnnkit.tasks.forecast_plots import plot_forecasts
+
+        plot_forecasts(data[:, 0], start, model.historical_forecasts(data, start), args.plot, dates, source)
+        print(f"plot written to {args.plot}")
     print(f"model in {args.out} (trained on the first {start} values; predict reads the series it was fitted on)")
+    return 0
+
+
+def backtest(args: argparse.Namespace) -> int:
+    import rnnkit
+
+    data, dates, source = _load(args)
+    rnnkit.seed(args.seed)
+    model = _forecaster(args)
+    print(f"series: {source}, {len(data)} values; {args.folds} folds of {args.horizon} steps, {args.window} window")
+    report = model.backtest(data, args.folds, args.window, args.train_size, args.season)
+    print(report.table())
+    if args.plot:
+        from rnnkit.tasks.forecast_plots import plot_backtest
+
+        plot_backtest(data[:, 0], report, args.plot, dates=dates)
+        print(f"plot written to {args.plot}")
     return 0
 
 

@@ -19,6 +19,7 @@ Example::
     model = Forecaster(lookback=24, horizon=6).fit(series.values[:120])
     model.predict()                                   # the 6 months after the training data
     model.historical_forecasts(series.values, start=120)  # (19, 6): a forecast from each month, no refit
+    model.backtest(series.values, folds=4).table()         # refit at 4 origins, beside the baselines
 """
 
 from __future__ import annotations
@@ -224,6 +225,15 @@ class Forecaster:
             row["mase"] = mase(actual, f, target[:start], m or 1)
             scores[name] = row
         return scores
+
+    def backtest(
+        self, series: Any, folds: int = 4, window: str = "expanding", train_size: int | None = None,
+        season: int | None = None,
+    ) -> Any:  # fmt: skip
+        """Rolling-origin backtest with a refit per fold (``rnnkit.tasks.backtest``), with these settings."""
+        from rnnkit.tasks.backtest import backtest
+
+        return backtest(series, folds, window, train_size, season, make=lambda: Forecaster(**asdict(self.config)))
 
     def _check_columns(self, data: np.ndarray) -> None:
         expected = 1 + len(self.covariate_mean)

@@ -1,0 +1,137 @@
+"""Rolling-origin backtests: refit at each of K origins, forecast the next ``horizon`` values, score them
+beside the baselines.
+
+Fold k (of K) has its origin at ``t_k = T − (K − k) · horizon``: the model (a fresh ``Forecaster`` with the
+same settings) is fitted on ``series[:t_k]`` (``window='expanding'``) or on the last ``train_size`` values
+before ``t_k`` (``'sliding'``), then forecasts ``series[t_k : t_k + horizon]``, which it never saw. The
+baselines of ``forecast_baselines`` forecast the same steps from the same past. Nothing after an origin
+reaches a fit (tests check the data each fold's model saw).
+
+Example::
+
+    report = backtest(airline_passengers().values, folds=4, horizon=6, epochs=300)
+    print(report.table())            # per fold and mean: MAE, RMSE, MAPE, sMAPE, MASE; model vs baselines
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rnnkit.errors import ConfigError, DataError
+
+__all__ = ["Fold", "BacktestReport", "backtest"]
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One origin: trained on ``series[train_start:origin]``, scored on ``series[origin:origin + horizon]``."""
+
+    origin: int
+    train_start: int
+    actual: np.ndarray
+    forecasts: dict[str, np.ndarray]  # name → (horizon,)
+    scores: dict[str, dict[str, float]]  # name → metric → value
+
+
+@dataclass
+class BacktestReport:
+    """Per-fold and mean errors of the model and each baseline."""
+
+    folds: list[Fold]
+    season: int | None
+    names: list[str] = field(default_factory=list)
+
+    def mean(self) -> dict[str, dict[str, float]]:
+        """Each name's metrics averaged over the folds."""
+        metrics = self.folds[0].scores["model"].keys()
+        return {n: {m: float(np.mean([f.scores[n][m] for f in self.folds])) for m in metrics} for n in self.names}
+
+    def best_baseline(self, metric: str = "mase") -> str:
+        means = self.mean()
+        return min((n for n in self.names if n != "model"), key=lambda n: means[n][metric])
+
+    def model_wins(self, metric: str = "mase") -> bool:
+        means = self.mean()
+        return means["model"][metric] < means[self.best_baseline(metric)][metric]
+
+    def table(self, metric: str = "mase") -> str:
+        """Text table: ``metric`` per fold and the mean of every metric, with a one-line verdict."""
+        means = self.mean()
+        metrics = list(means["model"])
+        lines = [
+            f"{'':<16}"
+            + "".join(f"{'fold ' + str(i + 1):>10}" for i in range(len(self.folds)))
+            + f"   ({metric.upper()})"
+        ]
+        for name in self.names:
+            lines.append(
+                f"{name.replace('_', ' '):<16}" + "".join(f"{f.scores[name][metric]:>10.4g}" for f in self.folds)
+            )
+        lines.append("")
+        lines.append(f"{'mean':<16}" + "".join(f"{m.upper():>10}" for m in metrics))
+        for name in self.names:
+            lines.append(f"{name.replace('_', ' '):<16}" + "".join(f"{means[name][m]:>10.4g}" for m in metrics))
+        best = self.best_baseline(metric)
+        verdict = "beats" if self.model_wins(metric) else "does NOT beat"
+        lines.append(f"the model {verdict} the best baseline ({best.replace('_', ' ')}) on mean {metric.upper()}")
+        return "\n".join(lines)
+
+
+def backtest(
+    series: Any,
+    folds: int = 4,
+    window: str = "expanding",
+    train_size: int | None = None,
+    season: int | None = None,
+    make: Callable[[], Any] | None = None,
+    **options: Any,
+) -> BacktestReport:
+    """Refit a ``Forecaster(**options)`` (or ``make()``) at each of ``folds`` origins and score each
+    ``horizon``-step forecast beside the baselines; ``season`` is detected from the first fold's training
+    part when not given."""
+    from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+    from rnnkit.tasks.forecast_metrics import METRICS, mase
+    from rnnkit.tasks.forecasting import Forecaster, _as_series
+
+    if window not in ("expanding", "sliding"):
+        raise ConfigError(f"window must be 'expanding' or 'sliding', got {window!r}")
+    if not isinstance(folds, int) or folds < 1:
+        raise ConfigError(f"folds must be a positive integer, got {folds!r}")
+    build = make or (lambda: Forecaster(**options))
+    data = _as_series(series)
+    horizon, lookback = build().config.horizon, build().config.lookback
+    first = len(data) - folds * horizon
+    if window == "sliding" and (train_size is None or train_size < lookback + horizon):
+        raise ConfigError(f"a sliding window needs train_size of at least lookback + horizon = {lookback + horizon}")
+    need = train_size if window == "sliding" and train_size is not None else lookback + horizon
+    if first < need:
+        raise DataError(
+            f"{folds} folds of {horizon} steps leave {first} values before the first origin; "
+            f"the model needs at least {need} to train"
+        )
+    target = data[:, 0]
+    m = season if season is not None else detect_season(target[:first])
+    out: list[Fold] = []
+    for k in range(folds):
+        origin = first + k * horizon
+        start = origin - train_size if window == "sliding" and train_size is not None else 0
+        model = build().fit(data[start:origin])
+        actual = target[origin : origin + horizon]
+        forecasts = {"model": model.predict(data[start:origin])}
+        for name, baseline in BASELINES.items():
+            forecasts[name] = baseline(target[start:origin], horizon, m)
+        scores = {}
+        for name, f in forecasts.items():
+            row = {
+                metric: fn(actual[None], f[None])
+                for metric, fn in METRICS.items()
+                if metric != "mape" or (actual != 0).all()
+            }
+            row["mase"] = mase(actual[None], f[None], target[start:origin], m or 1)
+            scores[name] = row
+        out.append(Fold(origin, start, actual, forecasts, scores))
+    return BacktestReport(out, m, names=["model", *BASELINES])
