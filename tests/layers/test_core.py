@@ -62,21 +62,3 @@ def test_repeat_vector() -> None:
     assert y.tolist() == [[[1.0, 2.0]] * 3]
     with pytest.raises(ShapeError):
         RepeatVector(3)(torch.zeros(1, 2, 2))
-
-
-def test_spec_augment_masks_real_steps_in_training_only() -> None:
-    import torch as _torch
-
-    from rnnkit.layers import SpecAugment
-
-    _torch.manual_seed(0)
-    layer = SpecAugment(time_masks=2, time_width=3, freq_masks=2, freq_width=2, bands=4)
-    x = _torch.randn(8, 12, 12)  # 3 stacked frames of 4 bands
-    mask = _torch.arange(12) < _torch.tensor([[12], [6], [9], [12], [3], [12], [7], [10]])
-    out = layer.train()(x, mask=mask)
-    zeroed = out == 0
-    assert bool(zeroed.any()) and bool((out[~mask] == x[~mask]).all())  # padding untouched
-    frames = zeroed.view(8, 12, 3, 4)
-    full_band = frames.all(dim=1)  # a band zeroed at every step of a sequence: a frequency mask
-    assert bool((full_band == full_band[:, :1]).all())  # the same bands in every stacked frame
-    assert bool((layer.eval()(x, mask=mask) == x).all())

@@ -62,6 +62,16 @@ def test_saved_transcriber_transcribes_the_same(trained: Transcriber, tmp_path: 
     assert same.transcribe(test) == trained.transcribe(test) and same.alphabet == ["a", "b", "c"]
 
 
+def test_conv_front_end_and_spec_augment_train_and_keep_padding_harmless() -> None:
+    torch.manual_seed(0)
+    transcriber = Transcriber(units=16, layers=1, conv=16, spec_augment=True, batch_size=16, learning_rate=5e-3)
+    transcriber.fit(tone_utterances(200, seed=7), epochs=8)
+    assert transcriber.evaluate(tone_utterances(40, seed=8))["cer"] < 0.2
+    batch = tone_utterances(4, seed=9)
+    for utterance, scores in zip(batch, transcriber.log_probs(batch)):
+        torch.testing.assert_close(transcriber.log_probs([utterance])[0], scores, atol=1e-5, rtol=1e-5)
+
+
 def test_bad_transcripts_and_audio_get_clear_errors(trained: Transcriber) -> None:
     [good] = tone_utterances(1, seed=5)
     with pytest.raises(DataError, match=r"outside the alphabet: \['z'\]"):

@@ -45,6 +45,7 @@ def register(commands: Any) -> None:
     p.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
     p.add_argument("--units", type=int, default=128, help="units per direction (default 128)")
     p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--conv", type=int, default=0, help="filters of a Conv1D front end (default 0: none)")
     p.add_argument("--spec-augment", action="store_true", help="mask random time spans and bands while training")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
@@ -112,7 +113,7 @@ def fit(args: argparse.Namespace) -> int:
     print(f"data: {len(train):,} utterances to train, {len(test):,} held out")
     rnnkit.seed(args.seed)
     transcriber = Transcriber(
-        cell=args.cell, units=args.units, layers=args.layers, spec_augment=args.spec_augment,
+        cell=args.cell, units=args.units, layers=args.layers, spec_augment=args.spec_augment, conv=args.conv,
         batch_size=args.batch, learning_rate=args.lr,
         epochs=args.epochs, beam_width=args.beam,
     )  # fmt: skip

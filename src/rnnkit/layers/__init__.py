@@ -10,24 +10,24 @@ Example:
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import (
     Activation,
-    CTCOutput,
     Dense,
     Dropout,
     Embedding,
     Input,
     Masking,
     RepeatVector,
-    SpecAugment,
     TimeDistributed,
 )
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
+from rnnkit.layers.speech import Conv1D, CTCOutput, SpecAugment
 
 __all__ = [
     "Activation",
     "AttentionPooling",
     "Bidirectional",
     "CTCOutput",
+    "Conv1D",
     "Dense",
     "Dropout",
     "Embedding",

@@ -15,7 +15,7 @@ __all__ = ["serialize", "deserialize", "layer_classes"]
 
 
 def layer_classes() -> dict[str, type[Layer]]:
-    from rnnkit.layers import core, pooling, recurrent
+    from rnnkit.layers import core, pooling, recurrent, speech
 
     classes = [
         core.Input,
@@ -26,8 +26,9 @@ def layer_classes() -> dict[str, type[Layer]]:
         core.Dropout,
         core.TimeDistributed,
         core.RepeatVector,
-        core.CTCOutput,
-        core.SpecAugment,
+        speech.Conv1D,
+        speech.CTCOutput,
+        speech.SpecAugment,
         recurrent.SimpleRNN,
         recurrent.LSTM,
         recurrent.GRU,

@@ -36,7 +36,18 @@ from rnnkit.data.audio import features, resample
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
 from rnnkit.errors import ConfigError, DataError, ModelFileError
-from rnnkit.layers import GRU, LSTM, Bidirectional, CTCOutput, Dense, Dropout, Masking, SpecAugment, TimeDistributed
+from rnnkit.layers import (
+    GRU,
+    LSTM,
+    Bidirectional,
+    Conv1D,
+    CTCOutput,
+    Dense,
+    Dropout,
+    Masking,
+    SpecAugment,
+    TimeDistributed,
+)
 from rnnkit.layers.base import Layer
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
@@ -56,7 +67,8 @@ class TranscriberConfig:
 
     Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
     per model step). Network: ``cell`` ('lstm' or 'gru'), ``units`` per direction, ``layers``,
-    ``dropout`` between layers, ``spec_augment`` (time and frequency masking while training). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
+    ``dropout`` between layers, ``conv`` (filters of a Conv1D front end over 5 steps; 0: none),
+    ``spec_augment`` (time and frequency masking while training). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
     ``validation`` (held-out fraction when no validation set is given), ``patience``.
     Decoding: ``beam_width`` (1: greedy).
     """
@@ -68,6 +80,7 @@ class TranscriberConfig:
     units: int = 128
     layers: int = 2
     dropout: float = 0.1
+    conv: int = 0
     spec_augment: bool = False
     epochs: int = 40
     batch_size: int = 32
@@ -84,6 +97,8 @@ class TranscriberConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.conv, int) or self.conv < 0:
+            raise ConfigError(f"conv must be a number of filters >= 0, got {self.conv!r}")
         if not 0.0 < self.validation < 0.5 or not 0.0 <= self.dropout < 1.0:
             raise ConfigError("validation must be in (0, 0.5) and dropout in [0, 1)")
 
@@ -155,6 +170,8 @@ class Transcriber:
         stack: list[Layer] = [Masking(PAD_VALUE, input_shape=(None, c.bands * c.stack))]
         if c.spec_augment:
             stack.append(SpecAugment(time_masks=2, time_width=4, freq_masks=2, freq_width=6, bands=c.bands))
+        if c.conv:
+            stack.append(Conv1D(c.conv, 5, activation="relu"))
         for i in range(c.layers):
             if i and c.dropout:
                 stack.append(Dropout(c.dropout))
