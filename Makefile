@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@command -v espeak-ng >/dev/null || (command -v apt-get >/dev/null && apt-get install -y -q espeak-ng >/dev/null 2>&1) \
+		|| echo "note: espeak-ng is not installed (speech synthesis tests will skip)"
 	touch $(STAMP)
 
 demo: $(STAMP)

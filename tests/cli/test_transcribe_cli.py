@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import wave
 from pathlib import Path
 
@@ -55,9 +56,21 @@ def test_make_data_writes_fsdd_digit_strings(tmp_path: Path, capsys: pytest.Capt
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["transcribe", "fit", "--out", str(tmp_path / "m")]) == 1
     assert "a manifest CSV or --fsdd" in capsys.readouterr().err
+    assert main(["transcribe", "make-data", str(tmp_path / "d")]) == 1
+    assert "--fsdd ZIP or --espeak" in capsys.readouterr().err
     (tmp_path / "bad.wav").write_bytes(b"not audio")
     (tmp_path / "m.csv").write_text("path,text\nbad.wav,abc\n", encoding="utf-8")
     assert main(["transcribe", "fit", str(tmp_path / "m.csv"), "--out", str(tmp_path / "m")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a readable WAV file" in err
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt-get install espeak-ng)")
+def test_make_data_with_espeak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transcribe", "make-data", str(tmp_path / "s"), "--espeak", "--count", "3"]) == 0
+    lines = (tmp_path / "s" / "manifest.csv").read_text().splitlines()
+    assert len(lines) == 4 and all(r.split(",")[1].isdigit() for r in lines[1:])
+    from rnnkit.data.speech import read_manifest
+
+    assert all(len(u.samples) > 0.3 * u.rate for u in read_manifest(tmp_path / "s" / "manifest.csv"))

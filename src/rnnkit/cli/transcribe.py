@@ -5,7 +5,7 @@
     rnnkit transcribe fit (MANIFEST.csv | --fsdd fsdd_recordings.zip) --out MODEL_DIR
     rnnkit transcribe MODEL_DIR clip.wav ...                   prints what is said in each file
     rnnkit transcribe evaluate MODEL_DIR (MANIFEST.csv | --fsdd ZIP)
-    rnnkit transcribe make-data OUT_DIR --fsdd ZIP [--count N]   digit-string WAVs + manifest.csv
+    rnnkit transcribe make-data OUT_DIR (--fsdd ZIP | --espeak) [--count N]   WAVs + manifest.csv
 """
 
 from __future__ import annotations
@@ -67,9 +67,10 @@ def register(commands: Any) -> None:
     p.add_argument("--beam", type=int, help="beam width (default: the model's)")
     p.set_defaults(handler=evaluate)
 
-    p = sub.add_parser("make-data", help="write FSDD digit strings as WAV files with a manifest")
+    p = sub.add_parser("make-data", help="write digit strings (FSDD clips joined, or espeak-ng) as WAV + manifest")
     p.add_argument("out", help="folder to write (WAV files and manifest.csv)")
-    p.add_argument("--fsdd", required=True, help="the FSDD zip (or folder)")
+    p.add_argument("--fsdd", help="the FSDD zip (or folder)")
+    p.add_argument("--espeak", action="store_true", help="synthesize with espeak-ng (voices, speeds, pitches)")
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--test", action="store_true", help="build from the test takes (0-4) instead of 5-49")
     p.add_argument("--seed", type=int, default=0)
@@ -158,14 +159,21 @@ def make_data(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from rnnkit.data.speech import digit_strings, fsdd_clips
+    from rnnkit.data.speech import digit_strings, fsdd_clips, synthesize_digit_strings
     from rnnkit.data.tables import write_rows
+    from rnnkit.errors import ConfigError
 
-    clips = [c for c in fsdd_clips(args.fsdd) if (c.take < 5) == args.test]
+    if (args.fsdd is None) == (not args.espeak):
+        raise ConfigError("give --fsdd ZIP or --espeak (one of the two)")
+    if args.espeak:
+        utterances = synthesize_digit_strings(args.count, seed=args.seed)
+    else:
+        clips = [c for c in fsdd_clips(args.fsdd) if (c.take < 5) == args.test]
+        utterances = digit_strings(clips, args.count, seed=args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for i, utterance in enumerate(digit_strings(clips, args.count, seed=args.seed)):
+    for i, utterance in enumerate(utterances):
         name = f"{i:05d}_{utterance.speaker}.wav"
         pcm = (np.clip(utterance.samples, -1.0, 1.0) * 32767).astype("<i2")
         with wave.open(str(out / name), "wb") as w:

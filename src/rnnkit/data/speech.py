@@ -8,6 +8,9 @@ clips, and a string is built from clips of one side only.
 
 A manifest is a CSV with ``path`` and ``text`` columns (paths relative to the manifest's folder).
 
+``synthesize_digit_strings`` speaks random digit strings with Debian's ``espeak-ng`` (several voices,
+speeds and pitches) when it is installed: a data set that needs no download.
+
 Example::
 
     clips = fsdd_clips("../shared/data/fsdd_recordings.zip")
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +35,10 @@ from rnnkit.data.audio import read_wav
 from rnnkit.data.tables import read_columns
 from rnnkit.errors import DataError
 
-__all__ = ["Clip", "Utterance", "fsdd_clips", "digit_strings", "read_manifest"]
+__all__ = ["Clip", "Utterance", "fsdd_clips", "digit_strings", "read_manifest", "synthesize_digit_strings", "VOICES"]
+
+#: espeak-ng voices (with variants) that ``synthesize_digit_strings`` draws from.
+VOICES = ("en-us", "en-us+f3", "en-gb", "en-gb+m3", "en-gb-scotland", "en-gb-x-rp+f2", "en-gb-x-gbclan")
 
 _NAME = re.compile(r"(?:.*/)?(\d)_([A-Za-z]+)_(\d+)\.wav$")
 
@@ -127,4 +136,27 @@ def read_manifest(path: str | os.PathLike[str]) -> list[Utterance]:
         file = (manifest.parent / audio_path) if not Path(audio_path).is_absolute() else Path(audio_path)
         samples, rate = read_wav(file)
         out.append(Utterance(samples, rate, text.strip()))
+    return out
+
+
+def synthesize_digit_strings(count: int, seed: int = 0, digits: tuple[int, int] = (2, 7)) -> list[Utterance]:
+    """``count`` digit strings spoken by ``espeak-ng``: voice from ``VOICES``, 120–200 words a minute,
+    pitch 20–80, digits read one by one ("four zero seven one"); text = the digits."""
+    program = shutil.which("espeak-ng")
+    if program is None:
+        raise DataError("espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)")
+    rng = np.random.default_rng(seed)
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "utterance.wav"
+        for _ in range(count):
+            text = "".join(str(d) for d in rng.integers(0, 10, rng.integers(digits[0], digits[1] + 1)))
+            voice = VOICES[rng.integers(len(VOICES))]
+            speed, pitch = int(rng.integers(120, 201)), int(rng.integers(20, 81))
+            command = [program, "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(wav), " ".join(text)]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            if result.returncode != 0:
+                raise DataError(f"espeak-ng failed for voice {voice}: {result.stderr.strip()[:200]}")
+            samples, rate = read_wav(wav.read_bytes(), name=f"espeak-ng output ({voice})")
+            out.append(Utterance(samples, rate, text, voice))
     return out
