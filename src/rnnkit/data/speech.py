@@ -95,10 +95,13 @@ def digit_strings(
     seed: int = 0,
     digits: tuple[int, int] = (2, 7),
     gap_s: tuple[float, float] = (0.05, 0.25),
+    edge_s: tuple[float, float] = (0.0, 0.25),
     noise: float = 0.02,
 ) -> list[Utterance]:
-    """``count`` utterances, each ``digits[0]``–``digits[1]`` clips of one speaker joined with silent gaps
-    of ``gap_s`` seconds, plus white noise at ``noise`` × the utterance's RMS; text = the digits said."""
+    """``count`` utterances, each ``digits[0]``–``digits[1]`` clips of one speaker (each scaled to peak 1)
+    joined with silent gaps of ``gap_s`` seconds, with ``edge_s`` seconds of silence before and after
+    (0 included: speech may start at the first sample, as in a trimmed clip), plus white noise at a level
+    drawn from [0, ``noise``] × the utterance's RMS; text = the digits said."""
     if not clips:
         raise DataError("no clips to build digit strings from")
     rng = np.random.default_rng(seed)
@@ -112,15 +115,14 @@ def digit_strings(
         pool = by_speaker[speaker]
         chosen = [pool[i] for i in rng.integers(0, len(pool), rng.integers(digits[0], digits[1] + 1))]
         rate = chosen[0].rate
-        parts = [np.zeros(int(rate * rng.uniform(*gap_s)), np.float32)]
-        for clip in chosen:
-            parts += [
-                clip.samples / (np.abs(clip.samples).max() + 1e-9),
-                np.zeros(int(rate * rng.uniform(*gap_s)), np.float32),
-            ]
+        pauses = [edge_s, *[gap_s] * (len(chosen) - 1), edge_s]
+        silences = [np.zeros(int(rate * rng.uniform(*pause)), np.float32) for pause in pauses]
+        parts = [silences[0]]
+        for clip, after in zip(chosen, silences[1:]):
+            parts += [clip.samples / (np.abs(clip.samples).max() + 1e-9), after]
         audio = np.concatenate(parts)
         rms = float(np.sqrt(np.mean(audio**2)))
-        audio = (audio + noise * rms * rng.standard_normal(len(audio))).astype(np.float32)
+        audio = (audio + rng.uniform(0, noise) * rms * rng.standard_normal(len(audio))).astype(np.float32)
         out.append(Utterance(audio, rate, "".join(str(c.digit) for c in chosen), speaker))
     return out
 
