@@ -27,8 +27,9 @@ Example:
     >>> attention = Attention("additive", query_size=4, memory_size=6)
     >>> memory = torch.randn(2, 5, 6)
     >>> mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
-    >>> context, weights = attention(torch.randn(2, 4), attention.keys(memory), memory, mask)
-    >>> tuple(context.shape), weights.sum(-1).tolist(), float(weights[1, 2:].sum())
+    >>> with torch.no_grad():
+    ...     context, weights = attention(torch.randn(2, 4), attention.keys(memory), memory, mask)
+    >>> tuple(context.shape), [round(w, 5) for w in weights.sum(-1).tolist()], float(weights[1, 2:].sum())
     ((2, 6), [1.0, 1.0], 0.0)
 """
 
