@@ -72,6 +72,20 @@ def test_conv_front_end_and_spec_augment_train_and_keep_padding_harmless() -> No
         torch.testing.assert_close(transcriber.log_probs([utterance])[0], scores, atol=1e-5, rtol=1e-5)
 
 
+def test_global_normalisation_is_learned_saved_and_loudness_free(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    transcriber = Transcriber(units=24, layers=1, normalize="global", batch_size=16, learning_rate=5e-3)
+    transcriber.fit(tone_utterances(300, seed=0), epochs=12)
+    test = tone_utterances(40, seed=1)
+    assert transcriber.evaluate(test)["exact"] >= 0.9
+    quiet = [Utterance(u.samples * 0.01, u.rate, u.text) for u in test[:10]]  # peak scaling undoes the gain
+    assert transcriber.transcribe(quiet) == transcriber.transcribe(test[:10])
+    transcriber.save(tmp_path / "g")
+    same = Transcriber.load(tmp_path / "g")
+    np.testing.assert_array_equal(same.feature_mean, transcriber.feature_mean)
+    assert same.transcribe(test) == transcriber.transcribe(test)
+
+
 def test_bad_transcripts_and_audio_get_clear_errors(trained: Transcriber) -> None:
     [good] = tone_utterances(1, seed=5)
     with pytest.raises(DataError, match=r"outside the alphabet: \['z'\]"):

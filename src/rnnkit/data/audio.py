@@ -117,10 +117,18 @@ def log_mel(
     return np.log(mel_filters(rate, n_fft, bands) @ power + 1e-6).T.astype(np.float32)  # (T, bands)
 
 
-def features(samples: np.ndarray, rate: int, bands: int = 40, stack: int = 3) -> np.ndarray:
-    """Log-mel frames normalised per utterance, ``stack`` frames side by side: ``(T // stack, bands · stack)``."""
+def features(samples: np.ndarray, rate: int, bands: int = 40, stack: int = 3, per_utterance: bool = True) -> np.ndarray:
+    """Log-mel frames, ``stack`` side by side: ``(T // stack, bands · stack)``.
+
+    ``per_utterance``: each band normalised to zero mean and unit variance over the utterance. Otherwise
+    the waveform is scaled to peak 1 first (so loudness does not matter) and the frames are left for
+    statistics of a whole training set (``Transcriber(normalize='global')``).
+    """
+    if not per_utterance:
+        samples = samples / (np.abs(samples).max() + 1e-9)
     frames = log_mel(samples, rate, bands)
-    frames = (frames - frames.mean(0)) / (frames.std(0) + 1e-5)
+    if per_utterance:
+        frames = (frames - frames.mean(0)) / (frames.std(0) + 1e-5)
     steps = max(1, len(frames) // stack)
     frames = np.pad(frames, ((0, max(0, steps * stack - len(frames))), (0, 0)))[: steps * stack]
     return frames.reshape(steps, stack * bands)

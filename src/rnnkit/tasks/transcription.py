@@ -68,7 +68,9 @@ class TranscriberConfig:
     Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
     per model step). Network: ``cell`` ('lstm' or 'gru'), ``units`` per direction, ``layers``,
     ``dropout`` between layers, ``conv`` (filters of a Conv1D front end over 5 steps; 0: none),
-    ``spec_augment`` (time and frequency masking while training). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
+    ``spec_augment`` (time and frequency masking while training). ``normalize``: ``'utterance'`` (each
+    utterance's bands to zero mean, unit variance) or ``'global'`` (peak-scaled audio, bands standardised
+    with the training set's statistics, saved with the model). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
     ``validation`` (held-out fraction when no validation set is given), ``patience``.
     Decoding: ``beam_width`` (1: greedy).
     """
@@ -82,6 +84,7 @@ class TranscriberConfig:
     dropout: float = 0.1
     conv: int = 0
     spec_augment: bool = False
+    normalize: str = "global"
     epochs: int = 40
     batch_size: int = 32
     learning_rate: float = 2e-3
@@ -97,6 +100,8 @@ class TranscriberConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if self.normalize not in ("utterance", "global"):
+            raise ConfigError(f"normalize must be 'utterance' or 'global', got {self.normalize!r}")
         if not isinstance(self.conv, int) or self.conv < 0:
             raise ConfigError(f"conv must be a number of filters >= 0, got {self.conv!r}")
         if not 0.0 < self.validation < 0.5 or not 0.0 <= self.dropout < 1.0:
@@ -133,6 +138,8 @@ class Transcriber:
         self.alphabet: list[str] = []
         self.model: Sequential | None = None
         self.most_common = ""  # the most frequent training transcript: the trivial baseline
+        self.feature_mean: np.ndarray | None = None  # normalize='global': training-set statistics
+        self.feature_std: np.ndarray | None = None
         self.seconds = 0.0
 
     # --- audio → arrays -------------------------------------------------------------------------
@@ -141,7 +148,15 @@ class Transcriber:
         c = self.config
         if not utterances:
             raise DataError("no utterances given")
-        frames = [features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack) for u in utterances]
+        per_utterance = c.normalize == "utterance"
+        frames = [
+            features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack, per_utterance) for u in utterances
+        ]
+        if not per_utterance:
+            if self.feature_mean is None or self.feature_std is None:  # fitting: statistics of the training set
+                every = np.concatenate(frames)
+                self.feature_mean, self.feature_std = every.mean(0), every.std(0) + 1e-5
+            frames = [((f - self.feature_mean) / self.feature_std).astype(np.float32) for f in frames]
         lengths = torch.tensor([len(f) for f in frames])
         x = torch.full((len(frames), int(lengths.max()), c.bands * c.stack), PAD_VALUE)
         for i, f in enumerate(frames):
@@ -204,6 +219,7 @@ class Transcriber:
             validation = [utterances[i] for i in order[:cut]]
             utterances = [utterances[i] for i in order[cut:]]
         self.alphabet = sorted({ch for u in utterances for ch in u.text})
+        self.feature_mean = self.feature_std = None
         self.most_common = Counter(u.text for u in utterances).most_common(1)[0][0]
         torch.manual_seed(seed)
         self.model = self._build()
@@ -266,12 +282,14 @@ class Transcriber:
     # --- saving ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
         model = self._ready()
-        metadata = {
+        metadata: dict[str, Any] = {
             "task": TASK,
             "config": asdict(self.config),
             "alphabet": self.alphabet,
             "most_common": self.most_common,
         }
+        if self.feature_mean is not None and self.feature_std is not None:
+            metadata["feature_mean"], metadata["feature_std"] = self.feature_mean.tolist(), self.feature_std.tolist()
         model.save(path, metadata=metadata)
 
     @classmethod
@@ -284,6 +302,13 @@ class Transcriber:
                 raise DataError("the alphabet must be a list of single characters")
             transcriber.alphabet = alphabet
             transcriber.most_common = str(metadata.get("most_common", ""))
+            if transcriber.config.normalize == "global":
+                width = transcriber.config.bands * transcriber.config.stack
+                mean = np.asarray(metadata["feature_mean"], dtype=np.float32)
+                std = np.asarray(metadata["feature_std"], dtype=np.float32)
+                if mean.shape != (width,) or std.shape != (width,) or not (std > 0).all():
+                    raise DataError(f"feature statistics must be {width} numbers each, with std > 0")
+                transcriber.feature_mean, transcriber.feature_std = mean, std
         except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
             raise ModelFileError(f"{path}: the transcriber settings are malformed: {exc}") from exc
         model = load_model(path)
