@@ -14,6 +14,7 @@ from rnnkit.callbacks import (
     CosineDecayOverTime,
     CSVLogger,
     EarlyStopping,
+    EpochLog,
     LambdaCallback,
     ModelCheckpoint,
     ReduceLROnPlateau,
@@ -88,6 +89,14 @@ def test_save_best_calls_save_on_each_new_best_only() -> None:
         for epoch, value in enumerate(values):
             callback.on_epoch_end(epoch, {monitor: value})
         assert saved == expected
+
+
+def test_epoch_log_formats_the_logs_and_marks_missing_ones() -> None:
+    lines: list[str] = []
+    log = EpochLog(lines.append, "loss {loss:.3f}, validation {val_loss:.3f}")
+    log.on_epoch_begin(0, {})
+    log.on_epoch_end(0, {"loss": 0.12345})
+    assert lines[0].startswith("epoch 1: loss 0.123, validation nan (") and lines[0].endswith(" s)")
 
 
 def test_reduce_lr_on_plateau_and_csv_logger(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.callbacks import Callback, EarlyStopping, SaveBest, TimeLimit
+from rnnkit.callbacks import Callback, EarlyStopping, EpochLog, SaveBest, TimeLimit
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
@@ -213,24 +212,6 @@ def _encoder_from_dict(data: dict[str, Any], config: SequenceClassifierConfig) -
 # --- training callbacks ---------------------------------------------------------------------------
 
 
-class _Report(Callback):
-    """One line per epoch: losses, accuracies and seconds."""
-
-    def __init__(self, echo: Callable[[str], None]) -> None:
-        self.echo = echo
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        g = (logs or {}).get
-        self.echo(
-            f"epoch {epoch + 1}: loss {g('loss', math.nan):.4f}, accuracy {g('accuracy', math.nan):.4f}; "
-            f"validation loss {g('val_loss', math.nan):.4f}, accuracy {g('val_accuracy', math.nan):.4f} "
-            f"({time.perf_counter() - self.start:.1f} s)"
-        )
-
-
 class SequenceClassifier:
     """Embedding (or Masking) → ``layers`` × (bi)LSTM/GRU/RNN → pooling → Dropout → Dense(classes)."""
 
@@ -330,7 +311,12 @@ class SequenceClassifier:
         val = BucketedBatches(x_valid, torch.from_numpy(y_val_ids), len_valid, 256)
         callbacks: list[Callback] = [EarlyStopping("val_accuracy", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
-            callbacks.append(_Report(echo))
+            callbacks.append(
+                EpochLog(
+                    echo,
+                    "loss {loss:.4f}, accuracy {accuracy:.4f}; validation loss {val_loss:.4f}, accuracy {val_accuracy:.4f}",
+                )
+            )
         if minutes is not None:
             callbacks.append(TimeLimit(minutes))
         if checkpoint is not None:

@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import Counter
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, TimeLimit
+from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, EpochLog, TimeLimit
 from rnnkit.data.audio import features, resample
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
@@ -106,23 +105,6 @@ class TranscriberConfig:
             raise ConfigError(f"conv must be a number of filters >= 0, got {self.conv!r}")
         if not 0.0 < self.validation < 0.5 or not 0.0 <= self.dropout < 1.0:
             raise ConfigError("validation must be in (0, 0.5) and dropout in [0, 1)")
-
-
-class _Report(Callback):
-    """One line per epoch: CTC loss (per target character) on training and validation data, seconds."""
-
-    def __init__(self, echo: Callable[[str], None]) -> None:
-        self.echo = echo
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        g = (logs or {}).get
-        self.echo(
-            f"epoch {epoch + 1}: CTC loss {g('loss', math.nan):.4f}, validation {g('val_loss', math.nan):.4f} "
-            f"({time.perf_counter() - self.start:.1f} s)"
-        )
 
 
 def _min_frames(text: str) -> int:
@@ -229,7 +211,7 @@ class Transcriber:
         val = BucketedBatches(xv, self._labels(validation, lengths_v), lengths_v, 64)
         callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
-            callbacks.append(_Report(echo))
+            callbacks.append(EpochLog(echo, "CTC loss {loss:.4f}, validation {val_loss:.4f}"))
         if minutes is not None:
             callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         start = time.perf_counter()

@@ -17,7 +17,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import os
 import time
 import warnings
@@ -28,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, SaveBest, TimeLimit
+from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, EpochLog, SaveBest, TimeLimit
 from rnnkit.data.batching import SequencePairBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError
@@ -96,23 +95,6 @@ class TranslatorConfig:
             raise ConfigError(f"validation must be a fraction in (0, 0.5), got {self.validation}")
         if not self.learning_rate > 0 or not self.clipnorm > 0:
             raise ConfigError("learning_rate and clipnorm must be > 0")
-
-
-class _Report(Callback):
-    """One line per epoch: training and validation loss (nats per target token) and seconds."""
-
-    def __init__(self, echo: Callable[[str], None]) -> None:
-        self.echo = echo
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        g = (logs or {}).get
-        self.echo(
-            f"epoch {epoch + 1}: loss {g('loss', math.nan):.4f}, validation loss {g('val_loss', math.nan):.4f} "
-            f"({time.perf_counter() - self.start:.1f} s)"
-        )
 
 
 class Translator:
@@ -219,7 +201,7 @@ class Translator:
         )  # fmt: skip
         callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
-            callbacks.append(_Report(echo))
+            callbacks.append(EpochLog(echo, "loss {loss:.4f}, validation loss {val_loss:.4f}"))
         if minutes is not None:
             callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:

@@ -16,6 +16,7 @@ import math
 import os
 import time
 import warnings
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "EarlyStopping",
     "ModelCheckpoint",
     "SaveBest",
+    "EpochLog",
     "ReduceLROnPlateau",
     "CSVLogger",
     "TerminateOnNaN",
@@ -209,6 +211,26 @@ class SaveBest(_Monitor):
         if value is not None and self.improved(value):
             self.best = self.sign * value
             self.save(value)
+
+
+class EpochLog(Callback):
+    """One line per epoch through ``echo``: ``"epoch N: " + template + " (S s)"``, where ``template`` is a
+    ``str.format`` pattern over the epoch's logs (a name not logged reads as nan).
+
+    Example::
+
+        EpochLog(print, "loss {loss:.4f}, validation loss {val_loss:.4f}")
+    """
+
+    def __init__(self, echo: Callable[[str], None], template: str) -> None:
+        self.echo, self.template = echo, template
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        values = defaultdict(lambda: math.nan, logs or {})
+        self.echo(f"epoch {epoch + 1}: {self.template.format_map(values)} ({time.perf_counter() - self.start:.1f} s)")
 
 
 class ReduceLROnPlateau(_Monitor):
