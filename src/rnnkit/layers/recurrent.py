@@ -16,7 +16,7 @@ Example (the tutorial's model body)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -29,7 +29,7 @@ from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
 from rnnkit.nn.init import InitializerSpec, serialize_initializer
 from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent
 
-__all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+__all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RECURRENT_LAYERS"]
 
 
 class RNN(Layer):
@@ -483,3 +483,7 @@ class Bidirectional(Layer):
         from rnnkit.layers.serialization import deserialize
 
         return cls(**{**config, "layer": deserialize(config["layer"])})
+
+
+#: The built-in recurrent layers by the names tasks and builders accept (``cell='lstm'``).
+RECURRENT_LAYERS: dict[str, Callable[..., RNN]] = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}

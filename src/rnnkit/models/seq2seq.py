@@ -32,7 +32,7 @@ from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.core import Dense, Embedding
 from rnnkit.layers.decoder import CELLS, Decoder
-from rnnkit.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from rnnkit.layers.recurrent import RECURRENT_LAYERS, Bidirectional
 from rnnkit.models.model import Model
 from rnnkit.nn.decoding import beam_search, greedy_search
 
@@ -41,7 +41,7 @@ __all__ = ["EncoderDecoder", "VectorToSequence", "PAD", "SOS", "EOS"]
 #: Reserved target ids: padding, start and end of sequence.
 PAD, SOS, EOS = 0, 1, 2
 
-_LAYERS: dict[str, type[LSTM] | type[GRU] | type[SimpleRNN]] = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+_LAYERS = RECURRENT_LAYERS
 
 
 def _check_ids(name: str, ids: Any, vocab: int) -> Tensor:

@@ -24,21 +24,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Masking, SimpleRNN, TimeDistributed
+from rnnkit.layers import Bidirectional, Dense, Masking, TimeDistributed
 from rnnkit.layers.base import Layer
-from rnnkit.layers.recurrent import RNN
+from rnnkit.layers.recurrent import RECURRENT_LAYERS, RNN
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
 from rnnkit.models.sequential import Sequential
 
 __all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "encoder_decoder"]
 
-_CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+_CELLS = RECURRENT_LAYERS
 
 
 def _recurrent(cell: str, units: int, **options: object) -> RNN:
     if cell not in _CELLS:
         raise ConfigError(f"cell must be one of {', '.join(_CELLS)}, got {cell!r}")
-    return _CELLS[cell](units, **options)  # type: ignore[arg-type]
+    return _CELLS[cell](units, **options)
 
 
 def one_to_one(input_dim: int, units: int, outputs: int, activation: str | None = None) -> Sequential:

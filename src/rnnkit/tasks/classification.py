@@ -34,8 +34,6 @@ from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
 from rnnkit.layers import (
-    GRU,
-    LSTM,
     AttentionPooling,
     Bidirectional,
     Dense,
@@ -44,9 +42,9 @@ from rnnkit.layers import (
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     Masking,
-    SimpleRNN,
 )
 from rnnkit.layers.base import Layer
+from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.baselines import BASELINES, BagOfWords, MajorityClass, SequenceSummary
@@ -56,7 +54,7 @@ from rnnkit.train.losses import SparseCategoricalCrossentropy
 __all__ = ["SequenceClassifierConfig", "SequenceClassifier"]
 
 TASK = "sequence_classification"
-CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+CELLS = RECURRENT_LAYERS
 POOLINGS: dict[str, type[Layer] | None] = {
     "last": None,
     "mean": GlobalAveragePooling1D,

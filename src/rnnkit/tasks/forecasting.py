@@ -32,14 +32,15 @@ import numpy as np
 import torch
 
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
-from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
+from rnnkit.layers import Dense
+from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
 
 __all__ = ["ForecasterConfig", "Forecaster", "windows"]
 
 TASK = "forecasting"
-CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+CELLS = RECURRENT_LAYERS
 
 
 @dataclass(frozen=True)

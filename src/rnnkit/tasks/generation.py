@@ -30,7 +30,8 @@ from rnnkit.callbacks import Callback, CosineDecayOverTime, SaveBest, TimeLimit
 from rnnkit.data.text import CharVocabulary, parallel_streams
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.initializers import RandomNormal
-from rnnkit.layers import GRU, LSTM, Dense, Dropout, Embedding, SimpleRNN
+from rnnkit.layers import Dense, Dropout, Embedding
+from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import SparseCategoricalCrossentropy
@@ -38,7 +39,7 @@ from rnnkit.train.losses import SparseCategoricalCrossentropy
 __all__ = ["TextGeneratorConfig", "TextGenerator", "check_sampling", "sample_next"]
 
 TASK = "text_generation"
-CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
+CELLS = RECURRENT_LAYERS
 
 
 @dataclass(frozen=True)
