@@ -103,7 +103,8 @@ def backtest(
         raise ConfigError(f"folds must be a positive integer, got {folds!r}")
     build = make or (lambda: Forecaster(**options))
     data = _as_series(series)
-    horizon, lookback = build().config.horizon, build().config.lookback
+    settings = build().config
+    horizon, lookback = settings.horizon, settings.lookback
     first = len(data) - folds * horizon
     if window == "sliding" and (train_size is None or train_size < lookback + horizon):
         raise ConfigError(f"a sliding window needs train_size of at least lookback + horizon = {lookback + horizon}")

@@ -125,19 +125,26 @@ class Transcriber:
         self.seconds = 0.0
 
     # --- audio → arrays -------------------------------------------------------------------------
-    def features(self, utterances: Sequence[Utterance]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Padded features ``(N, T, stack · bands)`` and the real steps per utterance ``(N,)``."""
+    def _frames(self, utterances: Sequence[Utterance]) -> list[np.ndarray]:
+        """Each utterance's stacked log-mel frames, before any training-set standardisation."""
         c = self.config
         if not utterances:
             raise DataError("no utterances given")
         per_utterance = c.normalize == "utterance"
-        frames = [
+        return [
             features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack, per_utterance) for u in utterances
         ]
-        if not per_utterance:
-            if self.feature_mean is None or self.feature_std is None:  # fitting: statistics of the training set
-                every = np.concatenate(frames)
-                self.feature_mean, self.feature_std = every.mean(0), every.std(0) + 1e-5
+
+    def features(
+        self, utterances: Sequence[Utterance], frames: list[np.ndarray] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded features ``(N, T, stack · bands)`` and the real steps per utterance ``(N,)``
+        (``frames``: the utterances' ``_frames``, when already computed)."""
+        c = self.config
+        frames = self._frames(utterances) if frames is None else frames
+        if c.normalize == "global":
+            if self.feature_mean is None or self.feature_std is None:
+                raise ConfigError("the transcriber is not trained yet: call fit() or load()")
             frames = [((f - self.feature_mean) / self.feature_std).astype(np.float32) for f in frames]
         lengths = torch.tensor([len(f) for f in frames])
         x = torch.full((len(frames), int(lengths.max()), c.bands * c.stack), PAD_VALUE)
@@ -201,11 +208,15 @@ class Transcriber:
             validation = [utterances[i] for i in order[:cut]]
             utterances = [utterances[i] for i in order[cut:]]
         self.alphabet = sorted({ch for u in utterances for ch in u.text})
-        self.feature_mean = self.feature_std = None
         self.most_common = Counter(u.text for u in utterances).most_common(1)[0][0]
         torch.manual_seed(seed)
         self.model = self._build()
-        x, lengths = self.features(utterances)
+        frames = self._frames(utterances)
+        self.feature_mean = self.feature_std = None
+        if c.normalize == "global":  # statistics of the training set, kept with the model
+            every = np.concatenate(frames)
+            self.feature_mean, self.feature_std = every.mean(0), every.std(0) + 1e-5
+        x, lengths = self.features(utterances, frames)
         xv, lengths_v = self.features(validation)
         train = BucketedBatches(x, self._labels(utterances, lengths), lengths, c.batch_size, shuffle=True)
         val = BucketedBatches(xv, self._labels(validation, lengths_v), lengths_v, 64)
