@@ -53,6 +53,13 @@ def _check_ids(name: str, ids: Any, vocab: int) -> Tensor:
     return t
 
 
+def _check_decoder_options(cell: str, target_vocab: int) -> None:
+    if cell not in CELLS:
+        raise ConfigError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+    if target_vocab <= EOS:
+        raise ConfigError(f"target_vocab must hold <pad>, <sos>, <eos> and at least one token, got {target_vocab}")
+
+
 class _Generates(Model):
     """What both sequence-emitting models share: a decoder, generation and the summary's layer list."""
 
@@ -145,10 +152,7 @@ class EncoderDecoder(_Generates):
         name: str | None = None,
     ) -> None:
         super().__init__(name=name or "encoder_decoder")
-        if cell not in CELLS:
-            raise ConfigError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-        if target_vocab <= EOS:
-            raise ConfigError(f"target_vocab must hold <pad>, <sos>, <eos> and at least one token, got {target_vocab}")
+        _check_decoder_options(cell, target_vocab)
         if not 0.0 <= teacher_forcing <= 1.0:
             raise ConfigError(f"teacher_forcing is a probability in [0, 1], got {teacher_forcing}")
         if encoder_layers < 1:
@@ -234,10 +238,7 @@ class VectorToSequence(_Generates):
         name: str | None = None,
     ) -> None:
         super().__init__(name=name or "vector_to_sequence")
-        if cell not in CELLS:
-            raise ConfigError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-        if target_vocab <= EOS:
-            raise ConfigError(f"target_vocab must hold <pad>, <sos>, <eos> and at least one token, got {target_vocab}")
+        _check_decoder_options(cell, target_vocab)
         self.options: dict[str, Any] = {
             "input_dim": input_dim,
             "target_vocab": target_vocab,
