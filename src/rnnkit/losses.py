@@ -3,10 +3,12 @@
 from rnnkit.train.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    GaussianNLL,
     Huber,
     Loss,
     MeanAbsoluteError,
     MeanSquaredError,
+    Quantile,
     SparseCategoricalCrossentropy,
     get_loss,
 )
@@ -16,10 +18,12 @@ get = get_loss
 __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "GaussianNLL",
     "Huber",
     "Loss",
     "MeanAbsoluteError",
     "MeanSquaredError",
+    "Quantile",
     "SparseCategoricalCrossentropy",
     "get",
 ]

@@ -62,3 +62,16 @@ def test_repeat_vector() -> None:
     assert y.tolist() == [[[1.0, 2.0]] * 3]
     with pytest.raises(ShapeError):
         RepeatVector(3)(torch.zeros(1, 2, 2))
+
+
+def test_reshape_keeps_the_batch_axis() -> None:
+    from rnnkit.errors import ShapeError
+    from rnnkit.layers import Reshape
+    from rnnkit.layers.serialization import deserialize, serialize
+
+    x = torch.arange(24.0).reshape(2, 12)
+    y = Reshape((4, 3))(x)
+    assert y.shape == (2, 4, 3) and y[1, 0, 0] == 12.0
+    assert deserialize(serialize(Reshape((4, 3)))).target_shape == (4, 3)
+    with pytest.raises(ShapeError, match="needs 10 values per sample"):
+        Reshape((5, 2))(x)

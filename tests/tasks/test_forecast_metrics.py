@@ -46,5 +46,16 @@ def test_airline_passengers_is_shipped_and_its_season_is_found() -> None:
     assert all(detect_season(np.random.default_rng(s).normal(size=200).cumsum()) is None for s in range(10))
     t = np.arange(200)
     assert detect_season(np.sin(2 * np.pi * t / 7) + np.random.default_rng(0).normal(0, 0.3, 200)) == 7
-    with pytest.raises(UnknownNameError, match="airline_passengers"):
-        load("sunspots")
+    with pytest.raises(UnknownNameError, match="airline_passengers, ibm_close, sunspots"):
+        load("lynx")
+
+
+def test_sunspots_and_ibm_prices_are_shipped() -> None:
+    sun, ibm = load("sunspots"), load("ibm_close")
+    assert len(sun) == 309 and sun.dates[0] == "1700" and sun.values.sum() == pytest.approx(15373.4)
+    assert len(ibm) == 369 and ibm.values.sum() == 176555 and ibm.values[:3].tolist() == [460.0, 457.0, 452.0]
+    # the solar cycle: the strongest autocorrelation peak of the yearly numbers is near 11 years
+    assert detect_season(sun.values) in (10, 11)
+    # a price series: tomorrow's price is best guessed as today's (naive beats the mean by far)
+    x = ibm.values
+    assert np.abs(np.diff(x)).mean() < 0.1 * np.abs(x - x.mean()).mean()

@@ -144,3 +144,99 @@ def test_forecaster_backtest_beats_naive_on_a_seasonal_trend() -> None:
     means = report.mean()
     assert means["model"]["mae"] < means["naive"]["mae"]
     assert len(report.folds) == 3 and report.season == 12
+
+
+def _noisy_season(n: int, noise: float, seed: int) -> np.ndarray:
+    """A 12-step season around 10 with Gaussian noise of a known size (original scale, no trend)."""
+    t = np.arange(n)
+    return 10 + 2 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, noise, n)
+
+
+@pytest.mark.parametrize("strategy", ["seq2seq", "recursive"])
+def test_seq2seq_and_recursive_beat_seasonal_naive(strategy: str) -> None:
+    rnnkit.seed(0)
+    series = _trend_season()
+    model = Forecaster(lookback=24, horizon=6, epochs=60, strategy=strategy).fit(series[:120])
+    forecasts = model.historical_forecasts(series, start=120)
+    actual = np.stack([series[t : t + 6] for t in range(120, 145)])
+    naive = np.stack([seasonal_naive(series[:t], 6, m=12) for t in range(120, 145)])
+    assert forecasts.shape == (25, 6)
+    assert mape(actual, forecasts) < 0.7 * mape(actual, naive)
+
+
+def test_recursive_forecasts_feed_back_their_own_values() -> None:
+    rnnkit.seed(0)
+    series = _trend_season(80)
+    model = Forecaster(lookback=12, horizon=3, epochs=3, strategy="recursive").fit(series)
+    f = model.predict(series)
+    np.testing.assert_allclose(f[1], model.predict(np.append(series, f[0]))[0], rtol=1e-9)
+    np.testing.assert_allclose(f[2], model.predict(np.append(series, f[:2]))[0], rtol=1e-9)
+    with pytest.raises(ConfigError, match="covariates' future"):
+        Forecaster(strategy="recursive").fit(np.stack([series, series], axis=1))
+    with pytest.raises(ConfigError, match="feeds back values, not quantiles"):
+        Forecaster(strategy="recursive", likelihood="quantile")
+
+
+@pytest.mark.parametrize(
+    ("options", "level"),
+    [({"likelihood": "gaussian"}, 0.8), ({"likelihood": "quantile"}, None),
+     ({"likelihood": "gaussian", "strategy": "recursive"}, 0.8)],
+)  # fmt: skip
+def test_intervals_cover_what_they_claim(options: dict, level: float | None) -> None:
+    series = _noisy_season(400, noise=0.5, seed=1)
+    rnnkit.seed(0)
+    model = Forecaster(lookback=24, horizon=3, epochs=30, units=16, **options).fit(series[:300])
+    f = model.historical_intervals(series, start=300, level=level)
+    assert f.level == pytest.approx(0.8)
+    assert (f.lower <= f.point).all() and (f.point <= f.upper).all()
+    scores = model.evaluate(series, start=300)
+    # 80 % intervals hold 65-95 % of the 291 held-out values; the noise (σ 0.5) sets their width
+    assert 0.65 <= scores["model"]["coverage"] <= 0.95, scores["model"]
+    width = float(np.mean(f.upper - f.lower))
+    assert 0.6 * 0.64 < width / 2 < 1.6 * 0.64, width  # half-width near z(0.9)·σ = 1.28 · 0.5
+    assert scores["model"]["mae"] < scores["seasonal_naive"]["mae"]
+
+
+def test_interval_errors() -> None:
+    rnnkit.seed(0)
+    series = _noisy_season(80, noise=0.5, seed=0)
+    with pytest.raises(ConfigError, match="point forecasts only"):
+        Forecaster(lookback=12, horizon=2, epochs=1).fit(series).predict_interval()
+    quantile = Forecaster(lookback=12, horizon=2, epochs=1, likelihood="quantile", quantiles=(0.05, 0.5, 0.95))
+    quantile.fit(series)
+    assert quantile.predict_interval().level == pytest.approx(0.9)
+    with pytest.raises(ConfigError, match="ask for level=0.9"):
+        quantile.predict_interval(level=0.8)
+    with pytest.raises(ConfigError, match="increasing and inside"):
+        Forecaster(likelihood="quantile", quantiles=(0.9, 0.1))
+
+
+def test_one_global_model_for_series_of_any_size(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    shapes = [_trend_season(150, seed=s) for s in range(3)]
+    scaled = {"small": shapes[0] / 50, "medium": shapes[1], "large": shapes[2] * 1000}
+    model = Forecaster(lookback=24, horizon=6, epochs=40, transform="none").fit({k: v[:120] for k, v in scaled.items()})
+    assert model.predict().shape == (3, 6)  # one forecast per training series
+    for series in scaled.values():
+        forecasts = model.historical_forecasts(series, start=120)
+        actual = np.stack([series[t : t + 6] for t in range(120, 145)])
+        naive = np.stack([seasonal_naive(series[:t], 6, m=12) for t in range(120, 145)])
+        assert mape(actual, forecasts) < 0.7 * mape(actual, naive)
+    model.save(tmp_path / "global")
+    np.testing.assert_allclose(Forecaster.load(tmp_path / "global").predict(), model.predict(), rtol=1e-6)
+    with pytest.raises(DataError, match="series 1: a series of 10 values is too short"):
+        Forecaster(lookback=24, horizon=6).fit([shapes[0], shapes[1][:10]])
+    with pytest.raises(ShapeError, match="same columns"):
+        Forecaster().fit([shapes[0], np.stack([shapes[1], shapes[1]], axis=1)])
+
+
+def test_probabilistic_seq2seq_is_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    series = _noisy_season(80, noise=0.5, seed=0)
+    model = Forecaster(lookback=12, horizon=4, epochs=2, strategy="seq2seq", likelihood="quantile").fit(series)
+    model.save(tmp_path / "q")
+    same = Forecaster.load(tmp_path / "q")
+    a, b = model.predict_interval(), same.predict_interval()
+    for x, y in [(a.point, b.point), (a.lower, b.lower), (a.upper, b.upper)]:
+        np.testing.assert_allclose(x, y, rtol=1e-6)
+    assert a.point.shape == (4,) and same.config.strategy == "seq2seq"

@@ -52,3 +52,37 @@ def test_bad_loss_inputs() -> None:
         get_loss("sparse_categorical_crossentropy")(torch.tensor([5]), torch.full((1, 3), 1 / 3))
     with pytest.raises(UnknownNameError, match="known|expected one of"):
         get_loss("mse2")
+
+
+def test_gaussian_nll_equals_torch_and_is_minimised_by_the_true_parameters() -> None:
+    from rnnkit.train.losses import gaussian_parameters
+
+    y = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    out = torch.randn(4, 3, 2, generator=torch.Generator().manual_seed(1))
+    mu, sigma = gaussian_parameters(out)
+    reference = torch.nn.GaussianNLLLoss(eps=0.0)(mu, y, sigma**2)  # ½(log σ² + (y − μ)²/σ²)
+    assert float(get_loss("gaussian_nll")(y, out)) == pytest.approx(float(reference), rel=1e-6)
+    # over samples of N(3, 2²), the loss is lowest at μ = 3, σ = 2 on a grid of candidates
+    samples = 3 + 2 * torch.randn(20000, generator=torch.Generator().manual_seed(2))
+    grid = [(m, s) for m in (2.5, 3.0, 3.5) for s in (1.5, 2.0, 2.5)]
+    raw = {s: float(np.log(np.expm1(s - 1e-4))) for _, s in grid}  # softplus⁻¹
+    costs = {
+        (m, s): float(get_loss("gaussian_nll")(samples, torch.tensor([m, raw[s]]).expand(20000, 2))) for m, s in grid
+    }
+    assert min(costs, key=costs.get) == (3.0, 2.0)
+    with pytest.raises(ShapeError, match="need predictions \\(..., 2\\)"):
+        get_loss("gaussian_nll")(y, out[..., :1])
+
+
+def test_quantile_loss_by_hand_and_its_minimiser_is_the_quantile() -> None:
+    from rnnkit.train.losses import Quantile
+
+    loss = Quantile([0.1, 0.9])
+    y, p = torch.tensor([1.0]), torch.tensor([[2.0, 0.0]])  # e = -1 for q=0.1 (cost 0.9), e = 1 for q=0.9 (0.9)
+    assert float(loss(y, p)) == pytest.approx(0.9)
+    samples = torch.randn(5001, generator=torch.Generator().manual_seed(0))
+    candidates = torch.linspace(-2, 2, 401)
+    costs = [float(Quantile([0.9])(samples, c.expand(5001, 1))) for c in candidates]
+    best = float(candidates[int(np.argmin(costs))])
+    assert best == pytest.approx(float(samples.quantile(0.9)), abs=0.011)
+    assert get_loss({"class_name": "Quantile", "config": {"quantiles": [0.2, 0.8]}}).quantiles == [0.2, 0.8]

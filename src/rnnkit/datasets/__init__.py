@@ -16,12 +16,13 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Series", "airline_passengers", "load"]
+__all__ = ["Series", "airline_passengers", "ibm_close", "load", "sunspots"]
 
 
 @dataclass(frozen=True)
 class Series:
-    """One named series: ``values`` ``(T,)`` at ``dates`` (ISO strings), ``period`` steps per season."""
+    """One named series: ``values`` ``(T,)`` at ``dates`` (ISO dates, years, or step labels such as trading
+    day numbers), ``period`` steps per season (None when the series has no fixed season)."""
 
     name: str
     dates: list[str]
@@ -46,11 +47,28 @@ def airline_passengers() -> Series:
     return Series(name, dates, values, period=12)
 
 
+def sunspots() -> Series:
+    """Yearly mean sunspot numbers, 1700 to 2008 (309 values): a cycle of about 11 years whose length and
+    height vary, so no fixed season (``period`` is None) and a hard series for seasonal baselines."""
+    name, dates, values = _read("sunspots.csv")
+    return Series(name, dates, values)
+
+
+def ibm_close() -> Series:
+    """IBM daily closing stock prices over 369 trading days from 17 May 1961 (Box & Jenkins, Series B):
+    the tutorial's stock-price example on real prices. ``dates`` are trading-day numbers. Daily prices
+    are close to a random walk, so the naive forecast (tomorrow = today) is the baseline to beat."""
+    name, dates, values = _read("ibm_close.csv")
+    return Series(name, dates, values)
+
+
+LOADERS = {"airline_passengers": airline_passengers, "sunspots": sunspots, "ibm_close": ibm_close}
+
+
 def load(name: str) -> Series:
-    """A shipped series by name: ``'airline_passengers'``."""
+    """A shipped series by name: ``'airline_passengers'``, ``'sunspots'`` or ``'ibm_close'``."""
     from rnnkit.errors import UnknownNameError
 
-    loaders = {"airline_passengers": airline_passengers}
-    if name not in loaders:
-        raise UnknownNameError(f"no built-in series {name!r}; known: {', '.join(sorted(loaders))}")
-    return loaders[name]()
+    if name not in LOADERS:
+        raise UnknownNameError(f"no built-in series {name!r}; known: {', '.join(sorted(LOADERS))}")
+    return LOADERS[name]()

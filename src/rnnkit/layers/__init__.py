@@ -16,6 +16,7 @@ from rnnkit.layers.core import (
     Input,
     Masking,
     RepeatVector,
+    Reshape,
     TimeDistributed,
 )
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
@@ -40,6 +41,7 @@ __all__ = [
     "Masking",
     "RNN",
     "RepeatVector",
+    "Reshape",
     "SimpleRNN",
     "SpecAugment",
     "TimeDistributed",

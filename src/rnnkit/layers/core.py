@@ -1,11 +1,12 @@
 """Non-recurrent layers with Keras's names: Input, Dense, Activation, Embedding, Masking, Dropout,
-TimeDistributed, RepeatVector.
+TimeDistributed, RepeatVector, Reshape.
 
 Legend: B batch, T time, F features, E embedding size, V vocabulary size.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,17 @@ from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 
-__all__ = ["Input", "Dense", "Activation", "Embedding", "Masking", "Dropout", "TimeDistributed", "RepeatVector"]
+__all__ = [
+    "Input",
+    "Dense",
+    "Activation",
+    "Embedding",
+    "Masking",
+    "Dropout",
+    "TimeDistributed",
+    "RepeatVector",
+    "Reshape",
+]
 
 
 class Input(Layer):
@@ -252,3 +263,35 @@ class RepeatVector(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"n": self.n, **super().get_config()}
+
+
+class Reshape(Layer):
+    """``(B, ...)`` → ``(B, *target_shape)``, the batch axis kept (Keras's ``Reshape``).
+
+    Example:
+        >>> Reshape((3, 2))(torch.zeros(4, 6)).shape
+        torch.Size([4, 3, 2])
+    """
+
+    def __init__(self, target_shape: tuple[int, ...] | list[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(n) for n in target_shape)
+        if not self.target_shape or any(n < 1 for n in self.target_shape):
+            raise ConfigError(f"Reshape needs a shape of positive sizes, got {list(target_shape)}")
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        if x[0].numel() != math.prod(self.target_shape):
+            raise ShapeError(
+                f"Reshape{self.target_shape} needs {math.prod(self.target_shape)} values per sample, got shape "
+                f"{tuple(x.shape)}"
+            )
+        return x.reshape(len(x), *self.target_shape)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return None
+
+    def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
+        return self.call(x_t), state
+
+    def get_config(self) -> dict[str, Any]:
+        return {"target_shape": list(self.target_shape), **super().get_config()}

@@ -26,6 +26,7 @@ def layer_classes() -> dict[str, type[Layer]]:
         core.Dropout,
         core.TimeDistributed,
         core.RepeatVector,
+        core.Reshape,
         speech.Conv1D,
         speech.CTCOutput,
         speech.SpecAugment,

@@ -1,17 +1,29 @@
-"""Forecasting a series from its past (many-to-one, direct multi-step): the tutorial's stock-price example
-made a real tool, always measured against the baselines of ``forecast_baselines``.
+"""Forecasting a series from its past: the tutorial's stock-price example made a real tool, always
+measured against the baselines of ``forecast_baselines``.
 
-Data flow: series ``(T,)`` or ``(T, C)`` (column 0 is the target, the others past covariates) →
-transform (``log`` for positive series) → windows of ``lookback`` inputs and the ``horizon`` values after
-them → each window made relative to its own level → (GRU/LSTM/RNN stack) → Dense(horizon) → back to
-the series' units. The level trick lets the network follow a trend beyond the values it saw in training
-(global min-max scaling cannot), and on the log scale the relative values are small, which keeps the
-network close to its linear regime: on AirPassengers (LSTM, 300 epochs, 5 seeds), rescaling them to unit
-variance raised the median test MAPE from 4.1 % to 7.3 % (better fit to the training windows, worse
-generalisation).
+Data flow: one series ``(T,)``/``(T, C)`` or many (a list or dict of them; column 0 is the target, the
+others past covariates) → transform (``log`` for positive series) → windows of ``lookback`` inputs and
+the values after them → each window made relative to its own level (and, on the original scale, divided
+by its own spread) → (GRU/LSTM/RNN stack) → a head chosen by ``strategy`` → back to the series' units.
 
-For window inputs ``z_{t−L+1..t}`` (transformed target) and level ``ℓ = mean(z_{t−L+1..t})``: inputs
-``z − ℓ``, targets ``z_{t+1..t+H} − ℓ``, forecast ``T⁻¹(ℓ + ŷ)``.
+Strategies (``H`` = horizon, ``K`` outputs per step: 1 for a point, 2 for ``likelihood='gaussian'``
+(μ, σ), one per quantile for ``likelihood='quantile'``):
+
+- ``'direct'`` — many-to-one: the last state → Dense(H·K), one output per step ahead.
+- ``'seq2seq'`` — encoder–decoder: the last state repeated H times → a decoder RNN → Dense(K) per step.
+- ``'recursive'`` — a one-step model fed its own forecasts H times (Gaussian: 200 sampled paths, the
+  interval from their quantiles). Needs no covariates (their future is unknown).
+
+The level trick lets the network follow a trend beyond the values it saw in training (global min-max
+scaling cannot), and on the log scale the relative values are small, which keeps the network close to
+its linear regime: on AirPassengers (LSTM, 300 epochs, 5 seeds), rescaling them to unit variance raised
+the median test MAPE from 4.1 % to 7.3 %. Because every window carries its own level (and spread), one
+network serves many series of different sizes: that is the global model, with no per-series statistics
+stored and nothing taken from the future.
+
+For window inputs ``z_{t−L+1..t}`` (transformed target), level ``ℓ = mean(z)`` and spread ``s`` (1 on the
+log scale, else ``std(z)`` floored): inputs ``(z − ℓ)/s``, targets ``(z_{t+1..t+H} − ℓ)/s``, forecast
+``T⁻¹(ℓ + s·ŷ)``; interval bounds go through the same monotone map.
 
 Example::
 
@@ -20,6 +32,7 @@ Example::
     model.predict()                                   # the 6 months after the training data
     model.historical_forecasts(series.values, start=120)  # (19, 6): a forecast from each month, no refit
     model.backtest(series.values, folds=4).table()         # refit at 4 origins, beside the baselines
+    Forecaster(likelihood="gaussian").fit(series.values).predict_interval(level=0.8)  # point, lower, upper
 """
 
 from __future__ import annotations
@@ -32,15 +45,19 @@ import numpy as np
 import torch
 
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
-from rnnkit.layers import Dense
+from rnnkit.layers import Dense, RepeatVector, Reshape, TimeDistributed
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
+from rnnkit.train.losses import GaussianNLL, Quantile
 
-__all__ = ["ForecasterConfig", "Forecaster", "windows"]
+__all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows"]
 
 TASK = "forecasting"
 CELLS = RECURRENT_LAYERS
+STRATEGIES = ("direct", "seq2seq", "recursive")
+LIKELIHOODS = (None, "gaussian", "quantile")
+SAMPLE_PATHS = 200  # recursive Gaussian forecasts: paths sampled to read the interval from
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class ForecasterConfig:
     units: int = 32
     layers: int = 1
     transform: str = "auto"
+    strategy: str = "direct"
+    likelihood: str | None = None
+    quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
     epochs: int = 300
     batch: int = 32
     learning_rate: float = 5e-3
@@ -62,9 +82,33 @@ class ForecasterConfig:
             raise ConfigError(f"cell must be one of {sorted(CELLS)}, got {self.cell!r}")
         if self.transform not in ("auto", "log", "none"):
             raise ConfigError(f"transform must be 'auto', 'log' or 'none', got {self.transform!r}")
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        if self.likelihood not in LIKELIHOODS:
+            raise ConfigError(f"likelihood must be None, 'gaussian' or 'quantile', got {self.likelihood!r}")
+        if self.strategy == "recursive" and self.likelihood == "quantile":
+            raise ConfigError(
+                "a recursive forecast feeds back values, not quantiles: use likelihood='gaussian' (sampled "
+                "paths) or strategy='direct'/'seq2seq' with quantiles"
+            )
+        object.__setattr__(self, "quantiles", tuple(Quantile(self.quantiles).quantiles))  # checked, as floats
         for name in ("lookback", "horizon", "units", "layers", "epochs", "batch"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
+
+    @property
+    def outputs_per_step(self) -> int:
+        return {None: 1, "gaussian": 2, "quantile": len(self.quantiles)}[self.likelihood]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Point forecasts with the bounds of a central prediction interval (None for point models)."""
+
+    point: np.ndarray
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+    level: float | None = None
 
 
 def windows(z: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +150,39 @@ def _as_series(data: Any) -> np.ndarray:
     return a
 
 
+def _is_array(d: Any) -> bool:
+    return isinstance(d, (np.ndarray, torch.Tensor)) or hasattr(d, "values")
+
+
+def as_many_series(data: Any) -> list[np.ndarray] | None:
+    """The series of a collection — a dict of series, or a list/tuple of arrays, tensors, pandas objects or
+    ``rnnkit.datasets.Series`` — as ``(T_i, C)`` arrays; None when ``data`` is one series (a nested list of
+    numbers is one series)."""
+    if isinstance(data, dict):
+        items = list(data.values())
+    elif isinstance(data, (list, tuple)) and data and all(_is_array(d) for d in data):
+        items = list(data)
+    else:
+        return None
+    if not items:
+        raise DataError("no series given")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(_as_series(item))
+        except (DataError, ShapeError) as exc:
+            raise type(exc)(f"series {i}: {exc}") from exc
+    if len({a.shape[1] for a in out}) > 1:
+        raise ShapeError(f"every series needs the same columns; got column counts {sorted({a.shape[1] for a in out})}")
+    return out
+
+
 class Forecaster:
-    """Direct multi-step forecasts from the last ``lookback`` values: one network output per step ahead."""
+    """Multi-step forecasts from the last ``lookback`` values of one series or of many (one global model).
+
+    ``strategy`` picks the head (``'direct'``, ``'seq2seq'``, ``'recursive'``); ``likelihood='gaussian'``
+    or ``'quantile'`` makes it probabilistic (``predict_interval``).
+    """
 
     def __init__(self, **options: Any) -> None:
         self.config = ForecasterConfig(**options)
@@ -115,7 +190,7 @@ class Forecaster:
         self.log = False
         self.covariate_mean = np.zeros(0)
         self.covariate_std = np.ones(0)
-        self.history: np.ndarray | None = None  # the training series (the default input of predict)
+        self.history: list[np.ndarray] = []  # the training series (the default input of predict)
 
     # --- transforms -----------------------------------------------------------------------------
     def _transform(self, series: np.ndarray) -> np.ndarray:
@@ -128,68 +203,189 @@ class Forecaster:
         z[:, 1:] = (z[:, 1:] - self.covariate_mean) / self.covariate_std
         return z
 
-    def _relative(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Windows made relative to their level: ``(N, L, C)`` inputs and the ``(N, 1)`` levels."""
-        level = x[:, :, :1].mean(axis=1)  # (N, 1)
+    def _relative(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Windows made relative to their level (and spread, off the log scale): ``(N, L, C)`` inputs and
+        the ``(N, 1)`` levels and spreads."""
+        target = x[:, :, :1]
+        level = target.mean(axis=1)  # (N, 1)
+        if self.log:
+            spread = np.ones_like(level)
+        else:
+            spread = target.std(axis=1) + 1e-3 * np.abs(target).mean(axis=1) + 1e-8
         x = x.copy()
-        x[:, :, 0] -= level
-        return x, level
+        x[:, :, 0] = (x[:, :, 0] - level) / spread
+        return x, level, spread
 
     # --- training -------------------------------------------------------------------------------
     def fit(self, series: Any, verbose: int = 0) -> Forecaster:
-        """Train on ``series`` (all of it: hold out the test part yourself, chronologically)."""
+        """Train on ``series`` — one series, or a list/dict of series for one global model (all of it:
+        hold out the test part yourself, chronologically)."""
         c = self.config
-        data = _as_series(series)
-        target = data[:, 0]
-        if np.ptp(target) == 0:
-            raise DataError("the target series is constant: there is nothing to forecast beyond its value")
-        self.log = c.transform == "log" or (c.transform == "auto" and bool((target > 0).all()))
-        self.covariate_mean = data[:, 1:].mean(axis=0)
-        self.covariate_std = np.where(data[:, 1:].std(axis=0) > 0, data[:, 1:].std(axis=0), 1.0)
-        x, y = windows(self._transform(data), c.lookback, c.horizon)
-        x_rel, level = self._relative(x)
-        y_rel = y - level
-        self.model = self._build(data.shape[1])
+        many = as_many_series(series)
+        data = many if many is not None else [_as_series(series)]
+        for i, d in enumerate(data):
+            if np.ptp(d[:, 0]) == 0:
+                where = f"series {i}: " if many is not None else ""
+                raise DataError(f"{where}the target series is constant: there is nothing to forecast beyond its value")
+        if c.strategy == "recursive" and data[0].shape[1] > 1:
+            raise ConfigError("a recursive forecast cannot know its covariates' future: use strategy='direct'")
+        positive = all(bool((d[:, 0] > 0).all()) for d in data)
+        self.log = c.transform == "log" or (c.transform == "auto" and positive)
+        covariates = np.concatenate([d[:, 1:] for d in data])
+        self.covariate_mean = covariates.mean(axis=0)
+        self.covariate_std = np.where(covariates.std(axis=0) > 0, covariates.std(axis=0), 1.0)
+        steps = 1 if c.strategy == "recursive" else c.horizon
+        xs, ys = [], []
+        for i, d in enumerate(data):
+            try:
+                x, y = windows(self._transform(d), c.lookback, steps)
+            except DataError as exc:
+                raise DataError(f"series {i}: {exc}" if many is not None else str(exc)) from exc
+            x_rel, level, spread = self._relative(x)
+            xs.append(x_rel)
+            ys.append((y - level) / spread)
+        self.model = self._build(data[0].shape[1], steps)
         self.model.fit(
-            x_rel.astype(np.float32), y_rel.astype(np.float32), batch_size=c.batch, epochs=c.epochs, verbose=verbose
+            np.concatenate(xs).astype(np.float32),
+            np.concatenate(ys).astype(np.float32),
+            batch_size=c.batch,
+            epochs=c.epochs,
+            verbose=verbose,
         )
         self.history = data
         return self
 
-    def _build(self, columns: int) -> Sequential:
+    def _build(self, columns: int, steps: int) -> Sequential:
         c = self.config
+        k = c.outputs_per_step
         layers: list[Any] = []
         for i in range(c.layers):
             last = i == c.layers - 1
             shape = {"input_shape": (c.lookback, columns)} if i == 0 else {}
             layers.append(CELLS[c.cell](c.units, return_sequences=not last, **shape))
-        layers.append(Dense(c.horizon))
-        model = Sequential(layers, name=f"{c.cell}_forecaster")
-        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss="mse")
+        if c.strategy == "seq2seq":
+            layers += [RepeatVector(steps), CELLS[c.cell](c.units, return_sequences=True), TimeDistributed(Dense(k))]
+        elif k == 1:
+            layers.append(Dense(steps))
+        else:
+            layers += [Dense(steps * k), Reshape((steps, k))]
+        loss: Any = {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(c.quantiles)}[c.likelihood]
+        model = Sequential(layers, name=f"{c.cell}_{c.strategy}_forecaster")
+        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=loss)
         return model
 
     # --- forecasting ----------------------------------------------------------------------------
     @torch.no_grad()
-    def _forecast_windows(self, x: np.ndarray) -> np.ndarray:
-        model = self._ready()
-        x_rel, level = self._relative(x)
-        y_rel = model.predict(x_rel.astype(np.float32), batch_size=1024, verbose=0).astype(np.float64)
-        z = level + y_rel  # (N, H)
-        return np.exp(z) if self.log else z
+    def _outputs(self, x_rel: np.ndarray) -> torch.Tensor:
+        """The network's ``(N, steps, K)`` outputs for relative windows."""
+        out = torch.from_numpy(self._ready().predict(x_rel.astype(np.float32), batch_size=1024, verbose=0))
+        return out.double().reshape(len(x_rel), -1, self.config.outputs_per_step)
 
-    def predict(self, series: Any = None) -> np.ndarray:
-        """The ``horizon`` values after the end of ``series`` (default: the training series)."""
-        data = _as_series(series) if series is not None else self.history
-        if data is None:
-            raise ConfigError("the forecaster is not trained yet: call fit() or load()")
+    def _z_bounds(self, out: torch.Tensor, level: float | None) -> tuple[torch.Tensor, ...]:
+        """Point, lower and upper (relative, transformed scale) from the outputs ``(..., K)``."""
+        c = self.config
+        if c.likelihood is None:
+            return (out[..., 0],)
+        if c.likelihood == "quantile":
+            q = np.asarray(c.quantiles)
+            if level is not None and abs(level - (q[-1] - q[0])) > 1e-9:
+                raise ConfigError(
+                    f"this model was trained for quantiles {list(q)}: its interval is the "
+                    f"{q[-1] - q[0]:.0%} one; ask for level={q[-1] - q[0]:g} or leave level out"
+                )
+            return out[..., int(np.argmin(np.abs(q - 0.5)))], out[..., 0], out[..., -1]
+        from rnnkit.train.losses import gaussian_parameters
+
+        mu, sigma = gaussian_parameters(out)
+        z = float(torch.special.ndtri(torch.tensor(0.5 + (0.8 if level is None else level) / 2, dtype=torch.float64)))
+        return mu, mu - z * sigma, mu + z * sigma
+
+    def _forecast_windows(self, x: np.ndarray, level: float | None = None) -> Forecast:
+        """Forecasts (in the series' units) from transformed windows ``(N, L, C)``."""
+        if level is not None and not 0 < level < 1:
+            raise ConfigError(f"level must be inside (0, 1), got {level}")
+        if self.config.strategy == "recursive":
+            rel, anchor, spread = self._recursive(x, level)
+        else:
+            x_rel, anchor, spread = self._relative(x)
+            rel = [b.numpy() for b in self._z_bounds(self._outputs(x_rel), level)]
+        back = [anchor + spread * r for r in rel]  # (N, H) each
+        back = [np.exp(b) if self.log else b for b in back]
+        if len(back) == 1:
+            return Forecast(back[0])
+        return Forecast(back[0], back[1], back[2], level if level is not None else self._default_level())
+
+    def _recursive(self, x: np.ndarray, level: float | None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """Feed a one-step model its own forecasts ``horizon`` times (Gaussian: sampled paths, seeded).
+        Returns the bounds relative to the first window's level and spread, like the other strategies."""
+        c = self.config
+        _, anchor, spread = self._relative(x)
+        gaussian = c.likelihood == "gaussian"
+        paths = SAMPLE_PATHS if gaussian else 1
+        window = np.repeat(x[:, :, 0], paths, axis=0)  # (N·S, L), transformed target
+        rng = torch.Generator().manual_seed(0)
+        steps = []
+        for _ in range(c.horizon):
+            w_rel, w_level, w_spread = self._relative(window[:, :, None])
+            out = self._outputs(w_rel)[:, 0]  # (N·S, K)
+            if gaussian:
+                from rnnkit.train.losses import gaussian_parameters
+
+                mu, sigma = gaussian_parameters(out)
+                step = (mu + sigma * torch.randn(mu.shape, generator=rng, dtype=torch.float64)).numpy()
+            else:
+                step = out[:, 0].numpy()
+            value = w_level[:, 0] + w_spread[:, 0] * step  # (N·S,)
+            steps.append(value)
+            window = np.concatenate([window[:, 1:], value[:, None]], axis=1)
+        z = np.stack(steps, axis=1).reshape(len(x), paths, c.horizon)  # (N, S, H)
+        rel = (z - anchor[:, :, None]) / spread[:, :, None]
+        if not gaussian:
+            return [rel[:, 0]], anchor, spread
+        alpha = (1 - (0.8 if level is None else level)) / 2
+        return [np.median(rel, axis=1), *np.quantile(rel, [alpha, 1 - alpha], axis=1)], anchor, spread
+
+    def _default_level(self) -> float:
+        q = self.config.quantiles
+        return 0.8 if self.config.likelihood == "gaussian" else round(q[-1] - q[0], 12)
+
+    def _last_window(self, series: Any) -> np.ndarray:
+        data = _as_series(series)
         self._check_columns(data)
         if len(data) < self.config.lookback:
             raise DataError(f"predict needs at least lookback={self.config.lookback} values, got {len(data)}")
-        return self._forecast_windows(self._transform(data)[None, -self.config.lookback :])[0]
+        return self._transform(data)[None, -self.config.lookback :]
 
-    def historical_forecasts(self, series: Any, start: int) -> np.ndarray:
-        """Forecasts from every origin ``t = start .. T − horizon`` using only ``series[:t]`` (no refit):
-        ``(T − horizon − start + 1, horizon)``; row i forecasts steps ``start + i .. start + i + horizon − 1``."""
+    def _inputs(self, series: Any) -> tuple[np.ndarray, bool]:
+        """The last window of each series to forecast from: ``(S, L, C)``, and whether there are many."""
+        self._ready()
+        many = as_many_series(series) if series is not None else None
+        if series is None:
+            many = self.history if len(self.history) > 1 else None
+            series = self.history[0]
+        if many is not None:
+            return np.concatenate([self._last_window(d) for d in many]), True
+        return self._last_window(series), False
+
+    def predict(self, series: Any = None) -> np.ndarray:
+        """The ``horizon`` values after the end of ``series`` (default: the training series): ``(H,)``, or
+        ``(S, H)`` for a list of series (or a model fitted on many, called without ``series``)."""
+        x, many = self._inputs(series)
+        point = self._forecast_windows(x).point
+        return point if many else point[0]
+
+    def predict_interval(self, series: Any = None, level: float | None = None) -> Forecast:
+        """Point forecast and central ``level`` interval (default 0.8 for Gaussian, the outer quantiles'
+        span for quantile models), shaped like ``predict``'s output."""
+        self._require_likelihood()
+        x, many = self._inputs(series)
+        f = self._forecast_windows(x, level)
+        if many:
+            return f
+        return Forecast(f.point[0], f.lower[0] if f.lower is not None else None,
+                        f.upper[0] if f.upper is not None else None, f.level)  # fmt: skip
+
+    def _origins(self, series: Any, start: int) -> np.ndarray:
         c = self.config
         data = _as_series(series)
         self._check_columns(data)
@@ -200,20 +396,34 @@ class Forecaster:
             )
         z = self._transform(data)
         origins = np.arange(start, len(data) - c.horizon + 1)
-        x = z[origins[:, None] - c.lookback + np.arange(c.lookback)]  # (N, L, C)
-        return self._forecast_windows(x)
+        return z[origins[:, None] - c.lookback + np.arange(c.lookback)]  # (N, L, C)
+
+    def historical_forecasts(self, series: Any, start: int) -> np.ndarray:
+        """Forecasts from every origin ``t = start .. T − horizon`` using only ``series[:t]`` (no refit):
+        ``(T − horizon − start + 1, horizon)``; row i forecasts steps ``start + i .. start + i + horizon − 1``."""
+        self._ready()
+        return self._forecast_windows(self._origins(series, start)).point
+
+    def historical_intervals(self, series: Any, start: int, level: float | None = None) -> Forecast:
+        """``historical_forecasts`` with the interval bounds, each ``(N, horizon)``."""
+        self._require_likelihood()
+        return self._forecast_windows(self._origins(series, start), level)
 
     def evaluate(self, series: Any, start: int, season: int | None = None) -> dict[str, dict[str, float]]:
         """Errors of the forecasts from every origin ``start .. T − horizon`` (all their steps), for the model
-        and each baseline of ``forecast_baselines`` on the same origins: ``{name: {metric: value}}``.
+        and each baseline of ``forecast_baselines`` on the same origins: ``{name: {metric: value}}``. A
+        probabilistic model's row adds ``coverage`` (share of actual values inside its interval) and
+        ``level`` (the interval's nominal share).
 
         ``season`` (for seasonal naive and MASE) is detected from ``series[:start]`` when not given.
         """
         from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
-        from rnnkit.tasks.forecast_metrics import METRICS, mase
+        from rnnkit.tasks.forecast_metrics import METRICS, coverage, mase
 
         data = _as_series(series)
-        forecasts = {"model": self.historical_forecasts(data, start)}  # (N, H)
+        self._ready()
+        model = self._forecast_windows(self._origins(data, start))
+        forecasts = {"model": model.point}  # (N, H)
         target, h = data[:, 0], self.config.horizon
         origins = range(start, len(data) - h + 1)
         m = season if season is not None else detect_season(target[:start])
@@ -225,6 +435,9 @@ class Forecaster:
             row = {metric: fn(actual, f) for metric, fn in METRICS.items() if metric != "mape" or (actual != 0).all()}
             row["mase"] = mase(actual, f, target[:start], m or 1)
             scores[name] = row
+        if model.lower is not None and model.upper is not None and model.level is not None:
+            scores["model"]["coverage"] = coverage(actual, model.lower, model.upper)
+            scores["model"]["level"] = model.level
         return scores
 
     def backtest(
@@ -241,16 +454,22 @@ class Forecaster:
         if data.shape[1] != expected:
             raise ShapeError(f"the series has {data.shape[1]} columns; the forecaster was fitted on {expected}")
 
+    def _require_likelihood(self) -> None:
+        if self.config.likelihood is None:
+            raise ConfigError(
+                "this forecaster gives point forecasts only: train it with likelihood='gaussian' or "
+                "'quantile' for intervals"
+            )
+
     # --- saving ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
         model = self._ready()
-        history = self.history if self.history is not None else np.zeros((0, 1))
         model.save(
             path,
             include_optimizer=False,
-            metadata={"task": TASK, "config": asdict(self.config), "log": self.log,
+            metadata={"task": TASK, "config": asdict(self.config), "log": self.log, "series": len(self.history),
                       "covariate_mean": self.covariate_mean.tolist(), "covariate_std": self.covariate_std.tolist()},
-            extra_tensors={"history": torch.from_numpy(history)},
+            extra_tensors={f"history.{i}": torch.from_numpy(h) for i, h in enumerate(self.history)},
         )  # fmt: skip
 
     @classmethod
@@ -259,11 +478,14 @@ class Forecaster:
 
         metadata = load_metadata(path, task=TASK)
         try:
-            forecaster = cls(**metadata["config"])
+            config = dict(metadata["config"])
+            config["quantiles"] = tuple(config.get("quantiles", ForecasterConfig.quantiles))
+            forecaster = cls(**config)
             forecaster.log = bool(metadata["log"])
             forecaster.covariate_mean = np.asarray(metadata["covariate_mean"], dtype=np.float64)
             forecaster.covariate_std = np.asarray(metadata["covariate_std"], dtype=np.float64)
-            forecaster.history = load_extra_tensors(path)["history"].double().numpy()
+            extras = load_extra_tensors(path)
+            forecaster.history = [extras[f"history.{i}"].double().numpy() for i in range(int(metadata["series"]))]
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
             raise ModelFileError(f"{path}: the forecaster settings are malformed: {exc}") from exc
         forecaster.model = load_model(path)

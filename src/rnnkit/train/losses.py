@@ -29,6 +29,8 @@ __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy",
+    "GaussianNLL",
+    "Quantile",
     "get_loss",
     "serialize_loss",
     "losses",
@@ -181,6 +183,63 @@ class CTC(Loss):
         )
 
 
+class _Distributional(Loss):
+    """A loss whose prediction carries ``K`` numbers per target in a last axis: ``y_pred (..., K)``,
+    ``y_true (...)``."""
+
+    width = 1
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if y_pred.shape[:-1] != y_true.shape or y_pred.shape[-1] != self.width:
+            raise ShapeError(
+                f"{self.name}: targets (...) need predictions (..., {self.width}); got targets of shape "
+                f"{tuple(y_true.shape)} and predictions of shape {tuple(y_pred.shape)}"
+            )
+        return self.compute(y_true, y_pred)
+
+
+class GaussianNLL(_Distributional):
+    """Negative log-likelihood of ``y`` under ``N(μ, σ²)`` with ``y_pred[..., 0] = μ`` and
+    ``σ = softplus(y_pred[..., 1]) + 1e-4`` (any real output is a valid scale), without the constant:
+    ``mean(log σ + (y − μ)² / 2σ²)``. Minimised by the true mean and standard deviation."""
+
+    name = "gaussian_nll"
+    width = 2
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        mu, sigma = gaussian_parameters(y_pred)
+        return (sigma.log() + 0.5 * ((y_true - mu) / sigma) ** 2).mean()
+
+
+def gaussian_parameters(y_pred: Tensor) -> tuple[Tensor, Tensor]:
+    """``(μ, σ)`` from the ``(..., 2)`` output of a network trained with ``GaussianNLL``."""
+    return y_pred[..., 0], F.softplus(y_pred[..., 1]) + 1e-4
+
+
+class Quantile(_Distributional):
+    """Pinball loss averaged over the quantiles ``q`` (one network output each, in a last axis):
+    ``mean(max(q·e, (q − 1)·e))`` with ``e = y − ŷ_q``. Its minimiser for each output is the q-quantile
+    of ``y``, so the outputs for q = 0.1 and 0.9 bound an 80 % interval."""
+
+    name = "quantile"
+
+    def __init__(self, quantiles: tuple[float, ...] | list[float] = (0.1, 0.5, 0.9)) -> None:
+        from rnnkit.errors import ConfigError
+
+        if not quantiles or any(not 0 < q < 1 for q in quantiles) or list(quantiles) != sorted(set(quantiles)):
+            raise ConfigError(f"quantiles must be increasing and inside (0, 1), got {list(quantiles)}")
+        self.quantiles = [float(q) for q in quantiles]
+        self.width = len(self.quantiles)
+
+    def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        q = torch.tensor(self.quantiles, dtype=y_pred.dtype, device=y_pred.device)
+        e = y_true.unsqueeze(-1) - y_pred
+        return torch.maximum(q * e, (q - 1) * e).mean()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"quantiles": self.quantiles}
+
+
 losses: Registry[Callable[[], Loss]] = Registry("loss")
 for _names, _cls in [
     (("mse", "mean_squared_error"), MeanSquaredError),
@@ -190,9 +249,15 @@ for _names, _cls in [
     (("categorical_crossentropy",), CategoricalCrossentropy),
     (("sparse_categorical_crossentropy",), SparseCategoricalCrossentropy),
     (("ctc",), CTC),
+    (("gaussian_nll",), GaussianNLL),
+    (("quantile", "pinball"), Quantile),
 ]:
     for _n in _names:
         losses.register(_n, _cls)
+
+
+def _all_subclasses(cls: type[Loss]) -> list[type[Loss]]:
+    return [c for sub in cls.__subclasses__() for c in (sub, *_all_subclasses(sub)) if not c.__name__.startswith("_")]
 
 
 def serialize_loss(spec: Any) -> str | dict[str, Any] | None:
@@ -209,7 +274,7 @@ def get_loss(spec: str | dict[str, Any] | Callable[[Tensor, Tensor], Tensor]) ->
     if isinstance(spec, str):
         return losses.get(spec)()
     if isinstance(spec, dict):
-        classes = {c.__name__: c for c in Loss.__subclasses__()}
+        classes = {c.__name__: c for c in _all_subclasses(Loss)}
         cls = classes.get(str(spec.get("class_name")))
         if cls is None:
             raise UnknownNameError(
