@@ -14,7 +14,12 @@ def test_fit_on_the_built_in_series_and_predict(tmp_path: Path, capsys: pytest.C
     model = str(tmp_path / "air")
     assert main(["forecast", "fit", "--out", model, "--epochs", "40", "--units", "16"]) == 0
     out = capsys.readouterr().out
-    assert "AirPassengers" in out and "seasonal naive" in out and "the model " in out and "MASE" in out
+    assert (
+        "airline_passengers (built in, 1949-01..1960-12)" in out
+        and "seasonal naive" in out
+        and "the model " in out
+        and "MASE" in out
+    )
     assert main(["forecast", "predict", model]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert (
@@ -73,3 +78,55 @@ def test_backtest_and_plots_on_the_built_in_series(tmp_path: Path, capsys: pytes
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["forecast", "backtest", *small, "--window", "sliding"]) == 1
     assert "train_size" in capsys.readouterr().err
+
+
+def test_probabilistic_seq2seq_with_plots_and_interval_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = str(tmp_path / "m")
+    small = ["--epochs", "10", "--units", "8", "--lookback", "12", "--horizon", "3"]
+    argv = ["forecast", "fit", *small, "--strategy", "seq2seq", "--likelihood", "gaussian", "--out", model]
+    assert main([*argv, "--plot", str(tmp_path / "f.png"), "--curves", str(tmp_path / "c.png")]) == 0
+    out = capsys.readouterr().out
+    assert "of the actual values inside the model's 80% intervals" in out
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["forecast", "predict", model, "--level", "0.5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "step,forecast,lower,upper" and len(lines) == 4
+    rows = [[float(v) for v in line.split(",")[1:]] for line in lines[1:]]
+    assert all(lo <= f <= hi for f, lo, hi in rows)
+
+
+def test_many_series_one_global_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = np.arange(60)
+    rows = ["store,week,sales"]
+    for store, size in (("north", 10.0), ("south", 500.0)):
+        rows += [f"{store},{i},{size * (2 + np.sin(2 * np.pi * i / 6) + 0.01 * i)}" for i in t]
+    (tmp_path / "sales.csv").write_text("\n".join(rows) + "\n")
+    args = ["--target", "sales", "--id-column", "store", "--date", "week", "--lookback", "12", "--horizon", "2"]
+    model = str(tmp_path / "m")
+    assert main(["forecast", "fit", str(tmp_path / "sales.csv"), *args, "--epochs", "5", "--out", model]) == 0
+    assert "2 series (60..60 values); one global model" in capsys.readouterr().out
+    assert main(["forecast", "predict", model]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "series,step,forecast" and [r.split(",")[0] for r in lines[1:]] == ["north"] * 2 + ["south"] * 2
+    north, south = float(lines[1].split(",")[2]), float(lines[3].split(",")[2])
+    assert 5 < north < 40 and 250 < south < 2000  # each series forecast on its own scale
+
+
+def test_parquet_gaps_and_built_in_series(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pa = pytest.importorskip("pyarrow", reason="Parquet input needs pyarrow (the dev extras install it)")
+    import pyarrow.parquet as pq
+
+    values = [100 + i + 5 * np.sin(i) for i in range(50)]
+    values[20] = None  # a gap
+    pq.write_table(pa.table({"price": values}), tmp_path / "p.parquet")
+    base = ["forecast", "fit", str(tmp_path / "p.parquet"), "--target", "price", "--lookback", "8", "--horizon", "2"]
+    assert main([*base, "--epochs", "2", "--out", str(tmp_path / "m")]) == 1
+    assert "1 missing values (first at row 20); choose a fill policy" in capsys.readouterr().err
+    assert main([*base, "--epochs", "2", "--fill", "interpolate", "--out", str(tmp_path / "m")]) == 0
+    assert "p.parquet, 50 values" in capsys.readouterr().out
+    small = ["--epochs", "2", "--lookback", "10", "--horizon", "2"]
+    assert main(["forecast", "fit", "--series", "sunspots", *small, "--out", str(tmp_path / "s")]) == 0
+    assert "sunspots (built in, 1700..2008)" in capsys.readouterr().out
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    assert main(["forecast", "fit", str(tmp_path / "bad.parquet"), "--target", "x", "--out", str(tmp_path / "b")]) == 1
+    assert "is not a readable Parquet file" in capsys.readouterr().err

@@ -240,3 +240,19 @@ def test_probabilistic_seq2seq_is_saved_and_loaded(tmp_path) -> None:  # type: i
     for x, y in [(a.point, b.point), (a.lower, b.lower), (a.upper, b.upper)]:
         np.testing.assert_allclose(x, y, rtol=1e-6)
     assert a.point.shape == (4,) and same.config.strategy == "seq2seq"
+
+
+def test_fill_policies_and_frames() -> None:
+    from rnnkit.tasks.forecasting import fill_missing, from_frame
+
+    gaps = np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, 3.0], [6.0, 4.0]])
+    np.testing.assert_array_equal(fill_missing(gaps, "ffill"), [[2, 1], [2, 1], [2, 3], [6, 4]])
+    np.testing.assert_array_equal(fill_missing(gaps, "interpolate"), [[2, 1], [2, 2], [4, 3], [6, 4]])
+    np.testing.assert_array_equal(fill_missing(gaps, "drop"), [[6, 4]])
+    with pytest.raises(DataError, match="3 missing values \\(first at row 0\\)"):
+        fill_missing(gaps)
+    table = {"id": ["a", "a", "b"], "y": [1, 2, 3], "x": [0.5, 0.5, 0.5]}
+    frames = from_frame(table, "y", ["x"], id_column="id")
+    assert list(frames) == ["a", "b"] and frames["a"].tolist() == [[1, 0.5], [2, 0.5]]
+    with pytest.raises(DataError, match="no column 'z'"):
+        from_frame(table, "z")

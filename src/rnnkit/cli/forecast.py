@@ -1,8 +1,10 @@
-"""``rnnkit forecast fit | predict | backtest``: forecast a series in a CSV file (or the built-in AirPassengers).
+"""``rnnkit forecast fit | predict | backtest``: forecast a series in a CSV or Parquet file (or a built-in
+series), or many series at once (``--id-column``: one global model).
 
-``fit`` trains on all but the last ``--test`` values, forecasts from every origin in that held-out part
-(no refit) and prints the errors beside the naive baselines on the same origins, saying plainly when the
-model does not beat the best of them. ``backtest`` refits at ``--folds`` rolling origins instead.
+``fit`` trains on all but the last ``--test`` values (of each series), forecasts from every origin in
+that held-out part (no refit) and prints the errors beside the naive baselines on the same origins,
+saying plainly when the model does not beat the best of them. ``backtest`` refits at ``--folds`` rolling
+origins instead.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ def register(commands: Any) -> None:
         "mean forecasts on the same origins.",
     )
     _series_and_model_arguments(p)
+    p.add_argument("--id-column", help="series-id column: one global model over every series in the file")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--test", type=int, help="values held out at the end (default: 2 × lookback or a quarter)")
-    p.add_argument("--plot", help="PNG of the test-part forecasts against the actual series")
+    p.add_argument("--plot", help="PNG of the test-part forecasts (and intervals) against the actual series")
+    p.add_argument("--curves", help="PNG of the training loss per epoch")
     p.set_defaults(handler=fit)
 
     p = sub.add_parser(
@@ -50,15 +54,25 @@ def register(commands: Any) -> None:
     p.add_argument("--data", help="newer CSV with the same columns (default: the series the model was fitted on)")
     p.add_argument("--target", help="target column of --data (default: the one used in fit)")
     p.add_argument("--covariates", help="covariate columns of --data (default: those used in fit)")
+    p.add_argument("--id-column", help="series-id column of --data: a forecast for each series")
+    p.add_argument("--fill", choices=FILL, default="error", help="missing values in --data (default: error)")
+    p.add_argument("--level", type=float, help="interval level for probabilistic models (default: the model's)")
     p.add_argument("--output", help="CSV file to write (default: standard output)")
     p.set_defaults(handler=predict)
 
 
+FILL = ["error", "ffill", "interpolate", "drop"]
+BUILT_IN = ["airline_passengers", "sunspots", "ibm_close"]
+
+
 def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", nargs="?", help="CSV/TSV file, rows in time order (default: AirPassengers 1949-1960)")
+    p.add_argument("data", nargs="?", help="CSV/TSV/Parquet file, rows in time order (default: --series)")
+    p.add_argument("--series", choices=BUILT_IN, default="airline_passengers",
+                   help="built-in series used when no file is given (default: airline_passengers)")  # fmt: skip
     p.add_argument("--target", help="column to forecast (required with a file)")
     p.add_argument("--date", help="date column, checked to increase row by row")
     p.add_argument("--covariates", help="comma-separated past-covariate columns")
+    p.add_argument("--fill", choices=FILL, default="error", help="missing values: an error (default) or a policy")
     p.add_argument("--lookback", type=int, default=24, help="past values the model reads (default 24)")
     p.add_argument("--horizon", type=int, default=6, help="steps forecast at once (default 6)")
     p.add_argument("--season", type=int, help="season length for the baselines and MASE (default: detected)")
@@ -67,71 +81,153 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--transform", choices=["auto", "log", "none"], default="auto")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--strategy",
+        choices=["direct", "seq2seq", "recursive"],
+        default="direct",
+        help="multi-step head: direct (default), encoder-decoder, or a one-step model fed back",
+    )
+    p.add_argument(
+        "--likelihood",
+        choices=["gaussian", "quantile"],
+        help="probabilistic forecasts with intervals (default: point forecasts)",
+    )
+    p.add_argument("--quantiles", default="0.1,0.5,0.9", help="with --likelihood quantile (default 0.1,0.5,0.9)")
+    p.add_argument("--seed", type=int, default=0)  # fmt: skip
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, list[str] | None, str]:
-    """The series ``(T, C)``, its dates (or None) and a name for it, from ``args``."""
-    from rnnkit.datasets import airline_passengers
+    """The series ``(T, C)`` (or, with ``--id-column``, a dict of them), its dates (or None) and a name."""
+    from rnnkit.datasets import load
     from rnnkit.errors import ConfigError
 
-    covariates = [c.strip() for c in (args.covariates or "").split(",") if c.strip()]
+    covariates = _names(args.covariates)
     if args.data is None:
-        if args.target or covariates:
-            raise ConfigError("--target/--covariates need a data file")
-        series = airline_passengers()
-        return series.values[:, None], series.dates, "AirPassengers 1949-1960 (built in)"
+        if args.target or covariates or getattr(args, "id_column", None):
+            raise ConfigError("--target/--covariates/--id-column need a data file")
+        series = load(args.series)
+        return series.values[:, None], series.dates, f"{args.series} (built in, {series.dates[0]}..{series.dates[-1]})"
     if not args.target:
         raise ConfigError("give --target COLUMN: the column to forecast")
-    data, dates = _read_series(args.data, args.target, covariates, args.date)
+    data, dates = _read_series(args.data, args.target, covariates, args.date, getattr(args, "id_column", None),
+                               args.fill)  # fmt: skip
     return data, dates, args.data
 
 
+def _names(text: str | None) -> list[str]:
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
+
+
 def _forecaster(args: argparse.Namespace) -> Any:
+    from rnnkit.errors import ConfigError
     from rnnkit.tasks.forecasting import Forecaster
 
+    try:
+        quantiles = tuple(float(q) for q in _names(args.quantiles))
+    except ValueError as exc:
+        raise ConfigError(f"--quantiles must be numbers separated by commas, got {args.quantiles!r}") from exc
     return Forecaster(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
-                      layers=args.layers, epochs=args.epochs, transform=args.transform)  # fmt: skip
+                      layers=args.layers, epochs=args.epochs, transform=args.transform, strategy=args.strategy,
+                      likelihood=args.likelihood, quantiles=quantiles)  # fmt: skip
 
 
-def _read_series(path: str, target: str, covariates: list[str], date: str | None) -> tuple[Any, list[str] | None]:
+def _read_series(
+    path: str, target: str, covariates: list[str], date: str | None, id_column: str | None, fill: str
+) -> tuple[Any, list[str] | None]:
     from rnnkit.data.tables import read_columns, to_numbers
     from rnnkit.errors import DataError
+    from rnnkit.tasks.forecasting import fill_missing
 
-    columns = read_columns(path, [target, *covariates, *([date] if date else [])])
+    extra = [*([date] if date else []), *([id_column] if id_column else [])]
+    columns = read_columns(path, [target, *covariates, *extra])
     data = to_numbers(columns[: 1 + len(covariates)], [target, *covariates])  # (T, C)
-    dates = columns[-1] if date else None
-    if dates is not None and any(b <= a for a, b in zip(dates, dates[1:])):
-        first = next(i for i, (a, b) in enumerate(zip(dates, dates[1:])) if b <= a)
-        raise DataError(f"{path}: dates must increase row by row; row {first + 2} ({dates[first + 1]!r}) does not")
-    return data, dates
+    dates = columns[1 + len(covariates)] if date else None
+    ids = columns[-1] if id_column else None
+    groups = (
+        {k: [i for i, v in enumerate(ids) if v == k] for k in dict.fromkeys(ids)}
+        if ids
+        else {"": list(range(len(data)))}
+    )
+    out = {}
+    for key, rows in groups.items():
+        if dates is not None:
+            seen = [dates[r] for r in rows]
+            keys = _order_keys(seen)
+            bad = next((i for i, (a, b) in enumerate(zip(keys, keys[1:])) if b <= a), None)
+            if bad is not None:
+                where = f" (series {key!r})" if id_column else ""
+                raise DataError(
+                    f"{path}: dates must increase row by row{where}; row {rows[bad + 1] + 2} ({seen[bad + 1]!r}) does not"
+                )
+        try:
+            out[key] = fill_missing(data[rows], fill)
+        except DataError as exc:
+            where = f"series {key!r}: " if id_column else ""
+            raise DataError(f"{path}: {where}{exc} (--fill)") from exc
+    if id_column:
+        return out, None
+    return out[""], dates
+
+
+def _order_keys(dates: list[str]) -> list[Any]:
+    """Dates compared as numbers when they all are (day 9 before day 10), else as text (ISO dates)."""
+    try:
+        return [float(d) for d in dates]
+    except ValueError:
+        return dates
 
 
 def fit(args: argparse.Namespace) -> int:
+    import numpy as np
+
     import rnnkit
     from rnnkit.errors import DataError
 
     data, dates, source = _load(args)
-    test = args.test if args.test is not None else max(2 * args.lookback, len(data) // 4)
-    start = len(data) - test
-    if test < args.horizon or start < args.lookback + args.horizon:
+    many = isinstance(data, dict)
+    shortest = min(len(d) for d in data.values()) if many else len(data)
+    test = args.test if args.test is not None else max(2 * args.lookback, shortest // 4)
+    if test < args.horizon or shortest - test < args.lookback + args.horizon:
         raise DataError(
-            f"{len(data)} values cannot hold a training part of at least lookback + horizon = "
+            f"{shortest} values cannot hold a training part of at least lookback + horizon = "
             f"{args.lookback + args.horizon} and a test part of --test {test} ≥ horizon {args.horizon}"
         )
     rnnkit.seed(args.seed)
     model = _forecaster(args)
-    print(f"series: {source}, {len(data)} values; training on the first {start}, testing on the last {test}")
-    model.fit(data[:start])
-    scores = model.evaluate(data, start, season=args.season)
+    if many:
+        print(f"series: {source}, {len(data)} series ({shortest}..{max(len(d) for d in data.values())} values); "
+              f"one global model, testing on the last {test} of each")  # fmt: skip
+        model.fit({k: d[: len(d) - test] for k, d in data.items()})
+        per_series = [model.evaluate(d, len(d) - test, season=args.season) for d in data.values()]
+        scores = {n: {m: float(np.mean([s[n][m] for s in per_series])) for m in per_series[0][n]}
+                  for n in per_series[0]}  # fmt: skip
+        print("mean over the series:")
+    else:
+        start = len(data) - test
+        print(f"series: {source}, {len(data)} values; training on the first {start}, testing on the last {test}")
+        model.fit(data[:start])
+        scores = model.evaluate(data, start, season=args.season)
     _print_scores(scores)
     model.save(args.out)
     if args.plot:
         from rnnkit.tasks.forecast_plots import plot_forecasts
 
-        plot_forecasts(data[:, 0], start, model.historical_forecasts(data, start), args.plot, dates, source)
+        first = next(iter(data.values())) if many else data
+        start = len(first) - test
+        f = (
+            model.historical_intervals(first, start)
+            if model.config.likelihood
+            else model.historical_forecasts(first, start)
+        )
+        title = f"{source}, series {next(iter(data))!r}" if many else source
+        plot_forecasts(first[:, 0], start, f, args.plot, None if many else dates, title)
         print(f"plot written to {args.plot}")
-    print(f"model in {args.out} (trained on the first {start} values; predict reads the series it was fitted on)")
+    if args.curves:
+        from rnnkit.tasks.forecast_plots import plot_training_curve
+
+        plot_training_curve(model.losses, args.curves, f"{model.config.cell.upper()} forecaster on {source}")
+        print(f"training curve written to {args.curves}")
+    print(f"model in {args.out} (trained on all but the last {test} values; predict reads the series it was fitted on)")
     return 0
 
 
@@ -153,10 +249,13 @@ def backtest(args: argparse.Namespace) -> int:
 
 
 def _print_scores(scores: dict[str, dict[str, float]]) -> None:
-    metrics = list(next(iter(scores.values())))
+    metrics = list(scores["naive"])  # the model's row may add coverage and level
     print(f"{'':<16}" + "".join(f"{m.upper():>10}" for m in metrics))
     for name, row in scores.items():
         print(f"{name.replace('_', ' '):<16}" + "".join(f"{row[m]:>10.4g}" for m in metrics))
+    if "coverage" in scores["model"]:
+        print(f"interval: {scores['model']['coverage']:.1%} of the actual values inside the model's "
+              f"{scores['model']['level']:.0%} intervals")  # fmt: skip
     key = "mape" if "mape" in metrics else "mae"
     best = min((n for n in scores if n != "model"), key=lambda n: scores[n][key])
     if scores["model"][key] < scores[best][key]:
@@ -173,15 +272,26 @@ def predict(args: argparse.Namespace) -> int:
     from rnnkit.tasks.forecasting import Forecaster
 
     model = Forecaster.load(args.model)
-    series = None
     if args.data is not None:
         if not args.target:
             raise ConfigError("give --target COLUMN for --data")
-        covariates = [c.strip() for c in (args.covariates or "").split(",") if c.strip()]
-        series, _ = _read_series(args.data, args.target, covariates, None)
-    forecast = model.predict(series)
-    rows = [[step, f"{value:.6g}"] for step, value in enumerate(forecast, start=1)]
-    text = write_rows(args.output, ["step", "forecast"], rows)
+        series, _ = _read_series(args.data, args.target, _names(args.covariates), None, args.id_column, args.fill)
+        named = series if isinstance(series, dict) else {"": series}
+    else:
+        named = dict(zip(model.names, model.history))
+    probabilistic = model.config.likelihood is not None
+    header = ["series", "step", "forecast"] if len(named) > 1 or args.id_column else ["step", "forecast"]
+    header += ["lower", "upper"] if probabilistic else []
+    rows = []
+    for key, data in named.items():
+        if probabilistic:
+            f = model.predict_interval(data, args.level)
+            columns = [f.point, f.lower, f.upper]
+        else:
+            columns = [model.predict(data)]
+        for step, values in enumerate(zip(*columns), start=1):
+            rows.append([*([key] if header[0] == "series" else []), step, *(f"{v:.6g}" for v in values)])
+    text = write_rows(args.output, header, rows)
     if args.output is None:
         sys.stdout.write(text)
     else:

@@ -1,7 +1,8 @@
-"""Columns from a CSV or TSV file, with clear errors for the ways such files go wrong.
+"""Columns from a CSV, TSV or Parquet file, with clear errors for the ways such files go wrong.
 
-``.tsv`` and ``.txt`` files are split on tabs with no quoting (text may hold ``"``); other files are
-read as CSV (comma, double-quote quoting). Columns are named by their header, or by 0-based position
+``.tsv`` and ``.txt`` files are split on tabs with no quoting (text may hold ``"``); ``.parquet`` files
+are read with pyarrow (``pip install rnnkit[parquet]``), their values as text like a CSV's (missing values
+as empty cells); other files are read as CSV (comma, double-quote quoting). Columns are named by their header, or by 0-based position
 (``header=False`` for files without one, as the UCI sentiment files).
 
 Example:
@@ -56,6 +57,8 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header
     file = Path(path)
     if not file.is_file():
         raise DataError(f"no file at {file}")
+    if file.suffix.lower() in (".parquet", ".pq"):
+        return _parquet_columns(file, columns)
     text = decode_text(file.read_bytes(), str(file), "a UTF-8 CSV/TSV file")
     # a StringIO splits lines on \n and \r only: text fields may hold other Unicode line breaks
     # (U+0085 in the UCI sentiment files), and quoted CSV fields may span lines
@@ -74,6 +77,22 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header
                 f"{file}, data row {line}: {len(row)} field(s), but column {max(positions)} (0-based) was asked for"
             )
     return [[row[p] for row in data] for p in positions]
+
+
+def _parquet_columns(file: Path, columns: Sequence[Column]) -> list[list[str]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise DataError(f"{file}: reading Parquet needs pyarrow: pip install 'rnnkit[parquet]'") from exc
+    try:
+        table = pq.read_table(file)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError for corrupt files
+        raise DataError(f"{file} is not a readable Parquet file: {exc}") from exc
+    if table.num_rows == 0:
+        raise DataError(f"{file} has no data rows")
+    names = list(table.column_names)
+    positions = [_position(c, names, file) for c in columns]
+    return [["" if v is None else str(v) for v in table.column(p).to_pylist()] for p in positions]
 
 
 def _position(column: Column, names: list[str], file: Path) -> int:
@@ -101,10 +120,17 @@ def write_rows(path: str | os.PathLike[str] | None, header: Sequence[str], rows:
     return ""
 
 
+MISSING = frozenset({"", "na", "nan", "null", "none", "n/a", "#n/a"})
+
+
 def to_numbers(columns: Sequence[Sequence[str]], names: Sequence[str]) -> np.ndarray:
-    """Text columns (as ``read_columns`` returns them) → a ``(rows, len(columns))`` float array."""
+    """Text columns (as ``read_columns`` returns them) → a ``(rows, len(columns))`` float array; empty
+    cells and ``NA``/``NaN``/``null`` become NaN (the caller decides what a gap means)."""
     try:
-        return np.array([[float(v) for v in column] for column in columns], dtype=np.float64).T
+        return np.array(
+            [[np.nan if v.strip().lower() in MISSING else float(v) for v in column] for column in columns],
+            dtype=np.float64,
+        ).T
     except ValueError as exc:
         raise DataError(f"columns {', '.join(names)} must hold numbers: {exc}") from exc
 

@@ -1,5 +1,6 @@
-"""PNG figures for forecasts: forecasts against the actual series with the train/test boundary, and a
-backtest's folds (forecasts at each origin, and the error of each fold beside the best baseline)."""
+"""PNG figures for forecasts: forecasts (and their intervals) against the actual series with the
+train/test boundary, a backtest's folds (forecasts at each origin, and the error of each fold beside the
+best baseline), and the training loss per epoch."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import numpy as np
 
 from rnnkit.diagnostics.plots import _pyplot
 from rnnkit.tasks.backtest import BacktestReport
+from rnnkit.tasks.forecasting import Forecast
 
-__all__ = ["plot_forecasts", "plot_backtest"]
+__all__ = ["plot_forecasts", "plot_backtest", "plot_training_curve"]
 
 
 def _axis(n: int, dates: Sequence[str] | None) -> tuple[np.ndarray, list[str] | None]:
@@ -28,17 +30,26 @@ def _label_dates(ax: object, dates: list[str] | None, n: int) -> None:
 def plot_forecasts(
     actual: np.ndarray,
     start: int,
-    forecasts: np.ndarray,
+    forecasts: np.ndarray | Forecast,
     path: str | os.PathLike[str],
     dates: Sequence[str] | None = None,
     title: str = "",
 ) -> None:
     """The series, a vertical line where the test part begins, and each forecast ``forecasts[i]``
-    (``(N, H)`` from origins ``start + i``) drawn from its origin; the 1-step-ahead points joined."""
+    (``(N, H)`` from origins ``start + i``) drawn from its origin; the 1-step-ahead points joined. A
+    ``Forecast`` with bounds also shades the interval of the 1-step-ahead and the last-step forecasts."""
     plt = _pyplot()
     x, labels = _axis(len(actual), dates)
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.plot(x, actual, color="black", lw=1.4, label="actual")
+    if isinstance(forecasts, Forecast):
+        if forecasts.lower is not None and forecasts.upper is not None:
+            n, h = forecasts.point.shape
+            for step, color in ((0, "tab:blue"), (h - 1, "tab:orange")):
+                ax.fill_between(x[start + step : start + step + n], forecasts.lower[:, step], forecasts.upper[:, step],
+                                color=color, alpha=0.18, lw=0,
+                                label=f"{forecasts.level:.0%} interval, {step + 1} step{'s' if step else ''} ahead")  # fmt: skip
+        forecasts = forecasts.point
     for i, f in enumerate(forecasts):
         ax.plot(x[start + i : start + i + len(f)], f, color="tab:blue", alpha=0.25, lw=1)
     ax.plot(
@@ -84,6 +95,22 @@ def plot_backtest(
     bottom.set_ylabel(metric.upper())
     bottom.legend(fontsize=8)
     bottom.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_training_curve(losses: Sequence[float], path: str | os.PathLike[str], title: str = "") -> None:
+    """Training loss per epoch (log scale when it spans more than a decade)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(np.arange(1, len(losses) + 1), losses, color="tab:blue", lw=1.4)
+    if len(losses) and min(losses) > 0 and max(losses) / min(losses) > 10:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    ax.set_title(title or "Training loss")
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

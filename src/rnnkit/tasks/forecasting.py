@@ -51,7 +51,7 @@ from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import GaussianNLL, Quantile
 
-__all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows"]
+__all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows", "fill_missing", "from_frame"]
 
 TASK = "forecasting"
 CELLS = RECURRENT_LAYERS
@@ -150,6 +150,76 @@ def _as_series(data: Any) -> np.ndarray:
     return a
 
 
+FILL_POLICIES = ("error", "ffill", "interpolate", "drop")
+
+
+def fill_missing(data: np.ndarray, how: str = "error") -> np.ndarray:
+    """A ``(T, C)`` series with its NaN gaps handled by ``how``: ``'error'`` (a ``DataError`` naming the
+    first gap), ``'ffill'`` (the last value carried forward; leading gaps take the first value),
+    ``'interpolate'`` (linear in time; the ends take the nearest value) or ``'drop'`` (rows with a gap
+    removed: the steps are no longer evenly spaced, say so to yourself).
+
+    Example:
+        >>> fill_missing(np.array([[1.0], [np.nan], [3.0]]), "interpolate")[:, 0].tolist()
+        [1.0, 2.0, 3.0]
+    """
+    if how not in FILL_POLICIES:
+        raise ConfigError(f"fill must be one of {', '.join(FILL_POLICIES)}, got {how!r}")
+    gaps = np.isnan(data)
+    if not gaps.any():
+        return data
+    if how == "error":
+        first = int(np.argwhere(gaps)[0][0])
+        raise DataError(
+            f"the series has {int(gaps.sum())} missing values (first at row {first}); choose a fill policy: "
+            "ffill, interpolate or drop"
+        )
+    if how == "drop":
+        kept = data[~gaps.any(axis=1)]
+        if len(kept) == 0:
+            raise DataError("every row has a missing value: nothing is left after dropping them")
+        return kept
+    out = data.copy()
+    t = np.arange(len(data))
+    for c in range(data.shape[1]):
+        known = ~gaps[:, c]
+        if not known.any():
+            raise DataError(f"column {c} has no values at all")
+        if how == "interpolate":
+            out[:, c] = np.interp(t, t[known], data[known, c])
+        else:
+            last = np.maximum.accumulate(np.where(known, t, -1))
+            out[:, c] = data[np.where(last < 0, np.argmax(known), last), c]
+    return out
+
+
+def from_frame(
+    frame: Any, target: str, covariates: tuple[str, ...] | list[str] = (), id_column: str | None = None
+) -> np.ndarray | dict[str, np.ndarray]:
+    """Series from a table with named columns (a pandas DataFrame, or a dict of equal-length columns):
+    ``(T, 1 + covariates)`` rows in table order, or, with ``id_column``, one such array per id (rows of
+    an id in table order) for a global model.
+
+    Example:
+        >>> table = {"store": ["a", "b", "a", "b"], "sales": [1.0, 10.0, 2.0, 20.0]}
+        >>> {k: v[:, 0].tolist() for k, v in from_frame(table, "sales", id_column="store").items()}
+        {'a': [1.0, 2.0], 'b': [10.0, 20.0]}
+    """
+    names = [target, *covariates]
+    available = list(frame.keys())
+    for name in [*names, *([id_column] if id_column else [])]:
+        if name not in available:
+            raise DataError(f"no column {name!r}; the columns are: {', '.join(map(str, available))}")
+    try:
+        values = np.stack([np.asarray(frame[n], dtype=np.float64) for n in names], axis=1)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"columns {', '.join(names)} must hold numbers: {exc}") from exc
+    if id_column is None:
+        return values
+    ids = [str(i) for i in np.asarray(frame[id_column])]
+    return {key: values[[i for i, k in enumerate(ids) if k == key]] for key in dict.fromkeys(ids)}
+
+
 def _is_array(d: Any) -> bool:
     return isinstance(d, (np.ndarray, torch.Tensor)) or hasattr(d, "values")
 
@@ -191,6 +261,8 @@ class Forecaster:
         self.covariate_mean = np.zeros(0)
         self.covariate_std = np.ones(0)
         self.history: list[np.ndarray] = []  # the training series (the default input of predict)
+        self.names: list[str] = []  # their names: the keys of a dict of series, else their positions
+        self.losses: list[float] = []  # training loss per epoch (on the relative, transformed scale)
 
     # --- transforms -----------------------------------------------------------------------------
     def _transform(self, series: np.ndarray) -> np.ndarray:
@@ -245,14 +317,16 @@ class Forecaster:
             xs.append(x_rel)
             ys.append((y - level) / spread)
         self.model = self._build(data[0].shape[1], steps)
-        self.model.fit(
+        record = self.model.fit(
             np.concatenate(xs).astype(np.float32),
             np.concatenate(ys).astype(np.float32),
             batch_size=c.batch,
             epochs=c.epochs,
             verbose=verbose,
         )
+        self.losses = [float(v) for v in record.history["loss"]]
         self.history = data
+        self.names = [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(len(data))]
         return self
 
     def _build(self, columns: int, steps: int) -> Sequential:
@@ -467,7 +541,7 @@ class Forecaster:
         model.save(
             path,
             include_optimizer=False,
-            metadata={"task": TASK, "config": asdict(self.config), "log": self.log, "series": len(self.history),
+            metadata={"task": TASK, "config": asdict(self.config), "log": self.log, "series": self.names,
                       "covariate_mean": self.covariate_mean.tolist(), "covariate_std": self.covariate_std.tolist()},
             extra_tensors={f"history.{i}": torch.from_numpy(h) for i, h in enumerate(self.history)},
         )  # fmt: skip
@@ -485,7 +559,8 @@ class Forecaster:
             forecaster.covariate_mean = np.asarray(metadata["covariate_mean"], dtype=np.float64)
             forecaster.covariate_std = np.asarray(metadata["covariate_std"], dtype=np.float64)
             extras = load_extra_tensors(path)
-            forecaster.history = [extras[f"history.{i}"].double().numpy() for i in range(int(metadata["series"]))]
+            forecaster.names = [str(n) for n in metadata["series"]]
+            forecaster.history = [extras[f"history.{i}"].double().numpy() for i in range(len(forecaster.names))]
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
             raise ModelFileError(f"{path}: the forecaster settings are malformed: {exc}") from exc
         forecaster.model = load_model(path)
