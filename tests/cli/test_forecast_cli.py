@@ -110,6 +110,15 @@ def test_many_series_one_global_model(tmp_path: Path, capsys: pytest.CaptureFixt
     assert lines[0] == "series,step,forecast" and [r.split(",")[0] for r in lines[1:]] == ["north"] * 2 + ["south"] * 2
     north, south = float(lines[1].split(",")[2]), float(lines[3].split(",")[2])
     assert 5 < north < 40 and 250 < south < 2000  # each series forecast on its own scale
+    local = str(tmp_path / "local")
+    argv = ["forecast", "fit", str(tmp_path / "sales.csv"), *args, "--epochs", "5", "--per-series", "--out", local]
+    assert main([*argv, "--likelihood", "quantile", "--plot", str(tmp_path / "l.png")]) == 0
+    assert "one model per series, trained at once" in capsys.readouterr().out
+    assert main(["forecast", "predict", local]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "series,step,forecast,lower,upper" and len(lines) == 5
+    assert main(["forecast", "fit", str(tmp_path / "sales.csv"), "--target", "sales", "--per-series", "--out", local]) == 1
+    assert "--per-series needs --id-column" in capsys.readouterr().err
 
 
 def test_parquet_gaps_and_built_in_series(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -256,3 +256,29 @@ def test_fill_policies_and_frames() -> None:
     assert list(frames) == ["a", "b"] and frames["a"].tolist() == [[1, 0.5], [2, 0.5]]
     with pytest.raises(DataError, match="no column 'z'"):
         from_frame(table, "z")
+
+
+def test_local_forecasters_fit_one_model_per_series_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.tasks.forecast_local import LocalForecasters
+
+    t = np.arange(140)
+    rng = np.random.default_rng(0)
+    series = {
+        f"p{p}": (50 + p * t / 10) * (1 + 0.2 * np.sin(2 * np.pi * t / p)) * np.exp(rng.normal(0, 0.01, 140))
+        for p in (6, 12, 4)
+    }
+    series["p4"] = series["p4"][20:]  # lengths may differ
+    rnnkit.seed(0)
+    models = LocalForecasters(lookback=24, horizon=3, epochs=100, units=16).fit(
+        {k: v[:-20] for k, v in series.items()}
+    )
+    assert models.predict().shape == (3, 3) and models.historical_forecasts(series, test=20).shape == (3, 18, 3)
+    scores = models.evaluate(series, test=20)
+    assert scores["model"]["mase"] < 0.75 * scores["seasonal_naive"]["mase"], scores
+    models.save(tmp_path / "local")
+    same = LocalForecasters.load(tmp_path / "local")
+    np.testing.assert_allclose(same.predict(), models.predict(), rtol=1e-6)
+    with pytest.raises(ShapeError, match="pass a list of 3 series"):
+        models.predict(series["p6"])
+    with pytest.raises(DataError, match="several series"):
+        LocalForecasters().fit(series["p6"])

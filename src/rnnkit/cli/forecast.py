@@ -30,6 +30,8 @@ def register(commands: Any) -> None:
     )
     _series_and_model_arguments(p)
     p.add_argument("--id-column", help="series-id column: one global model over every series in the file")
+    p.add_argument("--per-series", action="store_true",
+                   help="with --id-column: one small model per series instead, all trained at once")  # fmt: skip
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--test", type=int, help="values held out at the end (default: 2 × lookback or a quarter)")
     p.add_argument("--plot", help="PNG of the test-part forecasts (and intervals) against the actual series")
@@ -120,13 +122,17 @@ def _names(text: str | None) -> list[str]:
 
 def _forecaster(args: argparse.Namespace) -> Any:
     from rnnkit.errors import ConfigError
+    from rnnkit.tasks.forecast_local import LocalForecasters
     from rnnkit.tasks.forecasting import Forecaster
 
     try:
         quantiles = tuple(float(q) for q in _names(args.quantiles))
     except ValueError as exc:
         raise ConfigError(f"--quantiles must be numbers separated by commas, got {args.quantiles!r}") from exc
-    return Forecaster(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
+    if getattr(args, "per_series", False) and not args.id_column:
+        raise ConfigError("--per-series needs --id-column: the column that tells the series apart")
+    kind = LocalForecasters if getattr(args, "per_series", False) else Forecaster
+    return kind(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
                       layers=args.layers, epochs=args.epochs, transform=args.transform, strategy=args.strategy,
                       likelihood=args.likelihood, quantiles=quantiles)  # fmt: skip
 
@@ -169,6 +175,24 @@ def _read_series(
     return out[""], dates
 
 
+def _test_forecasts(model: Any, data: Any, start: int, test: int) -> Any:
+    """The forecasts (with intervals when the model has them) from every origin of the test part; for
+    per-series models, those of the first series."""
+    from rnnkit.tasks.forecast_local import LocalForecasters
+    from rnnkit.tasks.forecasting import Forecast
+
+    if not isinstance(model, LocalForecasters):
+        if model.config.likelihood:
+            return model.historical_intervals(data, start)
+        return model.historical_forecasts(data, start)
+    if not model.config.likelihood:
+        return model.historical_forecasts(data, test)[0]
+    f = model.historical_intervals(data, test)
+    return Forecast(
+        f.point[0], None if f.lower is None else f.lower[0], None if f.upper is None else f.upper[0], f.level
+    )
+
+
 def _order_keys(dates: list[str]) -> list[Any]:
     """Dates compared as numbers when they all are (day 9 before day 10), else as text (ISO dates)."""
     try:
@@ -178,10 +202,9 @@ def _order_keys(dates: list[str]) -> list[Any]:
 
 
 def fit(args: argparse.Namespace) -> int:
-    import numpy as np
-
     import rnnkit
     from rnnkit.errors import DataError
+    from rnnkit.tasks.forecasting import mean_scores
 
     data, dates, source = _load(args)
     many = isinstance(data, dict)
@@ -195,12 +218,14 @@ def fit(args: argparse.Namespace) -> int:
     rnnkit.seed(args.seed)
     model = _forecaster(args)
     if many:
+        kind = "one model per series, trained at once" if args.per_series else "one global model"
         print(f"series: {source}, {len(data)} series ({shortest}..{max(len(d) for d in data.values())} values); "
-              f"one global model, testing on the last {test} of each")  # fmt: skip
+              f"{kind}, testing on the last {test} of each")  # fmt: skip
         model.fit({k: d[: len(d) - test] for k, d in data.items()})
-        per_series = [model.evaluate(d, len(d) - test, season=args.season) for d in data.values()]
-        scores = {n: {m: float(np.mean([s[n][m] for s in per_series])) for m in per_series[0][n]}
-                  for n in per_series[0]}  # fmt: skip
+        if args.per_series:
+            scores = model.evaluate(data, test, season=args.season)
+        else:
+            scores = mean_scores([model.evaluate(d, len(d) - test, season=args.season) for d in data.values()])
         print("mean over the series:")
     else:
         start = len(data) - test
@@ -214,11 +239,7 @@ def fit(args: argparse.Namespace) -> int:
 
         first = next(iter(data.values())) if many else data
         start = len(first) - test
-        f = (
-            model.historical_intervals(first, start)
-            if model.config.likelihood
-            else model.historical_forecasts(first, start)
-        )
+        f = _test_forecasts(model, data if args.per_series else first, start, test)
         title = f"{source}, series {next(iter(data))!r}" if many else source
         plot_forecasts(first[:, 0], start, f, args.plot, None if many else dates, title)
         print(f"plot written to {args.plot}")
@@ -264,14 +285,22 @@ def _print_scores(scores: dict[str, dict[str, float]]) -> None:
         print(f"the model does NOT beat the best baseline ({best.replace('_', ' ')}) on {key.upper()}")
 
 
+def _load_forecaster(path: str) -> Any:
+    from rnnkit.models import load_metadata
+    from rnnkit.tasks.forecast_local import LocalForecasters
+    from rnnkit.tasks.forecasting import Forecaster
+
+    local = load_metadata(path).get("task") == LocalForecasters.task
+    return LocalForecasters.load(path) if local else Forecaster.load(path)
+
+
 def predict(args: argparse.Namespace) -> int:
     import sys
 
     from rnnkit.data.tables import write_rows
     from rnnkit.errors import ConfigError
-    from rnnkit.tasks.forecasting import Forecaster
 
-    model = Forecaster.load(args.model)
+    model = _load_forecaster(args.model)
     if args.data is not None:
         if not args.target:
             raise ConfigError("give --target COLUMN for --data")
@@ -283,12 +312,15 @@ def predict(args: argparse.Namespace) -> int:
     header = ["series", "step", "forecast"] if len(named) > 1 or args.id_column else ["step", "forecast"]
     header += ["lower", "upper"] if probabilistic else []
     rows = []
-    for key, data in named.items():
-        if probabilistic:
-            f = model.predict_interval(data, args.level)
-            columns = [f.point, f.lower, f.upper]
-        else:
-            columns = [model.predict(data)]
+    many = len(named) > 1
+    inputs = list(named.values()) if many else next(iter(named.values()))
+    if probabilistic:
+        f = model.predict_interval(inputs, args.level)
+        tables = [f.point, f.lower, f.upper]
+    else:
+        tables = [model.predict(inputs)]
+    for i, key in enumerate(named):
+        columns = [t[i] if many else t for t in tables]
         for step, values in enumerate(zip(*columns), start=1):
             rows.append([*([key] if header[0] == "series" else []), step, *(f"{v:.6g}" for v in values)])
     text = write_rows(args.output, header, rows)

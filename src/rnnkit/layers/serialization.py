@@ -15,7 +15,7 @@ __all__ = ["serialize", "deserialize", "layer_classes"]
 
 
 def layer_classes() -> dict[str, type[Layer]]:
-    from rnnkit.layers import core, pooling, recurrent, speech
+    from rnnkit.layers import core, grouped, pooling, recurrent, speech
 
     classes = [
         core.Input,
@@ -27,6 +27,8 @@ def layer_classes() -> dict[str, type[Layer]]:
         core.TimeDistributed,
         core.RepeatVector,
         core.Reshape,
+        grouped.GroupedRecurrent,
+        grouped.GroupedDense,
         speech.Conv1D,
         speech.CTCOutput,
         speech.SpecAugment,

@@ -64,8 +64,13 @@ def lstm_step(
     Shapes: x ``(B, F)``, h and c ``(B, H)`` → ``(h', c')`` each ``(B, H)``.
     """
     h_rec = h if h_rec is None else h_rec
-    gates = torch.addmm(b, x, w_ih.t()) + h_rec @ w_hh.t()  # (B, 4H)
-    i, f, g, o = gates.chunk(4, dim=1)
+    return lstm_gates(torch.addmm(b, x, w_ih.t()) + h_rec @ w_hh.t(), c)  # gates (B, 4H)
+
+
+def lstm_gates(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """The LSTM step after its matmuls: ``gates = W_ih x + W_hh h + b`` ``(..., 4H)`` (blocks i, f, g, o)
+    and ``c`` ``(..., H)`` → ``(h', c')``."""
+    i, f, g, o = gates.chunk(4, dim=-1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     return torch.sigmoid(o) * torch.tanh(c), c
 
@@ -90,10 +95,14 @@ def gru_step(
     Shapes: x ``(B, F)``, h ``(B, H)`` → ``(B, H)``.
     """
     h_rec = h if h_rec is None else h_rec
-    gi = torch.addmm(b_ih, x, w_ih.t())  # (B, 3H)
-    gh = torch.addmm(b_hh, h_rec, w_hh.t())  # (B, 3H)
-    i_r, i_z, i_n = gi.chunk(3, dim=1)
-    h_r, h_z, h_n = gh.chunk(3, dim=1)
+    return gru_gates(torch.addmm(b_ih, x, w_ih.t()), torch.addmm(b_hh, h_rec, w_hh.t()), h)  # gi, gh (B, 3H)
+
+
+def gru_gates(gi: Tensor, gh: Tensor, h: Tensor) -> Tensor:
+    """The GRU step after its matmuls: ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh`` ``(..., 3H)``
+    (blocks r, z, n) and ``h`` ``(..., H)`` → ``h'``."""
+    i_r, i_z, i_n = gi.chunk(3, dim=-1)
+    h_r, h_z, h_n = gh.chunk(3, dim=-1)
     r = torch.sigmoid(i_r + h_r)
     z = torch.sigmoid(i_z + h_z)
     n = torch.tanh(i_n + r * h_n)

@@ -220,6 +220,38 @@ def from_frame(
     return {key: values[[i for i, k in enumerate(ids) if k == key]] for key in dict.fromkeys(ids)}
 
 
+def score_forecasts(
+    data: np.ndarray, start: int, model: Forecast, season: int | None = None
+) -> dict[str, dict[str, float]]:
+    """Errors of ``model`` (forecasts ``(N, H)`` from origins ``start .. start + N − 1`` of the ``(T, C)``
+    series ``data``) and of every baseline from the same origins: ``{name: {metric: value}}``; a
+    probabilistic forecast adds ``coverage`` and ``level`` to the model's row."""
+    from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+    from rnnkit.tasks.forecast_metrics import METRICS, coverage, mase
+
+    target, h = data[:, 0], model.point.shape[1]
+    origins = range(start, start + len(model.point))
+    m = season if season is not None else detect_season(target[:start])
+    forecasts = {"model": model.point}
+    for name, baseline in BASELINES.items():
+        forecasts[name] = np.stack([baseline(target[:t], h, m) for t in origins])
+    actual = np.stack([target[t : t + h] for t in origins])
+    scores = {}
+    for name, f in forecasts.items():
+        row = {metric: fn(actual, f) for metric, fn in METRICS.items() if metric != "mape" or (actual != 0).all()}
+        row["mase"] = mase(actual, f, target[:start], m or 1)
+        scores[name] = row
+    if model.lower is not None and model.upper is not None and model.level is not None:
+        scores["model"]["coverage"] = coverage(actual, model.lower, model.upper)
+        scores["model"]["level"] = model.level
+    return scores
+
+
+def mean_scores(scores: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Each name's metrics averaged over several series' ``score_forecasts``."""
+    return {n: {m: float(np.mean([s[n][m] for s in scores])) for m in scores[0][n]} for n in scores[0]}
+
+
 def _is_array(d: Any) -> bool:
     return isinstance(d, (np.ndarray, torch.Tensor)) or hasattr(d, "values")
 
@@ -253,6 +285,8 @@ class Forecaster:
     ``strategy`` picks the head (``'direct'``, ``'seq2seq'``, ``'recursive'``); ``likelihood='gaussian'``
     or ``'quantile'`` makes it probabilistic (``predict_interval``).
     """
+
+    task = TASK
 
     def __init__(self, **options: Any) -> None:
         self.config = ForecasterConfig(**options)
@@ -293,41 +327,54 @@ class Forecaster:
         """Train on ``series`` — one series, or a list/dict of series for one global model (all of it:
         hold out the test part yourself, chronologically)."""
         c = self.config
+        data, many = self._prepare(series)
+        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data)]
+        self.model = self._build(data[0].shape[1], self._steps())
+        record = self.model.fit(
+            np.concatenate([x for x, _ in pairs]).astype(np.float32),
+            np.concatenate([y for _, y in pairs]).astype(np.float32),
+            batch_size=c.batch,
+            epochs=c.epochs,
+            verbose=verbose,
+        )
+        self._remember(series, data, record.history["loss"])
+        return self
+
+    def _prepare(self, series: Any) -> tuple[list[np.ndarray], bool]:
+        """The training series as ``(T_i, C)`` arrays (checked), whether there are many, and the fitted
+        transform settings (log or not; covariate statistics over every series)."""
         many = as_many_series(series)
         data = many if many is not None else [_as_series(series)]
         for i, d in enumerate(data):
             if np.ptp(d[:, 0]) == 0:
                 where = f"series {i}: " if many is not None else ""
                 raise DataError(f"{where}the target series is constant: there is nothing to forecast beyond its value")
-        if c.strategy == "recursive" and data[0].shape[1] > 1:
+        if self.config.strategy == "recursive" and data[0].shape[1] > 1:
             raise ConfigError("a recursive forecast cannot know its covariates' future: use strategy='direct'")
         positive = all(bool((d[:, 0] > 0).all()) for d in data)
-        self.log = c.transform == "log" or (c.transform == "auto" and positive)
+        self.log = self.config.transform == "log" or (self.config.transform == "auto" and positive)
         covariates = np.concatenate([d[:, 1:] for d in data])
         self.covariate_mean = covariates.mean(axis=0)
         self.covariate_std = np.where(covariates.std(axis=0) > 0, covariates.std(axis=0), 1.0)
-        steps = 1 if c.strategy == "recursive" else c.horizon
-        xs, ys = [], []
-        for i, d in enumerate(data):
-            try:
-                x, y = windows(self._transform(d), c.lookback, steps)
-            except DataError as exc:
-                raise DataError(f"series {i}: {exc}" if many is not None else str(exc)) from exc
-            x_rel, level, spread = self._relative(x)
-            xs.append(x_rel)
-            ys.append((y - level) / spread)
-        self.model = self._build(data[0].shape[1], steps)
-        record = self.model.fit(
-            np.concatenate(xs).astype(np.float32),
-            np.concatenate(ys).astype(np.float32),
-            batch_size=c.batch,
-            epochs=c.epochs,
-            verbose=verbose,
-        )
-        self.losses = [float(v) for v in record.history["loss"]]
+        return data, many is not None
+
+    def _steps(self) -> int:
+        """Values after each training window the network learns to output."""
+        return 1 if self.config.strategy == "recursive" else self.config.horizon
+
+    def _training_windows(self, data: np.ndarray, index: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Relative input windows ``(N, L, C)`` and targets ``(N, steps)`` of one series."""
+        try:
+            x, y = windows(self._transform(data), self.config.lookback, self._steps())
+        except DataError as exc:
+            raise DataError(f"series {index}: {exc}" if index is not None else str(exc)) from exc
+        x_rel, level, spread = self._relative(x)
+        return x_rel, (y - level) / spread
+
+    def _remember(self, series: Any, data: list[np.ndarray], losses: list[float]) -> None:
+        self.losses = [float(v) for v in losses]
         self.history = data
         self.names = [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(len(data))]
-        return self
 
     def _build(self, columns: int, steps: int) -> Sequential:
         c = self.config
@@ -491,28 +538,9 @@ class Forecaster:
 
         ``season`` (for seasonal naive and MASE) is detected from ``series[:start]`` when not given.
         """
-        from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
-        from rnnkit.tasks.forecast_metrics import METRICS, coverage, mase
-
         data = _as_series(series)
         self._ready()
-        model = self._forecast_windows(self._origins(data, start))
-        forecasts = {"model": model.point}  # (N, H)
-        target, h = data[:, 0], self.config.horizon
-        origins = range(start, len(data) - h + 1)
-        m = season if season is not None else detect_season(target[:start])
-        for name, baseline in BASELINES.items():
-            forecasts[name] = np.stack([baseline(target[:t], h, m) for t in origins])
-        actual = np.stack([target[t : t + h] for t in origins])
-        scores = {}
-        for name, f in forecasts.items():
-            row = {metric: fn(actual, f) for metric, fn in METRICS.items() if metric != "mape" or (actual != 0).all()}
-            row["mase"] = mase(actual, f, target[:start], m or 1)
-            scores[name] = row
-        if model.lower is not None and model.upper is not None and model.level is not None:
-            scores["model"]["coverage"] = coverage(actual, model.lower, model.upper)
-            scores["model"]["level"] = model.level
-        return scores
+        return score_forecasts(data, start, self._forecast_windows(self._origins(data, start)), season)
 
     def backtest(
         self, series: Any, folds: int = 4, window: str = "expanding", train_size: int | None = None,
@@ -541,7 +569,7 @@ class Forecaster:
         model.save(
             path,
             include_optimizer=False,
-            metadata={"task": TASK, "config": asdict(self.config), "log": self.log, "series": self.names,
+            metadata={"task": self.task, "config": asdict(self.config), "log": self.log, "series": self.names,
                       "covariate_mean": self.covariate_mean.tolist(), "covariate_std": self.covariate_std.tolist()},
             extra_tensors={f"history.{i}": torch.from_numpy(h) for i, h in enumerate(self.history)},
         )  # fmt: skip
@@ -550,7 +578,7 @@ class Forecaster:
     def load(cls, path: str | os.PathLike[str]) -> Forecaster:
         from rnnkit.models import load_extra_tensors
 
-        metadata = load_metadata(path, task=TASK)
+        metadata = load_metadata(path, task=cls.task)
         try:
             config = dict(metadata["config"])
             config["quantiles"] = tuple(config.get("quantiles", ForecasterConfig.quantiles))

@@ -1,0 +1,142 @@
+"""One small forecaster per series, all trained at once: ``LocalForecasters``.
+
+Darts calls these local models: each series gets its own network (no pooling across series, unlike the
+global ``Forecaster`` fitted on many series). Fitting them one by one is a Python loop over fits; here
+they are the groups of one network (``rnnkit.layers.grouped``): sample ``b`` holds window ``b`` of every
+series, ``(B, S, L, C)``, and every layer keeps the groups apart. Series with fewer windows repeat theirs
+to fill the rows. The loss is the sum of the per-series losses, so each group's gradient (and its Adam
+update) is the one it would get alone. The windows, transforms and heads are the ``Forecaster``'s
+(``strategy`` ``'direct'`` or ``'recursive'``, one recurrent layer, any ``likelihood``).
+
+Example::
+
+    series = {name: values for name, values in ...}          # S series, any lengths ≥ lookback + horizon
+    models = LocalForecasters(lookback=24, horizon=6).fit(series)
+    models.predict()                                         # (S, 6): each series' own model
+    models.evaluate(series_with_test_part, test=24)          # mean errors beside the baselines
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.errors import ConfigError, DataError, ShapeError
+from rnnkit.layers import Reshape
+from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
+from rnnkit.models import Sequential
+from rnnkit.optimizers import Adam
+from rnnkit.tasks.forecasting import Forecast, Forecaster, as_many_series, mean_scores, score_forecasts
+from rnnkit.train.losses import GaussianNLL, Quantile, get_loss
+
+__all__ = ["LocalForecasters"]
+
+
+class LocalForecasters(Forecaster):
+    """One network per series, trained together; forecasts always cover all the series, in fit order."""
+
+    task = "forecasting_local"
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        c = self.config
+        if c.strategy == "seq2seq" or c.layers != 1:
+            raise ConfigError("per-series models have one recurrent layer and a direct or recursive head")
+
+    def fit(self, series: Any, verbose: int = 0) -> LocalForecasters:
+        """Train one model per series of ``series`` (a list or dict of series)."""
+        if as_many_series(series) is None:
+            raise DataError("per-series models need several series: a list or dict of them")
+        data, _ = self._prepare(series)
+        pairs = [self._training_windows(d, i) for i, d in enumerate(data)]
+        rows = max(len(x) for x, _ in pairs)
+        x = np.stack([x[np.arange(rows) % len(x)] for x, _ in pairs], axis=1)  # (N, S, L, C)
+        y = np.stack([y[np.arange(rows) % len(y)] for _, y in pairs], axis=1)  # (N, S, steps)
+        self.model = self._build_grouped(len(data), data[0].shape[1])
+        record = self.model.fit(
+            x.astype(np.float32), y.astype(np.float32), batch_size=self.config.batch, epochs=self.config.epochs,
+            verbose=verbose,
+        )  # fmt: skip
+        self._remember(series, data, record.history["loss"])
+        return self
+
+    def _build_grouped(self, groups: int, columns: int) -> Sequential:
+        c = self.config
+        k, steps = c.outputs_per_step, self._steps()
+        layers: list[Any] = [
+            GroupedRecurrent(c.cell, c.units, groups, input_shape=(groups, c.lookback, columns)),
+            GroupedDense(steps * k, groups),
+        ]
+        if k > 1:
+            layers.append(Reshape((groups, steps, k)))
+        spec: Any = {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(c.quantiles)}[c.likelihood]
+        per_series = get_loss(spec)
+
+        def summed(y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
+            return groups * per_series(y_true, y_pred)  # the mean over groups, times S: Σ_s loss_s
+
+        model = Sequential(layers, name=f"{c.cell}_per_series_forecasters")
+        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=summed)
+        return model
+
+    @torch.no_grad()
+    def _outputs(self, x_rel: np.ndarray) -> torch.Tensor:
+        """Rows ``s·N .. (s+1)·N − 1`` of ``x_rel`` are series ``s``'s windows; each goes to its own model."""
+        groups = len(self.history)
+        if len(x_rel) % groups:
+            raise ShapeError(
+                f"these {groups} models forecast the {groups} series they were fitted on, together: pass a list "
+                f"of {groups} series"
+            )
+        n = len(x_rel) // groups
+        grouped = x_rel.reshape(groups, n, *x_rel.shape[1:]).swapaxes(0, 1)  # (N, S, L, C)
+        out = torch.from_numpy(self._ready().predict(grouped.astype(np.float32), batch_size=1024, verbose=0))
+        by_series = out.double().reshape(n, groups, -1).transpose(0, 1)  # (S, N, steps·K)
+        return by_series.reshape(groups * n, -1, self.config.outputs_per_step)
+
+    def _inputs(self, series: Any) -> tuple[np.ndarray, bool]:
+        x, _ = super()._inputs(series)
+        return x, True
+
+    def historical_forecasts(self, series: Any, test: int) -> np.ndarray:  # type: ignore[override]
+        """Forecasts from every origin in the last ``test`` values of each series (no refit):
+        ``(S, test − horizon + 1, horizon)``."""
+        return self._historical(series, test, None).point
+
+    def historical_intervals(self, series: Any, test: int, level: float | None = None) -> Forecast:  # type: ignore[override]
+        """``historical_forecasts`` with interval bounds, each ``(S, N, horizon)``."""
+        self._require_likelihood()
+        return self._historical(series, test, level)
+
+    def _historical(self, series: Any, test: int, level: float | None) -> Forecast:
+        data = self._all(series)
+        x = np.concatenate([self._origins(d, len(d) - test) for d in data])
+        f = self._forecast_windows(x, level)
+        shape = (len(data), -1, self.config.horizon)
+        return Forecast(
+            f.point.reshape(shape),
+            None if f.lower is None else f.lower.reshape(shape),
+            None if f.upper is None else f.upper.reshape(shape),
+            f.level,
+        )
+
+    def evaluate(self, series: Any, test: int, season: int | None = None) -> dict[str, dict[str, float]]:  # type: ignore[override]
+        """Errors over the last ``test`` values of every series beside the baselines, averaged over the
+        series (``score_forecasts`` per series, then ``mean_scores``)."""
+        data = self._all(series)
+        f = self._historical(data, test, None)
+        per = []
+        for i, d in enumerate(data):
+            one = Forecast(
+                f.point[i], None if f.lower is None else f.lower[i], None if f.upper is None else f.upper[i], f.level
+            )
+            per.append(score_forecasts(d, len(d) - test, one, season))
+        return mean_scores(per)
+
+    def _all(self, series: Any) -> list[np.ndarray]:
+        many = as_many_series(series)
+        if many is None or len(many) != len(self.history):
+            raise ShapeError(f"give the {len(self.history)} series these models were fitted on, as a list or dict")
+        return many
