@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test native lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,14 @@ $(STAMP): pyproject.toml
 		|| echo "note: espeak-ng is not installed (speech synthesis tests will skip)"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# rnnkit's C++ kernels, compiled once per machine (PyTorch's kernels run when this fails)
+native: $(STAMP)
+	@$(BIN)/rnnkit native build || echo "note: the native kernels were not built; PyTorch's kernels run instead"
+
+demo: $(STAMP) native
 	$(BIN)/rnnkit demo
 
-test: $(STAMP)
+test: $(STAMP) native
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q src tests

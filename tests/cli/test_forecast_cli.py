@@ -117,7 +117,9 @@ def test_many_series_one_global_model(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["forecast", "predict", local]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "series,step,forecast,lower,upper" and len(lines) == 5
-    assert main(["forecast", "fit", str(tmp_path / "sales.csv"), "--target", "sales", "--per-series", "--out", local]) == 1
+    assert (
+        main(["forecast", "fit", str(tmp_path / "sales.csv"), "--target", "sales", "--per-series", "--out", local]) == 1
+    )
     assert "--per-series needs --id-column" in capsys.readouterr().err
 
 

@@ -269,9 +269,7 @@ def test_local_forecasters_fit_one_model_per_series_at_once(tmp_path) -> None:  
     }
     series["p4"] = series["p4"][20:]  # lengths may differ
     rnnkit.seed(0)
-    models = LocalForecasters(lookback=24, horizon=3, epochs=100, units=16).fit(
-        {k: v[:-20] for k, v in series.items()}
-    )
+    models = LocalForecasters(lookback=24, horizon=3, epochs=100, units=16).fit({k: v[:-20] for k, v in series.items()})
     assert models.predict().shape == (3, 3) and models.historical_forecasts(series, test=20).shape == (3, 18, 3)
     scores = models.evaluate(series, test=20)
     assert scores["model"]["mase"] < 0.75 * scores["seasonal_naive"]["mase"], scores

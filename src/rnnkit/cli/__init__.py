@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, forecast, model, text, transcribe, translate
+    from rnnkit.cli import classify, demo, diagnose, forecast, model, native, text, transcribe, translate
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.register(commands)
     translate.register(commands)
     transcribe.register(commands)
+    native.register(commands)
     return parser
 
 

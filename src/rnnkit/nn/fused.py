@@ -1,9 +1,9 @@
-"""The fused path: PyTorch's whole-sequence RNN kernels on a cell's own weights.
+"""The fused path: a whole-sequence kernel on a cell's own weights.
 
-``torch._VF.rnn_tanh / rnn_relu / lstm / gru`` are the kernels behind ``torch.nn.RNN/LSTM/GRU``: the
-loop over time runs in C++ (oneDNN for LSTM on CPU, cuDNN on GPU) instead of in Python. They compute
-exactly the step functions in ``functional.py``; ``tests/nn/test_fused.py`` holds outputs and gradients
-equal to the unrolled loop.
+rnnkit's native kernels (``rnnkit.native``, when built) run unpadded CPU batches; otherwise
+``torch._VF.rnn_tanh / rnn_relu / lstm / gru``, the kernels behind ``torch.nn.RNN/LSTM/GRU``, run the
+loop over time in C++ (oneDNN for LSTM on CPU, cuDNN on GPU). All compute exactly the step functions in
+``functional.py``; tests hold outputs and gradients equal to the unrolled loop and to each other.
 
 Legend: B batch, T time, F features, H hidden units.
 """
@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnnkit.native import run_sequence
 from rnnkit.nn.cells import LSTMState, RecurrentCell
 
 __all__ = ["fused_sequence"]
@@ -44,6 +45,11 @@ def fused_sequence(
     """
     mode = cast(str, cell.fused_mode)
     weights = cell.flat_weights()
+    if lengths is None:
+        native = run_sequence(mode, x, state, weights)
+        if native is not None:
+            outputs, *ends = native
+            return outputs, (LSTMState(*ends) if mode == "lstm" else tuple(ends))
     hx = [s.unsqueeze(0) for s in state]  # (1, B, H): PyTorch's (layers·directions, B, H)
     if lengths is None:
         if mode == "lstm":

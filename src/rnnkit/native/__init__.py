@@ -1,0 +1,236 @@
+"""rnnkit's native kernels: the whole loop over time, forward and backward, in one C++ call per layer.
+
+PyTorch runs a SimpleRNN or GRU on the CPU as a dozen operators per time step, each recorded for
+autograd, and its backward as as many again; at 32 units that overhead, not arithmetic, is the cost.
+``recurrent.cpp`` runs the loop in C++: per step one matrix product and one fused loop over the gate
+values, and for BPTT the same backwards, with the weight gradients as one product each over all steps.
+Autograd sees one node per layer (a ``torch.autograd.Function`` here). The math is that of
+``rnnkit.nn.functional``; tests hold outputs and every gradient equal to PyTorch's kernels.
+
+The kernels are compiled once per machine with PyTorch's C++ extension tooling (a C++ compiler and
+``ninja``): ``rnnkit native build`` (``make`` runs it). Until they are built, or with
+``RNNKIT_NATIVE=0``, or for inputs they do not cover (GPU tensors, half precision, padded batches),
+rnnkit uses PyTorch's kernels — the same numbers, only slower.
+
+Example::
+
+    $ rnnkit native build          # ~1 minute, once
+    $ rnnkit native status
+    native kernels: built (…/rnnkit/native/…/rnnkit_native.so)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import platform
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+from torch import Tensor
+
+__all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence"]
+
+SOURCE = Path(__file__).with_name("recurrent.cpp")
+_loaded: ModuleType | None = None
+_tried = False
+
+
+def _cpu() -> str:
+    """The processor's instruction-set flags (the build uses ``-march=native``)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return line
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _tag() -> str:
+    """Source, PyTorch, Python and processor: a build is reused only when all four match."""
+    digest = hashlib.sha256(SOURCE.read_bytes() + _cpu().encode()).hexdigest()[:12]
+    return f"{digest}-torch{torch.__version__.replace('+', '_')}-py{sys.version_info.major}{sys.version_info.minor}"
+
+
+def build_directory() -> Path:
+    """Where the compiled module lives: ``$RNNKIT_NATIVE_DIR`` or ``~/.cache/rnnkit/native/<tag>``."""
+    root = os.environ.get("RNNKIT_NATIVE_DIR") or os.path.join(Path.home(), ".cache", "rnnkit", "native")
+    return Path(root) / _tag()
+
+
+def module_file() -> Path | None:
+    """The compiled module for this machine, or None when it is not built."""
+    found = sorted(build_directory().glob("rnnkit_native*.so"))
+    return found[0] if found else None
+
+
+def build(verbose: bool = False) -> Path:
+    """Compile the kernels for this machine (``-O3 -march=native``) and return the module file."""
+    from torch.utils.cpp_extension import load
+
+    global _loaded, _tried
+    folder = build_directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    # PyTorch calls `ninja` from PATH; pip's ninja lives beside this interpreter (a venv's bin/)
+    paths = [os.path.dirname(sys.executable)]
+    try:
+        import ninja
+
+        paths.append(ninja.BIN_DIR)
+    except ImportError:
+        pass
+    os.environ["PATH"] = os.pathsep.join([*paths, os.environ.get("PATH", "")])
+    _loaded = load(
+        name="rnnkit_native",
+        sources=[str(SOURCE)],
+        extra_cflags=["-O3", "-march=native"],
+        build_directory=str(folder),
+        verbose=verbose,
+    )
+    _tried = True
+    path = module_file()
+    assert path is not None
+    return path
+
+
+def kernels() -> ModuleType | None:
+    """The compiled module when it is built (and not switched off with ``RNNKIT_NATIVE=0``), else None."""
+    global _loaded, _tried
+    if os.environ.get("RNNKIT_NATIVE", "1") == "0":
+        return None
+    if not _tried:
+        _tried = True
+        path = module_file()
+        if path is not None:
+            spec = importlib.util.spec_from_file_location("rnnkit_native", path)
+            if spec is not None and spec.loader is not None:
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                _loaded = module
+    return _loaded
+
+
+def available() -> bool:
+    return kernels() is not None
+
+
+class _RNN(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor,
+                relu: bool) -> tuple[Tensor, Tensor]:  # fmt: skip
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 1, w_hh.shape[1], x.shape[2]):
+            (hs,) = k.rnn_forward(x, h0, w_ih, w_hh, b_ih + b_hh, relu)  # hs (T, B, H)
+        ctx.save_for_backward(x, h0, w_ih, w_hh, hs)
+        ctx.relu = relu
+        return hs.transpose(0, 1), hs[-1]
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor) -> tuple[Tensor | None, ...]:
+        x, h0, w_ih, w_hh, hs = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 1, w_hh.shape[1], x.shape[2]):
+            dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih,
+                                                       w_hh, hs, ctx.relu)  # fmt: skip
+        return dx, dh0, dw_ih, dw_hh, db, db, None
+
+
+class _LSTM(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor,
+                b_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 4, w_hh.shape[1], x.shape[2]):
+            hs, cs, gates = k.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, hs, cs, gates)
+        return hs.transpose(0, 1), hs[-1], cs[-1]
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor, grad_cn: Tensor) -> tuple[Tensor | None, ...]:
+        x, h0, c0, w_ih, w_hh, hs, cs, gates = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 4, w_hh.shape[1], x.shape[2]):
+            dx, dh0, dc0, dw_ih, dw_hh, db = k.lstm_backward(
+                _dense(grad_out, x, hs), _dense(grad_hn, h0), _dense(grad_cn, c0), x, h0, c0, w_ih, w_hh, hs, cs, gates
+            )
+        return dx, dh0, dc0, dw_ih, dw_hh, db, db
+
+
+class _GRU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor,
+                b_hh: Tensor) -> tuple[Tensor, Tensor]:  # fmt: skip
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 3, w_hh.shape[1], x.shape[2]):
+            hs, rzn, gh = k.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
+        ctx.save_for_backward(x, h0, w_ih, w_hh, hs, rzn, gh)
+        return hs.transpose(0, 1), hs[-1]
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor) -> tuple[Tensor | None, ...]:
+        x, h0, w_ih, w_hh, hs, rzn, gh = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        with _threads_for(x.shape[0], 3, w_hh.shape[1], x.shape[2]):
+            dx, dh0, dw_ih, dw_hh, db_ih, db_hh = k.gru_backward(
+                _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh
+            )
+        return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _dense(grad: Tensor | None, like: Tensor, hs: Tensor | None = None) -> Tensor:
+    """A gradient autograd left out (an unused output) as zeros of the output's shape."""
+    if grad is not None:
+        return grad
+    if hs is not None:  # the (B, T, H) outputs
+        return hs.new_zeros(hs.shape[1], hs.shape[0], hs.shape[2])
+    return torch.zeros_like(like)
+
+
+SMALL_STEP_FLOPS = 1e6  # below this per-step product size, one thread beats two (measured: benchmarks/speed.py)
+
+
+@contextmanager
+def _threads_for(batch: int, gates: int, hidden: int, features: int) -> Iterator[None]:
+    """One thread while a step's products are small: a second OpenMP thread then costs more in
+    hand-offs than it saves (the Forecaster's GRU fit: 1.38 s with two threads, 0.82 s with one)."""
+    small = 2 * batch * gates * hidden * (hidden + features) < SMALL_STEP_FLOPS
+    before = torch.get_num_threads()
+    if small and before > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if small and before > 1:
+            torch.set_num_threads(before)
+
+
+def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[Tensor]) -> tuple[Tensor, ...] | None:
+    """Outputs ``(B, T, H)`` and the final state tensors for PyTorch kernel ``mode`` (``'rnn_tanh'``,
+    ``'rnn_relu'``, ``'lstm'``, ``'gru'``) on ``x`` ``(B, T, F)`` and ``weights`` ``[w_ih, w_hh, b_ih, b_hh]``;
+    None when the native kernels are not built or do not cover these inputs (then PyTorch's run)."""
+    if (
+        x.device.type != "cpu"
+        or x.dtype not in (torch.float32, torch.float64)
+        or any(t.dtype != x.dtype or t.device != x.device for t in (*state, *weights))
+        or kernels() is None
+    ):
+        return None
+    x = x.contiguous()
+    if mode == "lstm":
+        return _LSTM.apply(x, state[0], state[1], *weights)  # type: ignore[no-any-return]
+    if mode == "gru":
+        return _GRU.apply(x, state[0], *weights)  # type: ignore[no-any-return]
+    return _RNN.apply(x, state[0], *weights, mode == "rnn_relu")  # type: ignore[no-any-return]
