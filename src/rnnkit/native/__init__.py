@@ -26,8 +26,6 @@ import importlib.util
 import os
 import platform
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -127,8 +125,7 @@ class _RNN(torch.autograd.Function):
                 relu: bool) -> tuple[Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 1, w_hh.shape[1], x.shape[2]):
-            (hs,) = k.rnn_forward(x, h0, w_ih, w_hh, b_ih + b_hh, relu)  # hs (T, B, H)
+        (hs,) = k.rnn_forward(x, h0, w_ih, w_hh, b_ih + b_hh, relu)  # hs (T, B, H)
         ctx.save_for_backward(x, h0, w_ih, w_hh, hs)
         ctx.relu = relu
         return hs.transpose(0, 1), hs[-1]
@@ -138,9 +135,8 @@ class _RNN(torch.autograd.Function):
         x, h0, w_ih, w_hh, hs = ctx.saved_tensors
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 1, w_hh.shape[1], x.shape[2]):
-            dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih,
-                                                       w_hh, hs, ctx.relu)  # fmt: skip
+        dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih,
+                                                   w_hh, hs, ctx.relu)  # fmt: skip
         return dx, dh0, dw_ih, dw_hh, db, db, None
 
 
@@ -150,8 +146,7 @@ class _LSTM(torch.autograd.Function):
                 b_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 4, w_hh.shape[1], x.shape[2]):
-            hs, cs, gates = k.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
+        hs, cs, gates = k.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh, hs, cs, gates)
         return hs.transpose(0, 1), hs[-1], cs[-1]
 
@@ -160,10 +155,9 @@ class _LSTM(torch.autograd.Function):
         x, h0, c0, w_ih, w_hh, hs, cs, gates = ctx.saved_tensors
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 4, w_hh.shape[1], x.shape[2]):
-            dx, dh0, dc0, dw_ih, dw_hh, db = k.lstm_backward(
-                _dense(grad_out, x, hs), _dense(grad_hn, h0), _dense(grad_cn, c0), x, h0, c0, w_ih, w_hh, hs, cs, gates
-            )
+        dx, dh0, dc0, dw_ih, dw_hh, db = k.lstm_backward(
+            _dense(grad_out, x, hs), _dense(grad_hn, h0), _dense(grad_cn, c0), x, h0, c0, w_ih, w_hh, hs, cs, gates
+        )
         return dx, dh0, dc0, dw_ih, dw_hh, db, db
 
 
@@ -173,8 +167,7 @@ class _GRU(torch.autograd.Function):
                 b_hh: Tensor) -> tuple[Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 3, w_hh.shape[1], x.shape[2]):
-            hs, rzn, gh = k.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
+        hs, rzn, gh = k.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
         ctx.save_for_backward(x, h0, w_ih, w_hh, hs, rzn, gh)
         return hs.transpose(0, 1), hs[-1]
 
@@ -183,10 +176,9 @@ class _GRU(torch.autograd.Function):
         x, h0, w_ih, w_hh, hs, rzn, gh = ctx.saved_tensors
         k = kernels()
         assert k is not None
-        with _threads_for(x.shape[0], 3, w_hh.shape[1], x.shape[2]):
-            dx, dh0, dw_ih, dw_hh, db_ih, db_hh = k.gru_backward(
-                _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh
-            )
+        dx, dh0, dw_ih, dw_hh, db_ih, db_hh = k.gru_backward(
+            _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh
+        )
         return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
 
 
@@ -199,28 +191,19 @@ def _dense(grad: Tensor | None, like: Tensor, hs: Tensor | None = None) -> Tenso
     return torch.zeros_like(like)
 
 
-SMALL_STEP_FLOPS = 1e6  # below this per-step product size, one thread beats two (measured: benchmarks/speed.py)
-
-
-@contextmanager
-def _threads_for(batch: int, gates: int, hidden: int, features: int) -> Iterator[None]:
-    """One thread while a step's products are small: a second OpenMP thread then costs more in
-    hand-offs than it saves (the Forecaster's GRU fit: 1.38 s with two threads, 0.82 s with one)."""
-    small = 2 * batch * gates * hidden * (hidden + features) < SMALL_STEP_FLOPS
-    before = torch.get_num_threads()
-    if small and before > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if small and before > 1:
-            torch.set_num_threads(before)
+#: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are as fast or faster
+#: (oneDNN's LSTM beyond 64 units; every cell at 512), measured with ``benchmarks/speed.py``.
+MAX_UNITS = {"rnn_tanh": 256, "rnn_relu": 256, "gru": 256, "lstm": 64}
 
 
 def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[Tensor]) -> tuple[Tensor, ...] | None:
     """Outputs ``(B, T, H)`` and the final state tensors for PyTorch kernel ``mode`` (``'rnn_tanh'``,
     ``'rnn_relu'``, ``'lstm'``, ``'gru'``) on ``x`` ``(B, T, F)`` and ``weights`` ``[w_ih, w_hh, b_ih, b_hh]``;
-    None when the native kernels are not built or do not cover these inputs (then PyTorch's run)."""
+    None when the native kernels are not built, do not cover these inputs, or are not faster for this size
+    (then PyTorch's run)."""
+    hidden = weights[1].shape[1]
+    if hidden > MAX_UNITS.get(mode, 0):
+        return None
     if (
         x.device.type != "cpu"
         or x.dtype not in (torch.float32, torch.float64)
