@@ -26,8 +26,9 @@ test: $(STAMP) native
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q src tests
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(BIN)/python benchmarks/seed_workload.py
+	$(BIN)/python benchmarks/speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

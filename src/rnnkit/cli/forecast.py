@@ -81,7 +81,7 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cell", choices=["gru", "lstm", "rnn"], default="gru")
     p.add_argument("--units", type=int, default=32)
     p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--epochs", type=int, default=400)
     p.add_argument("--transform", choices=["auto", "log", "none"], default="auto")
     p.add_argument(
         "--strategy",

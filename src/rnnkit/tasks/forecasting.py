@@ -73,7 +73,7 @@ class ForecasterConfig:
     strategy: str = "direct"
     likelihood: str | None = None
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
-    epochs: int = 300
+    epochs: int = 400
     batch: int = 32
     learning_rate: float = 5e-3
 
