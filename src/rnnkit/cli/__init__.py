@@ -15,7 +15,7 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, forecast, model, native, text, transcribe, translate
+    from rnnkit.cli import classify, demo, diagnose, export, forecast, model, native, text, transcribe, translate
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.register(commands)
     transcribe.register(commands)
     native.register(commands)
+    export.register(commands)
     return parser
 
 

@@ -26,6 +26,8 @@ import importlib.util
 import os
 import platform
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,11 +35,12 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence"]
+__all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence", "switched_off"]
 
 SOURCE = Path(__file__).with_name("recurrent.cpp")
 _loaded: ModuleType | None = None
 _tried = False
+_off = 0  # > 0 inside ``switched_off()``
 
 
 def _cpu() -> str:
@@ -101,7 +104,7 @@ def build(verbose: bool = False) -> Path:
 def kernels() -> ModuleType | None:
     """The compiled module when it is built (and not switched off with ``RNNKIT_NATIVE=0``), else None."""
     global _loaded, _tried
-    if os.environ.get("RNNKIT_NATIVE", "1") == "0":
+    if _off or os.environ.get("RNNKIT_NATIVE", "1") == "0":
         return None
     if not _tried:
         _tried = True
@@ -117,6 +120,17 @@ def kernels() -> ModuleType | None:
 
 def available() -> bool:
     return kernels() is not None
+
+
+@contextmanager
+def switched_off() -> Iterator[None]:
+    """PyTorch's kernels inside this block (e.g. while tracing a model for export)."""
+    global _off
+    _off += 1
+    try:
+        yield
+    finally:
+        _off -= 1
 
 
 class _RNN(torch.autograd.Function):
