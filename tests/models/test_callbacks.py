@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import math
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
+import rnnkit
 from rnnkit.callbacks import (
     Callback,
     CosineDecayOverTime,
@@ -157,3 +160,69 @@ def test_time_limit_ends_within_the_budget_and_cosine_decays_over_it(monkeypatch
     expected = [0.01 * (0.1 + 0.9 * (1 + math.cos(math.pi * t / 35)) / 2) for t in (0, 10, 20)]
     assert seen == pytest.approx(expected)
     assert history.history["learning_rate"] == pytest.approx(expected)
+
+
+def _tiny_fit_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(64, 5, 2)).astype(np.float32), rng.normal(size=(64, 1)).astype(np.float32)
+
+
+def _tiny_model() -> Any:
+    from rnnkit.layers import GRU, Dense
+    from rnnkit.models import Sequential
+
+    rnnkit.seed(0)
+    model = Sequential([GRU(4, input_shape=(5, 2)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_json_lines_logger_streams_one_record_per_epoch(tmp_path: Path) -> None:
+    import json
+
+    from rnnkit.callbacks import JSONLinesLogger
+
+    x, y = _tiny_fit_data()
+    log = tmp_path / "runs" / "log.jsonl"
+    history = _tiny_model().fit(x, y, epochs=3, verbose=0, validation_split=0.25, callbacks=[JSONLinesLogger(log)])
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["epoch"] for r in records] == [0, 1, 2]
+    assert [r["loss"] for r in records] == pytest.approx(history.history["loss"])
+    assert [r["val_loss"] for r in records] == pytest.approx(history.history["val_loss"])
+    assert records[0]["seconds"] <= records[1]["seconds"] <= records[2]["seconds"]
+
+
+def test_saved_model_folder_holds_the_training_log(tmp_path: Path) -> None:
+    import json
+
+    from rnnkit.models import load_model
+
+    x, y = _tiny_fit_data()
+    model = _tiny_model()
+    model.save(tmp_path / "unfitted")
+    assert not (tmp_path / "unfitted" / "training_log.jsonl").exists()
+    first = model.fit(x, y, epochs=2, verbose=0)
+    second = model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m")
+    records = [json.loads(line) for line in (tmp_path / "m" / "training_log.jsonl").read_text().splitlines()]
+    assert [r["loss"] for r in records] == pytest.approx(first.history["loss"] + second.history["loss"])
+    assert model.history is second
+    load_model(tmp_path / "m")  # the log is listed with its checksum and does not disturb loading
+
+
+def test_tensorboard_callback_writes_the_logged_scalars(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboard", reason="the TensorBoard callback needs the tensorboard package (dev extras)")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from rnnkit.callbacks import TensorBoard
+
+    x, y = _tiny_fit_data()
+    history = _tiny_model().fit(
+        x, y, epochs=2, batch_size=16, verbose=0, validation_split=0.25,
+        callbacks=[TensorBoard(tmp_path / "tb", update_freq="batch")],
+    )  # fmt: skip
+    events = EventAccumulator(str(tmp_path / "tb"))
+    events.Reload()
+    assert {"loss", "val_loss", "batch/loss"} <= set(events.Tags()["scalars"])
+    assert [e.value for e in events.Scalars("loss")] == pytest.approx(history.history["loss"], rel=1e-6)
+    assert len(events.Scalars("batch/loss")) == 2 * 3  # 48 training samples in batches of 16, two epochs

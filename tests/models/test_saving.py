@@ -27,7 +27,8 @@ def _trained(tmp_path):  # type: ignore[no-untyped-def]
 
 def test_round_trip_gives_identical_predictions_and_optimizer_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
     model, path = _trained(tmp_path)
-    assert sorted(p.name for p in path.iterdir()) == ["config.json", "model.safetensors", "optimizer.safetensors"]
+    names = sorted(p.name for p in path.iterdir())
+    assert names == ["config.json", "model.safetensors", "optimizer.safetensors", "training_log.jsonl"]
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
     assert loaded.optimizer.iterations == model.optimizer.iterations == 4

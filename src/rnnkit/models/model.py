@@ -9,6 +9,7 @@ loss → backward (BPTT through the recurrent layers) → clip → optimizer ste
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from torch import Tensor, nn
 from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
-from rnnkit.train.callbacks import Callback, History
+from rnnkit.train.callbacks import Callback, History, epoch_record
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
 from rnnkit.train.losses import get_loss, serialize_loss
 from rnnkit.train.metrics import Metric, get_metric
@@ -45,6 +46,9 @@ class Model(nn.Module):
         self.built = False
         self.build_input_shape: tuple[int | None, ...] | None = None
         self.declared_input_shape: tuple[int | None, ...] | None = None
+        #: one record per epoch of every fit (epoch, seconds, logs), saved as training_log.jsonl
+        self.training_log: list[dict[str, Any]] = []
+        self.history: History | None = None
 
     # --- compile --------------------------------------------------------------------------------
     def compile(
@@ -197,7 +201,9 @@ class Model(nn.Module):
         self._ensure_built(xt)
 
         history = History()
-        cbs = CallbackList([*(callbacks or []), history], self)  # last, as Keras: it records what others add
+        record = _TrainingRecord(self.training_log)
+        # last, as Keras: they record what the others add
+        cbs = CallbackList([*(callbacks or []), history, record], self)
         cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt)})
         self.stop_training = False
         cbs.on_train_begin({})
@@ -218,6 +224,7 @@ class Model(nn.Module):
             if self.stop_training:
                 break
         cbs.on_train_end({})
+        self.history = history
         return history
 
     def _fit_batches(
@@ -355,6 +362,19 @@ class Model(nn.Module):
 
         self._require_built()
         (print_fn or print)(summary_table(self))
+
+
+class _TrainingRecord(Callback):
+    """Appends each epoch's record (``epoch_record``) to the model's ``training_log``."""
+
+    def __init__(self, log: list[dict[str, Any]]) -> None:
+        self.log = log
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.log.append(epoch_record(epoch, self._start, logs))
 
 
 def _is_several(x: Any) -> bool:

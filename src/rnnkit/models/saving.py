@@ -34,6 +34,7 @@ __all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors"]
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
 EXTRAS = "extras.safetensors"
+TRAINING_LOG = "training_log.jsonl"
 
 
 def _sha256(path: Path) -> str:
@@ -78,6 +79,10 @@ def save_model(
         if extra_tensors:
             save_file({k: v.detach().cpu().contiguous() for k, v in extra_tensors.items()}, staging / EXTRAS)
             config["files"][EXTRAS] = _sha256(staging / EXTRAS)
+        log = getattr(model, "training_log", None)
+        if log:  # the run's per-epoch record, for people and tools (never read back by load_model)
+            (staging / TRAINING_LOG).write_text("".join(json.dumps(r) + "\n" for r in log))
+            config["files"][TRAINING_LOG] = _sha256(staging / TRAINING_LOG)
         (staging / "config.json").write_text(json.dumps(config, indent=2))
         _swap_in(staging, target)
     except BaseException:

@@ -12,6 +12,7 @@ Hooks: ``on_train_begin(logs)``, ``on_epoch_begin(epoch, logs)``, ``on_batch_end
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import time
@@ -35,6 +36,8 @@ __all__ = [
     "EpochLog",
     "ReduceLROnPlateau",
     "CSVLogger",
+    "JSONLinesLogger",
+    "TensorBoard",
     "TerminateOnNaN",
     "TimeLimit",
     "CosineDecayOverTime",
@@ -306,6 +309,72 @@ class CSVLogger(Callback):
             if new_file:
                 writer.writerow(["epoch", *self._keys])
             writer.writerow([epoch, *(logs.get(k, "") for k in self._keys)])
+
+
+class JSONLinesLogger(Callback):
+    """One JSON object per epoch, appended and flushed as the epoch ends (``tail -f`` follows a run):
+    ``{"epoch": 3, "seconds": 1.92, "loss": 0.084, "val_loss": 0.091, ...}``, ``seconds`` counted from
+    the start of ``fit``. Every model keeps the same records and writes them to ``training_log.jsonl``
+    in the folder it is saved to; this callback streams them during training."""
+
+    def __init__(self, filename: str | os.PathLike[str], append: bool = False) -> None:
+        self.filename, self.append = Path(filename), append
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._start = time.perf_counter()
+        self.filename.parent.mkdir(parents=True, exist_ok=True)
+        if not self.append:
+            self.filename.write_text("")
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        with self.filename.open("a") as f:
+            f.write(json.dumps(epoch_record(epoch, self._start, logs)) + "\n")
+
+
+def epoch_record(epoch: int, start: float, logs: Logs | None) -> dict[str, float | int]:
+    """The JSON record of one epoch: its number, seconds since ``start``, and its logs as numbers."""
+    return {
+        "epoch": epoch,
+        "seconds": round(time.perf_counter() - start, 4),
+        **{k: float(v) for k, v in (logs or {}).items()},
+    }
+
+
+class TensorBoard(Callback):
+    """Scalars for TensorBoard (``tensorboard --logdir LOG_DIR``): every epoch log (``loss``,
+    ``val_loss``, metrics, ``lr`` when logged) at its epoch, and with ``update_freq="batch"`` the
+    training loss of every batch (tag ``batch/loss``). Needs the ``tensorboard`` package."""
+
+    def __init__(self, log_dir: str | os.PathLike[str] = "logs", update_freq: str = "epoch") -> None:
+        if update_freq not in ("epoch", "batch"):
+            raise ConfigError(f"update_freq must be 'epoch' or 'batch', got {update_freq!r}")
+        self.log_dir, self.update_freq = str(log_dir), update_freq
+        self._writer: Any = None
+        self._step = 0
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError as exc:
+            raise ConfigError(
+                "the TensorBoard callback needs the tensorboard package: pip install tensorboard"
+            ) from exc
+        self._writer = SummaryWriter(self.log_dir)
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._step += 1
+        if self.update_freq == "batch" and logs and "loss" in logs:
+            self._writer.add_scalar("batch/loss", float(logs["loss"]), self._step)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        for key, value in (logs or {}).items():
+            self._writer.add_scalar(key, float(value), epoch)
+        self._writer.flush()
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 class TerminateOnNaN(Callback):
