@@ -15,7 +15,19 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     from rnnkit import __version__
-    from rnnkit.cli import classify, demo, diagnose, export, forecast, model, native, text, transcribe, translate
+    from rnnkit.cli import (
+        classify,
+        demo,
+        diagnose,
+        export,
+        forecast,
+        model,
+        native,
+        serve,
+        text,
+        transcribe,
+        translate,
+    )  # fmt: skip
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -30,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.register(commands)
     native.register(commands)
     export.register(commands)
+    serve.register(commands)
     return parser
 
 
