@@ -7,6 +7,7 @@ Each command group lives in its own module and imports the heavy parts (torch) o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -56,9 +57,31 @@ def with_default_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def launch_processes(argv: list[str]) -> int | None:
+    """``--nproc N`` anywhere in the command: run the same command in N processes under torchrun (each
+    ``fit`` then trains data-parallel, see ``rnnkit.train.distributed``); None when it is not given."""
+    if "--nproc" not in argv:
+        return None
+    i = argv.index("--nproc")
+    if i + 1 >= len(argv) or not argv[i + 1].isdigit() or int(argv[i + 1]) < 1:
+        print("rnnkit: error: --nproc needs a positive number of processes", file=sys.stderr)
+        return 2
+    count, rest = argv[i + 1], argv[:i] + argv[i + 2 :]
+    import subprocess
+
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", count, "-m", "rnnkit", *rest]
+    return subprocess.call(command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    launched = launch_processes(arguments)
+    if launched is not None:
+        return launched
+    if os.environ.get("RANK", "0") != "0":  # a torchrun worker other than rank 0: only rank 0 reports
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the rest of this process)
     parser = build_parser()
-    args = parser.parse_args(with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(with_default_command(arguments))
     if args.command is None:
         parser.print_help()
         return 0

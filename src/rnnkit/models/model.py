@@ -21,6 +21,14 @@ from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.train.callbacks import Callback, History, epoch_record
+from rnnkit.train.distributed import (
+    ShardedBatches,
+    broadcast_weights,
+    is_rank_zero,
+    join,
+    launched,
+    rank_zero_callbacks,
+)
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
 from rnnkit.train.losses import get_loss, serialize_loss
 from rnnkit.train.metrics import Metric, get_metric
@@ -177,6 +185,7 @@ class Model(nn.Module):
         shuffle: bool = True,
         initial_epoch: int = 0,
         bptt_steps: int | None = None,
+        distributed: bool | None = None,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``.
 
@@ -187,6 +196,8 @@ class Model(nn.Module):
         ``bptt_steps=k`` trains with truncated BPTT: each batch is read in chunks of k steps, the state
         carried (detached) from chunk to chunk, one update per chunk (see ``rnnkit.train.bptt``).
         With ``clipnorm``/``clipvalue``, ``history.history['clipped']`` is the fraction of updates clipped.
+        ``distributed`` (default: when torchrun started several processes): data-parallel training,
+        ``batch_size`` samples per process (``rnnkit.train.distributed``).
         """
         optimizer, loss = self._require_compiled("fit")
         verbose = resolve_verbose(verbose)
@@ -197,8 +208,17 @@ class Model(nn.Module):
         batch_size = 32 if batch_size is None else batch_size
         if not 0.0 <= validation_split < 1.0:
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
-        train, val, (xt, yt) = self._fit_batches(x, y, batch_size, shuffle, validation_split, validation_data)
+        distributed = launched() if distributed is None else distributed
+        ranks = join() if distributed else 1
+        if distributed and is_batches(x):
+            raise ConfigError("distributed fit takes arrays (x, y); a Batches object cannot be sharded yet")
+        train, val, (xt, yt) = self._fit_batches(x, y, batch_size * ranks, shuffle, validation_split, validation_data)
         self._ensure_built(xt)
+        if distributed:
+            broadcast_weights(self)
+            train = ShardedBatches(train)
+            callbacks = rank_zero_callbacks(callbacks or [])
+            verbose = verbose if is_rank_zero() else 0
 
         history = History()
         record = _TrainingRecord(self.training_log)
@@ -213,8 +233,9 @@ class Model(nn.Module):
             cbs.on_epoch_begin(epoch, {})
             bar = ProgressBar(len(train), verbose) if verbose else None
             logs = train_epoch(
-                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue, bptt_steps
-            )
+                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue, bptt_steps,
+                distributed,
+            )  # fmt: skip
             if val is not None:
                 val_logs = evaluate_batches(self, val, loss, self.compiled_metrics)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -352,6 +373,9 @@ class Model(nn.Module):
         ``metadata`` (JSON) and ``extra_tensors`` are for tasks that keep more than the network.
         """
         from rnnkit.models.saving import save_model
+
+        if not is_rank_zero():  # data-parallel training: rank 0 writes, the others hold the same weights
+            return
 
         self._require_built()
         save_model(self, path, include_optimizer=include_optimizer, metadata=metadata, extra_tensors=extra_tensors)

@@ -170,6 +170,8 @@ class ModelCheckpoint(_Monitor):
     Saving is atomic: a crash mid-save never leaves a broken model where a good one was.
     """
 
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
+
     def __init__(
         self,
         filepath: str | os.PathLike[str],
@@ -202,6 +204,8 @@ class SaveBest(_Monitor):
         SaveBest(lambda loss: translator.save("best_model"), monitor="val_loss")
     """
 
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
+
     def __init__(self, save: Callable[[float], None], monitor: str = "val_loss", mode: str = "auto") -> None:
         super().__init__(monitor, mode, 0.0)
         self.save = save
@@ -224,6 +228,8 @@ class EpochLog(Callback):
 
         EpochLog(print, "loss {loss:.4f}, validation loss {val_loss:.4f}")
     """
+
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
 
     def __init__(self, echo: Callable[[str], None], template: str) -> None:
         self.echo, self.template = echo, template
@@ -290,6 +296,8 @@ class ReduceLROnPlateau(_Monitor):
 class CSVLogger(Callback):
     """Append one row per epoch (``epoch`` and every logged value) to a CSV file."""
 
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
+
     def __init__(self, filename: str | os.PathLike[str], separator: str = ",", append: bool = False) -> None:
         self.filename, self.separator, self.append = Path(filename), separator, append
         self._keys: list[str] | None = None
@@ -316,6 +324,8 @@ class JSONLinesLogger(Callback):
     ``{"epoch": 3, "seconds": 1.92, "loss": 0.084, "val_loss": 0.091, ...}``, ``seconds`` counted from
     the start of ``fit``. Every model keeps the same records and writes them to ``training_log.jsonl``
     in the folder it is saved to; this callback streams them during training."""
+
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
 
     def __init__(self, filename: str | os.PathLike[str], append: bool = False) -> None:
         self.filename, self.append = Path(filename), append
@@ -344,6 +354,8 @@ class TensorBoard(Callback):
     """Scalars for TensorBoard (``tensorboard --logdir LOG_DIR``): every epoch log (``loss``,
     ``val_loss``, metrics, ``lr`` when logged) at its epoch, and with ``update_freq="batch"`` the
     training loss of every batch (tag ``batch/loss``). Needs the ``tensorboard`` package."""
+
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
 
     def __init__(self, log_dir: str | os.PathLike[str] = "logs", update_freq: str = "epoch") -> None:
         if update_freq not in ("epoch", "batch"):

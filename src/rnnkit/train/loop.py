@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from rnnkit.data.batching import Batches, Inputs
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
+from rnnkit.train.distributed import average_gradients, reduce_sums
 from rnnkit.train.metrics import Metric
 from rnnkit.train.optimizers import Optimizer
 from rnnkit.train.progress import ProgressBar
@@ -84,11 +85,14 @@ def train_epoch(
     clipnorm: float | None = None,
     clipvalue: float | None = None,
     bptt_steps: int | None = None,
+    distributed: bool = False,
 ) -> dict[str, float]:
     """One pass over ``batches``; returns the sample-weighted mean loss and metrics.
 
     With ``bptt_steps`` each batch is cut into chunks of that many steps (``TruncatedBPTT``), one
     optimizer step per chunk with targets. With clipping, ``clipped`` is the fraction of steps clipped.
+    ``distributed``: ``batches`` are this rank's shards; gradients are averaged over the ranks before
+    each step and the returned means are over every rank's samples (``rnnkit.train.distributed``).
     """
     model.train()
     clipping = clipnorm is not None or clipvalue is not None
@@ -107,6 +111,8 @@ def train_epoch(
                 loss = loss_fn(yc, y_pred)
                 optimizer.zero_grad()
                 loss.backward()
+                if distributed:
+                    average_gradients(optimizer.params, len(yc))
                 if clipping:
                     clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
                 optimizer.step()
@@ -124,6 +130,9 @@ def train_epoch(
                     break
             if progress is not None and progress.wants_update():
                 progress.update(step + 1, _logs(sums, seen, metrics))
+    if distributed:
+        totals = reduce_sums(torch.cat([sums, torch.tensor([float(seen)])]))
+        sums, seen = totals[:-1], int(totals[-1])
     logs = _logs(sums, seen, metrics)
     if clipping:
         logs["clipped"] = float(clipped) / max(updates, 1)

@@ -1,0 +1,93 @@
+"""Data-parallel training with two processes on the CPU (torchrun, gloo) ends with the weights of one
+process trained on the same global batches, and only rank 0 writes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import rnnkit
+
+SCRIPT = """
+import sys
+import numpy as np
+import rnnkit
+from rnnkit.callbacks import JSONLinesLogger
+from rnnkit.layers import GRU, Dense, SimpleRNN
+from rnnkit.models import Sequential
+
+out = sys.argv[1]
+rnnkit.seed(0)
+x = np.random.default_rng(0).normal(size=(40, 6, 2)).astype(np.float32)
+y = x[:, :, :1].sum(axis=1)
+model = Sequential([GRU(5, return_sequences=True, input_shape=(6, 2)), SimpleRNN(4), Dense(1)])
+model.compile(optimizer="adam", loss="mse", clipnorm=1.0)
+history = model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, callbacks=[JSONLinesLogger(out + "/log.jsonl")])
+model.save(out + "/model")
+print("losses", history.history["loss"])
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason="this PyTorch build has no torch.distributed")
+def test_two_processes_end_with_the_weights_of_one(tmp_path: Path) -> None:
+    (tmp_path / "ddp").mkdir()
+    (tmp_path / "one").mkdir()
+    (tmp_path / "ddp.py").write_text(SCRIPT.replace("BATCH", "5"))  # 5 per rank: global batches of 10
+    (tmp_path / "one.py").write_text(SCRIPT.replace("BATCH", "10"))
+    launch = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-port",
+        str(_free_port()),
+    ]
+    ddp = subprocess.run(
+        [*launch, str(tmp_path / "ddp.py"), str(tmp_path / "ddp")], capture_output=True, text=True, timeout=300
+    )
+    assert ddp.returncode == 0, ddp.stderr[-2000:]
+    one = subprocess.run(
+        [sys.executable, str(tmp_path / "one.py"), str(tmp_path / "one")], capture_output=True, text=True, timeout=300
+    )
+    assert one.returncode == 0, one.stderr[-2000:]
+    a = load_file(tmp_path / "ddp" / "model" / "model.safetensors")
+    b = load_file(tmp_path / "one" / "model" / "model.safetensors")
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=1e-5)
+    assert not torch.equal(a["stack.0.cell.weight_hh"], torch.zeros_like(a["stack.0.cell.weight_hh"]))
+    # both ranks print; their epoch losses are the global ones, equal to the single process's
+    losses = [line for line in ddp.stdout.splitlines() if line.startswith("losses")]
+    assert len(losses) == 2 and losses[0] == losses[1]
+    single = eval(one.stdout.split("losses", 1)[1].strip())  # noqa: S307 (our own script's list of floats)
+    np.testing.assert_allclose(eval(losses[0].split("losses", 1)[1].strip()), single, rtol=1e-5)  # noqa: S307
+    assert len((tmp_path / "ddp" / "log.jsonl").read_text().splitlines()) == 3  # written once, by rank 0
+
+
+def test_the_cli_trains_in_two_processes_with_nproc(tmp_path: Path) -> None:
+    from rnnkit.train.distributed import launched, world
+
+    assert world() == (0, 1) and not launched()  # this test process itself is a single one
+    t = np.arange(80)
+    (tmp_path / "s.csv").write_text("v\n" + "\n".join(str(50 + i + 5 * np.sin(i)) for i in t) + "\n")
+    command = [sys.executable, "-m", "rnnkit", "forecast", "fit", str(tmp_path / "s.csv"), "--target", "v",
+               "--lookback", "8", "--horizon", "2", "--epochs", "2", "--out", str(tmp_path / "m"), "--nproc", "2"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("the model ") == 1  # rank 0 reports and saves
+    assert (tmp_path / "m" / "model.safetensors").exists()
+    rnnkit.seed(0)
