@@ -54,6 +54,8 @@ class Model(nn.Module):
         self.built = False
         self.build_input_shape: tuple[int | None, ...] | None = None
         self.declared_input_shape: tuple[int | None, ...] | None = None
+        self.target_device: torch.device | None = None  # from compile(device=)
+        self.mixed_precision: str | None = None  # from compile(mixed_precision=)
         #: one record per epoch of every fit (epoch, seconds, logs), saved as training_log.jsonl
         self.training_log: list[dict[str, Any]] = []
         self.history: History | None = None
@@ -66,8 +68,10 @@ class Model(nn.Module):
         metrics: Sequence[str | Callable[[Tensor, Tensor], Tensor]] | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
+        device: str | None = None,
+        mixed_precision: str | None = None,
     ) -> None:
-        """Choose the optimizer, loss and metrics.
+        """Choose the optimizer, loss and metrics (and where and in what precision to run).
 
         Args:
             optimizer: ``'adam'``, ``'sgd'``, ``'rmsprop'``, ``'adamw'``, an ``rnnkit.optimizers`` object,
@@ -77,9 +81,20 @@ class Model(nn.Module):
             clipnorm: clip the global L2 norm of all gradients to this value (as
                 ``torch.nn.utils.clip_grad_norm_``; Keras's ``global_clipnorm``).
             clipvalue: clip every gradient entry to ``[-clipvalue, clipvalue]``.
+            device: ``'auto'`` (a CUDA GPU when PyTorch sees one, else the CPU), ``'cpu'``, ``'cuda'`` or
+                ``'cuda:N'``; None leaves the model where it is. Data follow the model.
+            mixed_precision: ``'bf16'`` runs the forward pass under ``torch.autocast`` in bfloat16
+                (matrix products in bf16, the loss and the weights in float32); None: float32 throughout.
         """
         if loss is None:
             raise ConfigError("compile() needs a loss, e.g. loss='mse'")
+        if mixed_precision not in (None, "bf16"):
+            raise ConfigError(f"mixed_precision must be None or 'bf16', got {mixed_precision!r}")
+        self.mixed_precision = mixed_precision
+        if device is not None:
+            self.target_device = resolve_device(device)
+            if self.built:
+                self.to(self.target_device)
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
             if value is not None and not value > 0:
                 raise ConfigError(f"{arg} must be > 0, got {value}")
@@ -112,6 +127,8 @@ class Model(nn.Module):
         """Mark the model built; a compiled optimizer now gets the (new) parameters."""
         self.build_input_shape = input_shape
         self.built = True
+        if self.target_device is not None:
+            self.to(self.target_device)
         if self.optimizer is not None:
             self.optimizer.build(self.parameters())
 
@@ -156,7 +173,9 @@ class Model(nn.Module):
         return t.to(self._device())
 
     def _device(self) -> torch.device:
-        """Where the weights live (data is moved there once, before batching)."""
+        """Where the weights live, or will (data is moved there once, before batching)."""
+        if self.target_device is not None:
+            return self.target_device
         first = next(self.parameters(), None)
         return first.device if first is not None else torch.device("cpu")
 
@@ -317,7 +336,11 @@ class Model(nn.Module):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args and not isinstance(args[0], Tensor):
             args = (self._check_x(args[0]), *args[1:])
-        return super().__call__(*args, **kwargs)
+        if self.mixed_precision is None:
+            return super().__call__(*args, **kwargs)
+        with torch.autocast(self._device().type, dtype=torch.bfloat16):
+            out = super().__call__(*args, **kwargs)
+        return out.float() if isinstance(out, Tensor) and out.is_floating_point() else out
 
     # --- weights --------------------------------------------------------------------------------
     @property
@@ -386,6 +409,22 @@ class Model(nn.Module):
 
         self._require_built()
         (print_fn or print)(summary_table(self))
+
+
+def resolve_device(name: str) -> torch.device:
+    """``'auto'``, ``'cpu'``, ``'cuda'``, ``'cuda:N'`` → a ``torch.device`` that exists here, or a clear
+    ``ConfigError``."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {name!r}") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device={name!r}, but PyTorch sees no CUDA GPU here; use device='auto' or 'cpu'")
+    if device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {name!r}")
+    return device
 
 
 class _TrainingRecord(Callback):

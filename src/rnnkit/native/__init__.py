@@ -220,6 +220,7 @@ def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[
         return None
     if (
         x.device.type != "cpu"
+        or torch.is_autocast_enabled("cpu")  # mixed precision: PyTorch's kernels follow autocast's rules
         or x.dtype not in (torch.float32, torch.float64)
         or any(t.dtype != x.dtype or t.device != x.device for t in (*state, *weights))
         or kernels() is None
