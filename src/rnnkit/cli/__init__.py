@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         text,
         transcribe,
         translate,
+        tune,
     )  # fmt: skip
 
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on sequence data.")
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     native.register(commands)
     export.register(commands)
     serve.register(commands)
+    tune.register(commands)
     return parser
 
 

@@ -45,7 +45,7 @@ class LocalForecasters(Forecaster):
         if c.strategy == "seq2seq" or c.layers != 1:
             raise ConfigError("per-series models have one recurrent layer and a direct or recursive head")
 
-    def fit(self, series: Any, verbose: int = 0) -> LocalForecasters:
+    def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> LocalForecasters:
         """Train one model per series of ``series`` (a list or dict of series)."""
         if as_many_series(series) is None:
             raise DataError("per-series models need several series: a list or dict of them")
@@ -57,7 +57,7 @@ class LocalForecasters(Forecaster):
         self.model = self._build_grouped(len(data), data[0].shape[1])
         record = self.model.fit(
             x.astype(np.float32), y.astype(np.float32), batch_size=self.config.batch, epochs=self.config.epochs,
-            verbose=verbose,
+            verbose=verbose, callbacks=callbacks,
         )  # fmt: skip
         self._remember(series, data, record.history["loss"])
         return self

@@ -323,9 +323,10 @@ class Forecaster:
         return x, level, spread
 
     # --- training -------------------------------------------------------------------------------
-    def fit(self, series: Any, verbose: int = 0) -> Forecaster:
+    def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> Forecaster:
         """Train on ``series`` — one series, or a list/dict of series for one global model (all of it:
-        hold out the test part yourself, chronologically)."""
+        hold out the test part yourself, chronologically). ``callbacks`` go to the network's ``fit``
+        (they may call ``evaluate`` on this forecaster while it trains)."""
         c = self.config
         data, many = self._prepare(series)
         pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data)]
@@ -336,6 +337,7 @@ class Forecaster:
             batch_size=c.batch,
             epochs=c.epochs,
             verbose=verbose,
+            callbacks=callbacks,
         )
         self._remember(series, data, record.history["loss"])
         return self

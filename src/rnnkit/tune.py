@@ -1,0 +1,134 @@
+"""Hyperparameter search with Optuna: ``rnnkit tune forecast ...`` and ``tune_forecaster``.
+
+Each trial draws a setting — cell, units, layers, lookback, learning rate — from the search space, trains
+a ``Forecaster`` on the series without its last ``validation`` values and scores it by MASE on forecasts
+from every origin of that held-out tail (no refit), the metric every forecast report here uses. Every
+``report_every`` epochs the trial reports its validation MASE so far, and Optuna's median pruner stops
+trials that trail the median of earlier ones at the same epoch. The sampler is TPE, seeded. Needs
+``pip install rnnkit[tune]``.
+
+Example::
+
+    result = tune_forecaster(series, validation=24, trials=20, horizon=6)
+    result.best_params                  # {'cell': 'gru', 'units': 32, 'layers': 1, 'lookback': 24, ...}
+    print(result.table())               # every trial: its setting, validation MASE, complete or pruned
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnnkit.errors import ConfigError, DataError
+from rnnkit.train.callbacks import Callback
+
+__all__ = ["TuneResult", "tune_forecaster", "PruneOnValidation"]
+
+
+@dataclass
+class TuneResult:
+    """The finished study: the best setting, its validation score, and every trial."""
+
+    best_params: dict[str, Any]
+    best_score: float
+    trials: list[dict[str, Any]]  # params, score (or None), state, epochs
+    metric: str = "mase"
+
+    def table(self) -> str:
+        keys = list(self.best_params)
+        lines = [" ".join(f"{k:>13}" for k in ["trial", *keys, self.metric.upper(), "state"])]
+        for i, t in enumerate(self.trials):
+            score = f"{t['score']:.4f}" if t["score"] is not None else "-"
+            lines.append(
+                " ".join(f"{v!s:>13}" for v in [i, *(_short(t["params"].get(k)) for k in keys), score, t["state"]])
+            )
+        lines.append(f"best: {self.best_params} ({self.metric.upper()} {self.best_score:.4f} on the validation part)")
+        return "\n".join(lines)
+
+
+def _short(v: Any) -> Any:
+    return f"{v:.2g}" if isinstance(v, float) else v
+
+
+class PruneOnValidation(Callback):
+    """Every ``every`` epochs: score the forecaster on the validation tail, report it to the Optuna
+    ``trial``, and stop training when the pruner says so (``pruned`` is then True)."""
+
+    def __init__(self, trial: Any, forecaster: Any, series: np.ndarray, start: int, every: int) -> None:
+        self.trial, self.forecaster, self.series, self.start, self.every = trial, forecaster, series, start, every
+        self.pruned = False
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        score = self.forecaster.evaluate(self.series, self.start)["model"]["mase"]
+        self.trial.report(score, epoch + 1)
+        if self.trial.should_prune():
+            self.pruned = True
+            self.model.stop_training = True
+
+
+def tune_forecaster(
+    series: Any,
+    validation: int,
+    trials: int = 20,
+    timeout: float | None = None,
+    seed: int = 0,
+    report_every: int = 50,
+    lookbacks: tuple[int, int] = (8, 48),
+    **fixed: Any,
+) -> TuneResult:
+    """Search cell, units, layers, lookback and learning rate for a ``Forecaster`` (other settings:
+    ``fixed``, e.g. ``horizon=6, epochs=300``) by validation MASE on the last ``validation`` values."""
+    try:
+        import optuna
+    except ImportError as exc:
+        raise ConfigError("rnnkit tune needs Optuna: pip install 'rnnkit[tune]'") from exc
+    import rnnkit
+    from rnnkit.tasks.forecasting import Forecaster, ForecasterConfig, _as_series
+
+    data = _as_series(series)
+    horizon = int(fixed.get("horizon", ForecasterConfig.horizon))
+    if validation < horizon:
+        raise ConfigError(f"validation must hold at least one forecast of horizon {horizon}, got {validation}")
+    start = len(data) - validation
+    if start < lookbacks[1] + horizon:
+        raise DataError(
+            f"{len(data)} values leave {start} to train on before the validation part; the largest lookback "
+            f"tried ({lookbacks[1]}) + horizon needs {lookbacks[1] + horizon}: shorten --validation or the lookbacks"
+        )
+    records: list[dict[str, Any]] = []
+
+    def objective(trial: Any) -> float:
+        params = {
+            "cell": trial.suggest_categorical("cell", ["gru", "lstm", "rnn"]),
+            "units": trial.suggest_categorical("units", [16, 32, 64]),
+            "layers": trial.suggest_int("layers", 1, 2),
+            "lookback": trial.suggest_int("lookback", *lookbacks),
+            "learning_rate": trial.suggest_float("learning_rate", 1e-3, 2e-2, log=True),
+        }
+        rnnkit.seed(seed + trial.number)
+        model = Forecaster(**{**fixed, **params})
+        probe = PruneOnValidation(trial, model, data, start, report_every)
+        model.fit(data[:start], callbacks=[probe])
+        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(model.losses)}
+        records.append(record)
+        if probe.pruned:
+            raise optuna.TrialPruned()
+        score = float(model.evaluate(data, start)["model"]["mase"])
+        record["score"], record["state"] = score, "complete"
+        return score
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=report_every),
+    )  # fmt: skip
+    study.optimize(objective, n_trials=trials, timeout=timeout)
+    done = [r for r in records if r["state"] == "complete"]
+    if not done:
+        raise DataError("no trial finished: give more trials or a longer timeout")
+    best = min(done, key=lambda r: r["score"])
+    return TuneResult(best["params"], best["score"], records)
