@@ -137,6 +137,7 @@ def test_parquet_gaps_and_built_in_series(tmp_path: Path, capsys: pytest.Capture
     assert "p.parquet, 50 values" in capsys.readouterr().out
     small = ["--epochs", "2", "--lookback", "10", "--horizon", "2"]
     assert main(["forecast", "fit", "--series", "sunspots", *small, "--out", str(tmp_path / "s")]) == 0
+    assert main(["forecast", "fit", "--series", "ibm_close", *small, "--difference", "--out", str(tmp_path / "i")]) == 0
     assert "sunspots (built in, 1700..2008)" in capsys.readouterr().out
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     assert main(["forecast", "fit", str(tmp_path / "bad.parquet"), "--target", "x", "--out", str(tmp_path / "b")]) == 1

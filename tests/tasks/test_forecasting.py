@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import rnnkit
 from rnnkit.errors import ConfigError, DataError, ShapeError
@@ -280,3 +281,30 @@ def test_local_forecasters_fit_one_model_per_series_at_once(tmp_path) -> None:  
         models.predict(series["p6"])
     with pytest.raises(DataError, match="several series"):
         LocalForecasters().fit(series["p6"])
+
+
+def test_difference_forecasts_sum_back_onto_the_last_value(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    series = np.cumsum(np.random.default_rng(0).normal(0.5, 1.0, 80)) + 100
+    model = Forecaster(lookback=6, horizon=3, epochs=1, difference=True, transform="none").fit(series)
+    # a network that outputs 0 forecasts each difference as the window's mean difference (its level)
+    monkeypatch.setattr(model, "_outputs", lambda x_rel: torch.zeros(len(x_rel), 3, 1, dtype=torch.float64))
+    diffs = np.diff(series[-7:])  # the 6 differences the last window holds
+    expected = series[-1] + diffs.mean() * np.arange(1, 4)
+    np.testing.assert_allclose(model.predict(), expected, rtol=1e-12)
+    past = model.historical_forecasts(series, start=60)  # from origin 60: series[53:60] → 6 differences
+    np.testing.assert_allclose(past[0], series[59] + np.diff(series[53:60]).mean() * np.arange(1, 4), rtol=1e-12)
+    with pytest.raises(ConfigError, match="point forecasts only"):
+        Forecaster(difference=True, likelihood="gaussian")
+
+
+def test_differenced_forecaster_uses_the_momentum_of_an_integrated_process() -> None:
+    rng = np.random.default_rng(3)
+    steps = np.zeros(400)
+    for t in range(1, 400):  # the changes follow an AR(1): today's change predicts tomorrow's
+        steps[t] = 0.8 * steps[t - 1] + rng.normal(0, 1)
+    series = 100 + np.cumsum(steps)
+    rnnkit.seed(0)
+    model = Forecaster(lookback=20, horizon=5, epochs=30, units=16, difference=True, transform="none")
+    scores = model.fit(series[:300]).evaluate(series, start=300)
+    assert scores["model"]["mae"] < 0.97 * scores["naive"]["mae"], scores  # naive ignores the momentum

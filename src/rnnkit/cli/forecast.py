@@ -83,6 +83,8 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--epochs", type=int, default=400)
     p.add_argument("--transform", choices=["auto", "log", "none"], default="auto")
+    p.add_argument("--difference", action="store_true",
+                   help="model the changes between steps and sum the forecasts back (point forecasts only)")  # fmt: skip
     p.add_argument(
         "--strategy",
         choices=["direct", "seq2seq", "recursive"],
@@ -133,8 +135,8 @@ def _forecaster(args: argparse.Namespace) -> Any:
         raise ConfigError("--per-series needs --id-column: the column that tells the series apart")
     kind = LocalForecasters if getattr(args, "per_series", False) else Forecaster
     return kind(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
-                      layers=args.layers, epochs=args.epochs, transform=args.transform, strategy=args.strategy,
-                      likelihood=args.likelihood, quantiles=quantiles)  # fmt: skip
+                layers=args.layers, epochs=args.epochs, transform=args.transform, difference=args.difference,
+                strategy=args.strategy, likelihood=args.likelihood, quantiles=quantiles)  # fmt: skip
 
 
 def _read_series(

@@ -96,9 +96,9 @@ class LocalForecasters(Forecaster):
         by_series = out.double().reshape(n, groups, -1).transpose(0, 1)  # (S, N, steps·K)
         return by_series.reshape(groups * n, -1, self.config.outputs_per_step)
 
-    def _inputs(self, series: Any) -> tuple[np.ndarray, bool]:
-        x, _ = super()._inputs(series)
-        return x, True
+    def _inputs(self, series: Any) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        x, last, _ = super()._inputs(series)
+        return x, last, True
 
     def historical_forecasts(self, series: Any, test: int) -> np.ndarray:  # type: ignore[override]
         """Forecasts from every origin in the last ``test`` values of each series (no refit):
@@ -112,8 +112,10 @@ class LocalForecasters(Forecaster):
 
     def _historical(self, series: Any, test: int, level: float | None) -> Forecast:
         data = self._all(series)
-        x = np.concatenate([self._origins(d, len(d) - test) for d in data])
-        f = self._forecast_windows(x, level)
+        parts = [self._origins(d, len(d) - test) for d in data]
+        levels = [p[1] for p in parts]
+        last = None if levels[0] is None else np.concatenate([v for v in levels if v is not None])
+        f = self._forecast_windows(np.concatenate([p[0] for p in parts]), level, last)
         shape = (len(data), -1, self.config.horizon)
         return Forecast(
             f.point.reshape(shape),

@@ -70,6 +70,7 @@ class ForecasterConfig:
     units: int = 32
     layers: int = 1
     transform: str = "auto"
+    difference: bool = False
     strategy: str = "direct"
     likelihood: str | None = None
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
@@ -86,6 +87,11 @@ class ForecasterConfig:
             raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.likelihood not in LIKELIHOODS:
             raise ConfigError(f"likelihood must be None, 'gaussian' or 'quantile', got {self.likelihood!r}")
+        if self.difference and self.likelihood is not None:
+            raise ConfigError(
+                "difference=True forecasts differences and sums them back; the interval of a sum is not the sum "
+                "of intervals, so it takes point forecasts only (likelihood=None)"
+            )
         if self.strategy == "recursive" and self.likelihood == "quantile":
             raise ConfigError(
                 "a recursive forecast feeds back values, not quantiles: use likelihood='gaussian' (sampled "
@@ -309,6 +315,18 @@ class Forecaster:
         z[:, 1:] = (z[:, 1:] - self.covariate_mean) / self.covariate_std
         return z
 
+    def _model_space(self, series: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The ``(T', C)`` rows the network's windows come from and, with ``difference``, the transformed
+        target at each row's time (to sum forecast differences back onto): without differencing the
+        transformed series and None; with it ``T' = T − 1``, row i holds ``z[i+1] − z[i]`` (covariates of
+        time i+1) and ``z[i+1]``."""
+        z = self._transform(series)
+        if not self.config.difference:
+            return z, None
+        d = z[1:].copy()
+        d[:, 0] = z[1:, 0] - z[:-1, 0]
+        return d, z[1:, 0]
+
     def _relative(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Windows made relative to their level (and spread, off the log scale): ``(N, L, C)`` inputs and
         the ``(N, 1)`` levels and spreads."""
@@ -367,7 +385,7 @@ class Forecaster:
     def _training_windows(self, data: np.ndarray, index: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Relative input windows ``(N, L, C)`` and targets ``(N, steps)`` of one series."""
         try:
-            x, y = windows(self._transform(data), self.config.lookback, self._steps())
+            x, y = windows(self._model_space(data)[0], self.config.lookback, self._steps())
         except DataError as exc:
             raise DataError(f"series {index}: {exc}" if index is not None else str(exc)) from exc
         x_rel, level, spread = self._relative(x)
@@ -423,8 +441,10 @@ class Forecaster:
         z = float(torch.special.ndtri(torch.tensor(0.5 + (0.8 if level is None else level) / 2, dtype=torch.float64)))
         return mu, mu - z * sigma, mu + z * sigma
 
-    def _forecast_windows(self, x: np.ndarray, level: float | None = None) -> Forecast:
-        """Forecasts (in the series' units) from transformed windows ``(N, L, C)``."""
+    def _forecast_windows(self, x: np.ndarray, level: float | None = None, last: np.ndarray | None = None) -> Forecast:
+        """Forecasts (in the series' units) from transformed windows ``(N, L, C)``; with ``difference``,
+        ``last`` ``(N,)`` is the transformed target at each window's end, onto which the forecast
+        differences are summed."""
         if level is not None and not 0 < level < 1:
             raise ConfigError(f"level must be inside (0, 1), got {level}")
         if self.config.strategy == "recursive":
@@ -433,6 +453,8 @@ class Forecaster:
             x_rel, anchor, spread = self._relative(x)
             rel = [b.numpy() for b in self._z_bounds(self._outputs(x_rel), level)]
         back = [anchor + spread * r for r in rel]  # (N, H) each
+        if last is not None:  # differences → levels: z_{t+h} = z_t + Σ_{k ≤ h} d_{t+k}
+            back = [last[:, None] + np.cumsum(b, axis=1) for b in back]
         back = [np.exp(b) if self.log else b for b in back]
         if len(back) == 1:
             return Forecast(back[0])
@@ -472,65 +494,76 @@ class Forecaster:
         q = self.config.quantiles
         return 0.8 if self.config.likelihood == "gaussian" else round(q[-1] - q[0], 12)
 
-    def _last_window(self, series: Any) -> np.ndarray:
+    def _last_window(self, series: Any) -> tuple[np.ndarray, np.ndarray | None]:
         data = _as_series(series)
         self._check_columns(data)
-        if len(data) < self.config.lookback:
-            raise DataError(f"predict needs at least lookback={self.config.lookback} values, got {len(data)}")
-        return self._transform(data)[None, -self.config.lookback :]
+        need = self.config.lookback + int(self.config.difference)
+        if len(data) < need:
+            raise DataError(f"predict needs at least {need} values (lookback {self.config.lookback}), got {len(data)}")
+        rows, level = self._model_space(data)
+        return rows[None, -self.config.lookback :], (level[-1:] if level is not None else None)
 
-    def _inputs(self, series: Any) -> tuple[np.ndarray, bool]:
-        """The last window of each series to forecast from: ``(S, L, C)``, and whether there are many."""
+    def _inputs(self, series: Any) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        """The last window of each series to forecast from ``(S, L, C)``, the levels to sum differences
+        onto (or None), and whether there are many series."""
         self._ready()
         many = as_many_series(series) if series is not None else None
         if series is None:
             many = self.history if len(self.history) > 1 else None
             series = self.history[0]
-        if many is not None:
-            return np.concatenate([self._last_window(d) for d in many]), True
-        return self._last_window(series), False
+        if many is None:
+            return (*self._last_window(series), False)
+        parts = [self._last_window(d) for d in many]
+        levels = [p[1] for p in parts]
+        last = None if levels[0] is None else np.concatenate([v for v in levels if v is not None])
+        return np.concatenate([p[0] for p in parts]), last, True
 
     def predict(self, series: Any = None) -> np.ndarray:
         """The ``horizon`` values after the end of ``series`` (default: the training series): ``(H,)``, or
         ``(S, H)`` for a list of series (or a model fitted on many, called without ``series``)."""
-        x, many = self._inputs(series)
-        point = self._forecast_windows(x).point
+        x, last, many = self._inputs(series)
+        point = self._forecast_windows(x, None, last).point
         return point if many else point[0]
 
     def predict_interval(self, series: Any = None, level: float | None = None) -> Forecast:
         """Point forecast and central ``level`` interval (default 0.8 for Gaussian, the outer quantiles'
         span for quantile models), shaped like ``predict``'s output."""
         self._require_likelihood()
-        x, many = self._inputs(series)
+        x, _, many = self._inputs(series)
         f = self._forecast_windows(x, level)
         if many:
             return f
         return Forecast(f.point[0], f.lower[0] if f.lower is not None else None,
                         f.upper[0] if f.upper is not None else None, f.level)  # fmt: skip
 
-    def _origins(self, series: Any, start: int) -> np.ndarray:
+    def _origins(self, series: Any, start: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The windows ``(N, L, C)`` that end just before each origin ``start .. T − horizon`` (and, with
+        ``difference``, the transformed target there)."""
         c = self.config
         data = _as_series(series)
         self._check_columns(data)
-        if not c.lookback <= start <= len(data) - c.horizon:
+        need = c.lookback + int(c.difference)
+        if not need <= start <= len(data) - c.horizon:
             raise DataError(
-                f"start must leave lookback={c.lookback} values before it and horizon={c.horizon} after it "
-                f"in a series of {len(data)}, got {start}"
+                f"start must leave {need} values (lookback {c.lookback}) before it and horizon={c.horizon} after "
+                f"it in a series of {len(data)}, got {start}"
             )
-        z = self._transform(data)
-        origins = np.arange(start, len(data) - c.horizon + 1)
-        return z[origins[:, None] - c.lookback + np.arange(c.lookback)]  # (N, L, C)
+        rows, level = self._model_space(data)
+        ends = np.arange(start, len(data) - c.horizon + 1) - 1 - int(c.difference)  # the row of time origin − 1
+        x = rows[ends[:, None] - c.lookback + 1 + np.arange(c.lookback)]
+        return x, (level[ends] if level is not None else None)
 
     def historical_forecasts(self, series: Any, start: int) -> np.ndarray:
         """Forecasts from every origin ``t = start .. T − horizon`` using only ``series[:t]`` (no refit):
         ``(T − horizon − start + 1, horizon)``; row i forecasts steps ``start + i .. start + i + horizon − 1``."""
         self._ready()
-        return self._forecast_windows(self._origins(series, start)).point
+        x, last = self._origins(series, start)
+        return self._forecast_windows(x, None, last).point
 
     def historical_intervals(self, series: Any, start: int, level: float | None = None) -> Forecast:
         """``historical_forecasts`` with the interval bounds, each ``(N, horizon)``."""
         self._require_likelihood()
-        return self._forecast_windows(self._origins(series, start), level)
+        return self._forecast_windows(self._origins(series, start)[0], level)
 
     def evaluate(self, series: Any, start: int, season: int | None = None) -> dict[str, dict[str, float]]:
         """Errors of the forecasts from every origin ``start .. T − horizon`` (all their steps), for the model
@@ -542,7 +575,8 @@ class Forecaster:
         """
         data = _as_series(series)
         self._ready()
-        return score_forecasts(data, start, self._forecast_windows(self._origins(data, start)), season)
+        x, last = self._origins(data, start)
+        return score_forecasts(data, start, self._forecast_windows(x, None, last), season)
 
     def backtest(
         self, series: Any, folds: int = 4, window: str = "expanding", train_size: int | None = None,
