@@ -76,3 +76,32 @@ def test_tune_command_saves_the_best_setting(tmp_path: Path, capsys: pytest.Capt
     assert "leave 27 to train on" in capsys.readouterr().err
     with pytest.raises(DataError):
         tune_forecaster(_series(40), validation=12)
+
+
+def _reviews(n: int = 240) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(0)
+    filler, good, bad = ["the", "movie", "was", "a", "plot"], ["good", "great", "fine"], ["bad", "awful", "poor"]
+    texts, labels = [], []
+    for i in range(n):
+        positive = i % 2 == 0
+        words = [str(rng.choice(filler)) for _ in range(5)] + [str(rng.choice(good if positive else bad))]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append("pos" if positive else "neg")
+    return texts, labels
+
+
+def test_classifier_tuning_keeps_the_most_accurate_trial(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.cli import main
+    from rnnkit.tune import tune_classifier
+
+    texts, labels = _reviews()
+    result = tune_classifier(texts, labels, trials=3, epochs=3, embedding=16)
+    complete = [t["score"] for t in result.trials if t["state"] == "complete"]
+    assert result.best_score == max(complete) and result.metric == "accuracy"
+    assert result.best_score > 0.8  # one word decides the label: every setting should find it
+    rows = ["text,label"] + [f"{t},{label}" for t, label in zip(texts, labels)]
+    (tmp_path / "reviews.csv").write_text("\n".join(rows) + "\n")
+    command = ["tune", "classify", str(tmp_path / "reviews.csv"), "--trials", "2", "--epochs", "2"]
+    assert main([*command, "--out", str(tmp_path / "best")]) == 0
+    assert "ACCURACY" in capsys.readouterr().out and (tmp_path / "best" / "config.json").exists()

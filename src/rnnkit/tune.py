@@ -1,11 +1,14 @@
-"""Hyperparameter search with Optuna: ``rnnkit tune forecast ...`` and ``tune_forecaster``.
+"""Hyperparameter search with Optuna: ``rnnkit tune forecast | classify`` and ``tune_forecaster``,
+``tune_classifier``.
 
 Each trial draws a setting — cell, units, layers, lookback, learning rate — from the search space, trains
 a ``Forecaster`` on the series without its last ``validation`` values and scores it by MASE on forecasts
 from every origin of that held-out tail (no refit), the metric every forecast report here uses. Every
 ``report_every`` epochs the trial reports its validation MASE so far, and Optuna's median pruner stops
-trials that trail the median of earlier ones at the same epoch. The sampler is TPE, seeded. Needs
-``pip install rnnkit[tune]``.
+trials that trail the median of earlier ones at the same epoch. The sampler is TPE, seeded. For
+classifiers the trials draw cell, units, layers, pooling and learning rate, the score is validation
+accuracy (maximised; reported every epoch for pruning) on the classifier's own held-out fraction, and
+each trial keeps its best epoch (early stopping). Needs ``pip install rnnkit[tune]``.
 
 Example::
 
@@ -17,14 +20,14 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from rnnkit.errors import ConfigError, DataError
 from rnnkit.train.callbacks import Callback
 
-__all__ = ["TuneResult", "tune_forecaster", "PruneOnValidation"]
+__all__ = ["TuneResult", "tune_forecaster", "tune_classifier", "PruneOnValidation", "PruneOnLogs"]
 
 
 @dataclass
@@ -70,6 +73,38 @@ class PruneOnValidation(Callback):
             self.model.stop_training = True
 
 
+class PruneOnLogs(Callback):
+    """Report ``logs[key]`` to the Optuna ``trial`` each epoch; stop training when it says prune."""
+
+    def __init__(self, trial: Any, key: str) -> None:
+        self.trial, self.key = trial, key
+        self.pruned = False
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.trial.report(float((logs or {})[self.key]), epoch + 1)
+        if self.trial.should_prune():
+            self.pruned = True
+            self.model.stop_training = True
+
+
+def _study(direction: Literal["minimize", "maximize"], seed: int, warmup: int) -> Any:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.create_study(
+        direction=direction, sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=warmup),
+    )  # fmt: skip
+
+
+def _optuna() -> Any:
+    try:
+        import optuna
+    except ImportError as exc:
+        raise ConfigError("rnnkit tune needs Optuna: pip install 'rnnkit[tune]'") from exc
+    return optuna
+
+
 def tune_forecaster(
     series: Any,
     validation: int,
@@ -82,10 +117,7 @@ def tune_forecaster(
 ) -> TuneResult:
     """Search cell, units, layers, lookback and learning rate for a ``Forecaster`` (other settings:
     ``fixed``, e.g. ``horizon=6, epochs=300``) by validation MASE on the last ``validation`` values."""
-    try:
-        import optuna
-    except ImportError as exc:
-        raise ConfigError("rnnkit tune needs Optuna: pip install 'rnnkit[tune]'") from exc
+    optuna = _optuna()
     import rnnkit
     from rnnkit.tasks.forecasting import Forecaster, ForecasterConfig, _as_series
 
@@ -121,14 +153,48 @@ def tune_forecaster(
         record["score"], record["state"] = score, "complete"
         return score
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=report_every),
-    )  # fmt: skip
-    study.optimize(objective, n_trials=trials, timeout=timeout)
+    _study("minimize", seed, report_every).optimize(objective, n_trials=trials, timeout=timeout)
     done = [r for r in records if r["state"] == "complete"]
     if not done:
         raise DataError("no trial finished: give more trials or a longer timeout")
     best = min(done, key=lambda r: r["score"])
     return TuneResult(best["params"], best["score"], records)
+
+
+def tune_classifier(
+    x: Any, y: Any, trials: int = 20, timeout: float | None = None, seed: int = 0, epochs: int = 10, **fixed: Any
+) -> TuneResult:
+    """Search cell, units, layers, pooling and learning rate for a ``SequenceClassifier`` (other
+    settings: ``fixed``) by validation accuracy on its held-out fraction; ``best_score`` is that accuracy."""
+    optuna = _optuna()
+    import rnnkit
+    from rnnkit.tasks.classification import SequenceClassifier
+
+    records: list[dict[str, Any]] = []
+
+    def objective(trial: Any) -> float:
+        params = {
+            "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
+            "units": trial.suggest_categorical("units", [32, 64, 128]),
+            "layers": trial.suggest_int("layers", 1, 2),
+            "pooling": trial.suggest_categorical("pooling", ["max", "mean", "last", "attention"]),
+            "learning_rate": trial.suggest_float("learning_rate", 3e-4, 3e-3, log=True),
+        }
+        rnnkit.seed(seed + trial.number)
+        model = SequenceClassifier(**{**fixed, **params})
+        probe = PruneOnLogs(trial, "val_accuracy")
+        history = model.fit(x, y, epochs=epochs, echo=None, callbacks=[probe])
+        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(history["loss"])}
+        records.append(record)
+        if probe.pruned:
+            raise optuna.TrialPruned()
+        score = float(max(history["val_accuracy"]))  # the epoch early stopping keeps
+        record["score"], record["state"] = score, "complete"
+        return score
+
+    _study("maximize", seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
+    done = [r for r in records if r["state"] == "complete"]
+    if not done:
+        raise DataError("no trial finished: give more trials or a longer timeout")
+    best = max(done, key=lambda r: r["score"])
+    return TuneResult(best["params"], best["score"], records, metric="accuracy")

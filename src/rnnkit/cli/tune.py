@@ -1,5 +1,5 @@
-"""``rnnkit tune forecast``: search a forecaster's settings with Optuna (``rnnkit.tune``), then train the
-best on the whole series."""
+"""``rnnkit tune forecast | classify``: search a forecaster's or a classifier's settings with Optuna
+(``rnnkit.tune``), then train the best on all the data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 def register(commands: Any) -> None:
     tune = commands.add_parser(
         "tune",
-        help="hyperparameter search with Optuna (forecast)",
+        help="hyperparameter search with Optuna (forecast, classify)",
         description="Optuna's TPE sampler with median pruning over cell, units, layers, lookback and "
         "learning rate, scored on a held-out tail. Needs Optuna (pip install 'rnnkit[tune]').",
     )
@@ -31,6 +31,18 @@ def register(commands: Any) -> None:
     p.add_argument("--out", help="train the best setting on the whole series and save it here")
     p.set_defaults(handler=forecast, id_column=None)
 
+    p = sub.add_parser("classify", help="tune a SequenceClassifier on a CSV of texts (or numeric sequences)")
+    p.add_argument("data", help="CSV/TSV file with a text (or id + feature) column and a label column")
+    from rnnkit.cli.classify import _data_arguments
+
+    _data_arguments(p, labels=True)
+    p.add_argument("--epochs", type=int, default=10, help="epochs per trial (early stopping keeps the best)")
+    p.add_argument("--trials", type=int, default=20)
+    p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="train the best setting again (same seed) and save it here")
+    p.set_defaults(handler=classify)
+
 
 def forecast(args: argparse.Namespace) -> int:
     import rnnkit
@@ -48,4 +60,22 @@ def forecast(args: argparse.Namespace) -> int:
         rnnkit.seed(args.seed)
         Forecaster(horizon=args.horizon, epochs=args.epochs, **result.best_params).fit(data).save(args.out)
         print(f"the best setting, trained on all {len(data)} values, saved in {args.out}")
+    return 0
+
+
+def classify(args: argparse.Namespace) -> int:
+    import rnnkit
+    from rnnkit.cli.classify import load_examples
+    from rnnkit.tasks.classification import SequenceClassifier
+    from rnnkit.tune import tune_classifier
+
+    x, y, _ = load_examples(args, labels=True)
+    print(f"data: {args.data}, {len(x):,} samples; {args.trials} trials, each scored by validation accuracy")
+    result = tune_classifier(x, y or [], trials=args.trials, timeout=args.timeout, seed=args.seed, epochs=args.epochs)
+    print(result.table())
+    if args.out:
+        number = next(i for i, t in enumerate(result.trials) if t["score"] == result.best_score)
+        rnnkit.seed(args.seed + number)
+        SequenceClassifier(**result.best_params).fit(x, y or [], epochs=args.epochs, checkpoint=args.out, echo=None)
+        print(f"the best setting, trained again the same way, saved in {args.out}")
     return 0

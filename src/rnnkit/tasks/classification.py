@@ -271,13 +271,15 @@ class SequenceClassifier:
         minutes: float | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         echo: Callable[[str], None] | None = print,
+        callbacks: Sequence[Callback] = (),
     ) -> dict[str, list[float]]:
         """Train on texts (or numeric sequences) ``x`` with labels ``y``.
 
         Without ``validation_data`` a seeded ``validation`` fraction of ``x`` is held out. Training stops
         after ``epochs``, after ``minutes``, or when validation accuracy has not improved for
         ``patience`` epochs; the weights of the best epoch are kept. ``checkpoint``: a folder that always
-        holds the classifier of the best epoch so far. Returns the history.
+        holds the classifier of the best epoch so far. ``callbacks`` join the network's ``fit`` (each
+        epoch's logs hold ``val_accuracy``). Returns the history.
         """
         c = self.config
         if epochs is None and minutes is None:
@@ -307,7 +309,8 @@ class SequenceClassifier:
         x_valid, len_valid = encoder.encode(x_val)
         train = BucketedBatches(x_train, torch.from_numpy(y_train), len_train, c.batch, shuffle=True)
         val = BucketedBatches(x_valid, torch.from_numpy(y_val_ids), len_valid, 256)
-        callbacks: list[Callback] = [EarlyStopping("val_accuracy", patience=c.patience, restore_best_weights=True)]
+        given = list(callbacks)
+        callbacks = [EarlyStopping("val_accuracy", patience=c.patience, restore_best_weights=True), *given]
         if echo is not None:
             callbacks.append(
                 EpochLog(
