@@ -105,3 +105,29 @@ def test_classifier_tuning_keeps_the_most_accurate_trial(tmp_path: Path, capsys:
     command = ["tune", "classify", str(tmp_path / "reviews.csv"), "--trials", "2", "--epochs", "2"]
     assert main([*command, "--out", str(tmp_path / "best")]) == 0
     assert "ACCURACY" in capsys.readouterr().out and (tmp_path / "best" / "config.json").exists()
+
+
+def test_generator_and_translator_tuning_keep_the_lowest_validation_loss() -> None:
+    from rnnkit.datasets.dates import date_pairs
+    from rnnkit.tune import tune_generator, tune_translator
+
+    text = "".join(f"{w} and {w} again. " for w in ("red", "blue", "green", "amber") * 40)
+    result = tune_generator(text, trials=2, epochs=1, batch=8, bptt=20)
+    complete = [t["score"] for t in result.trials if t["state"] == "complete"]
+    assert result.best_score == min(complete) and result.metric == "val_loss"
+    assert 0 < result.best_score < np.log(len(set(text)))  # better than a uniform guess over the characters
+    sources, targets = date_pairs(120, seed=0)
+    result = tune_translator(sources, targets, trials=2, epochs=1, batch_size=16)
+    assert set(result.best_params) == {"cell", "units", "attention", "dropout", "learning_rate"}
+    assert result.best_score == min(t["score"] for t in result.trials if t["state"] == "complete")
+
+
+def test_text_and_translate_tuning_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.cli import main
+
+    (tmp_path / "corpus.txt").write_text("".join(f"{w} and {w} again. " for w in ("red", "blue", "green") * 160))
+    assert main(["tune", "text", str(tmp_path / "corpus.txt"), "--trials", "1", "--epochs", "1"]) == 0
+    assert "VAL_LOSS" in capsys.readouterr().out
+    (tmp_path / "pairs.tsv").write_text("".join(f"{n} apples\t{n} pommes\n" for n in range(40)))
+    assert main(["tune", "translate", str(tmp_path / "pairs.tsv"), "--trials", "1", "--epochs", "1"]) == 0
+    assert "best:" in capsys.readouterr().out

@@ -8,7 +8,9 @@ from every origin of that held-out tail (no refit), the metric every forecast re
 trials that trail the median of earlier ones at the same epoch. The sampler is TPE, seeded. For
 classifiers the trials draw cell, units, layers, pooling and learning rate, the score is validation
 accuracy (maximised; reported every epoch for pruning) on the classifier's own held-out fraction, and
-each trial keeps its best epoch (early stopping). Needs ``pip install rnnkit[tune]``.
+each trial keeps its best epoch (early stopping). Text generators and translators are scored by their
+best validation loss (nats per character; cross-entropy per target token), reported every epoch; give
+them ``epochs`` or ``minutes`` per trial. Needs ``pip install rnnkit[tune]``.
 
 Example::
 
@@ -27,7 +29,15 @@ import numpy as np
 from rnnkit.errors import ConfigError, DataError
 from rnnkit.train.callbacks import Callback
 
-__all__ = ["TuneResult", "tune_forecaster", "tune_classifier", "PruneOnValidation", "PruneOnLogs"]
+__all__ = [
+    "TuneResult",
+    "tune_forecaster",
+    "tune_classifier",
+    "tune_generator",
+    "tune_translator",
+    "PruneOnValidation",
+    "PruneOnLogs",
+]
 
 
 @dataclass
@@ -198,3 +208,85 @@ def tune_classifier(
         raise DataError("no trial finished: give more trials or a longer timeout")
     best = max(done, key=lambda r: r["score"])
     return TuneResult(best["params"], best["score"], records, metric="accuracy")
+
+
+def _tune_by_validation_loss(
+    make: Any, fit: Any, space: Any, trials: int, timeout: float | None, seed: int, metric: str
+) -> TuneResult:
+    """Minimise the best ``val_loss`` of ``fit(make(**params), probe)`` over settings drawn by ``space``."""
+    optuna = _optuna()
+    import rnnkit
+
+    records: list[dict[str, Any]] = []
+
+    def objective(trial: Any) -> float:
+        params = space(trial)
+        rnnkit.seed(seed + trial.number)
+        model = make(**params)
+        probe = PruneOnLogs(trial, "val_loss")
+        losses = fit(model, probe)
+        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(losses)}
+        records.append(record)
+        if probe.pruned:
+            raise optuna.TrialPruned()
+        score = float(min(losses))
+        record["score"], record["state"] = score, "complete"
+        return score
+
+    _study("minimize", seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
+    done = [r for r in records if r["state"] == "complete"]
+    if not done:
+        raise DataError("no trial finished: give more trials or a longer timeout")
+    best = min(done, key=lambda r: r["score"])
+    return TuneResult(best["params"], best["score"], records, metric=metric)
+
+
+def tune_generator(
+    text: str, trials: int = 10, timeout: float | None = None, seed: int = 0, epochs: int | None = None,
+    minutes: float | None = None, **fixed: Any,
+) -> TuneResult:  # fmt: skip
+    """Search cell, units, layers, dropout and learning rate for a ``TextGenerator`` by its best
+    validation loss (nats/char), each trial trained for ``epochs`` or ``minutes``."""
+    from rnnkit.tasks.generation import TextGenerator
+
+    def space(trial: Any) -> dict[str, Any]:
+        return {
+            "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
+            "units": trial.suggest_categorical("units", [128, 256, 512]),
+            "layers": trial.suggest_int("layers", 1, 2),
+            "dropout": trial.suggest_categorical("dropout", [0.0, 0.2]),
+            "learning_rate": trial.suggest_float("learning_rate", 1e-3, 5e-3, log=True),
+        }
+
+    def fit(model: Any, probe: Callback) -> list[float]:
+        history = model.fit(text, epochs=epochs, minutes=minutes, echo=None, callbacks=[probe])
+        return [float(v) for v in history["val_loss"]]
+
+    return _tune_by_validation_loss(lambda **p: TextGenerator(**{**fixed, **p}), fit, space, trials, timeout, seed,
+                                    "val_loss")  # fmt: skip
+
+
+def tune_translator(
+    sources: Any, targets: Any, trials: int = 10, timeout: float | None = None, seed: int = 0,
+    epochs: int | None = None, minutes: float | None = None, **fixed: Any,
+) -> TuneResult:  # fmt: skip
+    """Search cell, units, attention, dropout and learning rate for a ``Translator`` by its best
+    validation loss (cross-entropy per target token), each trial trained for ``epochs`` or ``minutes``."""
+    from rnnkit.tasks.translation import Translator
+
+    def space(trial: Any) -> dict[str, Any]:
+        return {
+            "cell": trial.suggest_categorical("cell", ["gru", "lstm"]),
+            "units": trial.suggest_categorical("units", [64, 128, 256]),
+            "attention": trial.suggest_categorical("attention", ["additive", "dot", "general"]),
+            "dropout": trial.suggest_categorical("dropout", [0.0, 0.3]),
+            "learning_rate": trial.suggest_float("learning_rate", 3e-4, 3e-3, log=True),
+        }
+
+    def fit(model: Any, probe: Callback) -> list[float]:
+        model.fit(sources, targets, epochs=epochs, minutes=minutes, callbacks=[probe], seed=seed)
+        history = model.model.history
+        return [float(v) for v in history.history["val_loss"]] if history is not None else []
+
+    return _tune_by_validation_loss(lambda **p: Translator(**{**fixed, **p}), fit, space, trials, timeout, seed,
+                                    "val_loss")  # fmt: skip

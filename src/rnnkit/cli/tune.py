@@ -1,4 +1,4 @@
-"""``rnnkit tune forecast | classify``: search a forecaster's or a classifier's settings with Optuna
+"""``rnnkit tune forecast | classify | text | translate``: search a task's settings with Optuna
 (``rnnkit.tune``), then train the best on all the data."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 def register(commands: Any) -> None:
     tune = commands.add_parser(
         "tune",
-        help="hyperparameter search with Optuna (forecast, classify)",
+        help="hyperparameter search with Optuna (forecast, classify, text, translate)",
         description="Optuna's TPE sampler with median pruning over cell, units, layers, lookback and "
         "learning rate, scored on a held-out tail. Needs Optuna (pip install 'rnnkit[tune]').",
     )
@@ -42,6 +42,17 @@ def register(commands: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="train the best setting again (same seed) and save it here")
     p.set_defaults(handler=classify)
+
+    for name, what in (("text", "a TextGenerator on a corpus (default: the built-in one)"),
+                       ("translate", "a Translator on sentence pairs (default: the dates task)")):  # fmt: skip
+        p = sub.add_parser(name, help=f"tune {what}, scored by validation loss")
+        p.add_argument("data", nargs="?", help="corpus (.txt) or pairs (.tsv/.zip); default: built in")
+        p.add_argument("--epochs", type=int, help="epochs per trial")
+        p.add_argument("--minutes", type=float, help="minutes per trial (default 2 without --epochs)")
+        p.add_argument("--trials", type=int, default=10)
+        p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+        p.add_argument("--seed", type=int, default=0)
+        p.set_defaults(handler=text if name == "text" else translate)
 
 
 def forecast(args: argparse.Namespace) -> int:
@@ -78,4 +89,30 @@ def classify(args: argparse.Namespace) -> int:
         rnnkit.seed(args.seed + number)
         SequenceClassifier(**result.best_params).fit(x, y or [], epochs=args.epochs, checkpoint=args.out, echo=None)
         print(f"the best setting, trained again the same way, saved in {args.out}")
+    return 0
+
+
+def _budget(args: argparse.Namespace) -> tuple[int | None, float | None]:
+    return args.epochs, (args.minutes if args.minutes is not None or args.epochs is not None else 2.0)
+
+
+def text(args: argparse.Namespace) -> int:
+    from rnnkit.data.text import builtin_corpus, read_corpus
+    from rnnkit.tune import tune_generator
+
+    corpus = read_corpus(args.data) if args.data else builtin_corpus()
+    epochs, minutes = _budget(args)
+    print(f"corpus: {args.data or 'built in'}, {len(corpus):,} characters; {args.trials} trials")
+    print(tune_generator(corpus, args.trials, args.timeout, args.seed, epochs, minutes).table())
+    return 0
+
+
+def translate(args: argparse.Namespace) -> int:
+    from rnnkit.cli.translate import _pairs
+    from rnnkit.tune import tune_translator
+
+    sources, targets = _pairs(args.data, None)
+    epochs, minutes = _budget(args)
+    print(f"pairs: {args.data or 'the dates task'}, {len(sources):,}; {args.trials} trials")
+    print(tune_translator(sources, targets, args.trials, args.timeout, args.seed, epochs, minutes).table())
     return 0

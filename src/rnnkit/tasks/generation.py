@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -159,6 +159,7 @@ class TextGenerator:
         minutes: float | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         echo: Callable[[str], None] | None = print,
+        callbacks: Sequence[Callback] = (),
     ) -> dict[str, list[float]]:
         """Train on ``text`` for ``epochs`` passes or within ``minutes`` (at least one epoch).
 
@@ -187,16 +188,16 @@ class TextGenerator:
         x, y = parallel_streams(self.vocab.encode(train), c.batch)  # (B, L) each
         val_ids = self.vocab.encode(val)
         x_val, y_val = val_ids[None, :-1], val_ids[None, 1:]  # one stream, state carried through it
-        callbacks: list[Callback] = []
+        hooks: list[Callback] = []
         if echo is not None:
-            callbacks.append(_Report(x.size, echo))
+            hooks.append(_Report(x.size, echo))
         if minutes is not None:  # finish within the budget, the learning rate decaying over it
-            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
+            hooks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
-            callbacks.append(SaveBest(lambda loss: self._save_best(loss, checkpoint), monitor="val_loss"))
+            hooks.append(SaveBest(lambda loss: self._save_best(loss, checkpoint), monitor="val_loss"))
         history = self.model.fit(
             x, y, batch_size=c.batch, epochs=epochs if epochs is not None else 1_000_000, shuffle=False,
-            bptt_steps=c.bptt, validation_data=(x_val, y_val), callbacks=callbacks, verbose=0,
+            bptt_steps=c.bptt, validation_data=(x_val, y_val), callbacks=[*hooks, *callbacks], verbose=0,
         )  # fmt: skip
         self.best_val_loss = min(self.best_val_loss, *history.history["val_loss"])
         return history.history

@@ -162,6 +162,7 @@ class Translator:
         checkpoint: str | os.PathLike[str] | None = None,
         echo: Callable[[str], None] | None = None,
         seed: int = 0,
+        callbacks: Sequence[Callback] = (),
     ) -> Translator:
         """Learn vocabularies and the network from ``sources[i] → targets[i]``.
 
@@ -199,16 +200,16 @@ class Translator:
             torch.from_numpy(self.encode_sources(validation[0])),
             torch.from_numpy(self._encode_targets(_texts(validation[1], "validation targets"))), 256,
         )  # fmt: skip
-        callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
+        hooks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
-            callbacks.append(EpochLog(echo, "loss {loss:.4f}, validation loss {val_loss:.4f}"))
+            hooks.append(EpochLog(echo, "loss {loss:.4f}, validation loss {val_loss:.4f}"))
         if minutes is not None:
-            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
+            hooks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
-            callbacks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_loss"))
+            hooks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_loss"))
         start = time.perf_counter()
         limit = epochs if epochs is not None else (c.epochs if minutes is None else 1_000_000)
-        self.model.fit(train, epochs=limit, validation_data=val, callbacks=callbacks, verbose=0)
+        self.model.fit(train, epochs=limit, validation_data=val, callbacks=[*hooks, *callbacks], verbose=0)
         self.seconds = time.perf_counter() - start
         return self
 
