@@ -131,3 +131,13 @@ def test_text_and_translate_tuning_commands(tmp_path: Path, capsys: pytest.Captu
     (tmp_path / "pairs.tsv").write_text("".join(f"{n} apples\t{n} pommes\n" for n in range(40)))
     assert main(["tune", "translate", str(tmp_path / "pairs.tsv"), "--trials", "1", "--epochs", "1"]) == 0
     assert "best:" in capsys.readouterr().out
+
+
+def test_transcriber_tuning_keeps_the_lowest_ctc_loss() -> None:
+    from tests.tasks.test_transcription import tone_utterances
+
+    from rnnkit.tune import tune_transcriber
+
+    result = tune_transcriber(tone_utterances(60, seed=0), trials=2, epochs=2, batch_size=16)
+    assert set(result.best_params) == {"cell", "units", "layers", "dropout", "learning_rate"}
+    assert result.best_score == min(t["score"] for t in result.trials if t["state"] == "complete")

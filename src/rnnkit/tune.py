@@ -8,9 +8,9 @@ from every origin of that held-out tail (no refit), the metric every forecast re
 trials that trail the median of earlier ones at the same epoch. The sampler is TPE, seeded. For
 classifiers the trials draw cell, units, layers, pooling and learning rate, the score is validation
 accuracy (maximised; reported every epoch for pruning) on the classifier's own held-out fraction, and
-each trial keeps its best epoch (early stopping). Text generators and translators are scored by their
-best validation loss (nats per character; cross-entropy per target token), reported every epoch; give
-them ``epochs`` or ``minutes`` per trial. Needs ``pip install rnnkit[tune]``.
+each trial keeps its best epoch (early stopping). Text generators, translators and transcribers are
+scored by their best validation loss (nats per character; cross-entropy per target token; CTC loss),
+reported every epoch; give them ``epochs`` or ``minutes`` per trial. Needs ``pip install rnnkit[tune]``.
 
 Example::
 
@@ -35,6 +35,7 @@ __all__ = [
     "tune_classifier",
     "tune_generator",
     "tune_translator",
+    "tune_transcriber",
     "PruneOnValidation",
     "PruneOnLogs",
 ]
@@ -289,4 +290,30 @@ def tune_translator(
         return [float(v) for v in history.history["val_loss"]] if history is not None else []
 
     return _tune_by_validation_loss(lambda **p: Translator(**{**fixed, **p}), fit, space, trials, timeout, seed,
+                                    "val_loss")  # fmt: skip
+
+
+def tune_transcriber(
+    utterances: Any, trials: int = 10, timeout: float | None = None, seed: int = 0, epochs: int | None = None,
+    minutes: float | None = None, **fixed: Any,
+) -> TuneResult:  # fmt: skip
+    """Search cell, units, layers, dropout and learning rate for a ``Transcriber`` by its best validation
+    CTC loss, each trial trained for ``epochs`` or ``minutes``."""
+    from rnnkit.tasks.transcription import Transcriber
+
+    def space(trial: Any) -> dict[str, Any]:
+        return {
+            "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
+            "units": trial.suggest_categorical("units", [64, 128, 256]),
+            "layers": trial.suggest_int("layers", 1, 3),
+            "dropout": trial.suggest_categorical("dropout", [0.0, 0.1, 0.3]),
+            "learning_rate": trial.suggest_float("learning_rate", 5e-4, 5e-3, log=True),
+        }
+
+    def fit(model: Any, probe: Callback) -> list[float]:
+        model.fit(utterances, epochs=epochs, minutes=minutes, callbacks=[probe], seed=seed)
+        history = model.model.history
+        return [float(v) for v in history.history["val_loss"]] if history is not None else []
+
+    return _tune_by_validation_loss(lambda **p: Transcriber(**{**fixed, **p}), fit, space, trials, timeout, seed,
                                     "val_loss")  # fmt: skip

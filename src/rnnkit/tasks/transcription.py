@@ -194,6 +194,7 @@ class Transcriber:
         minutes: float | None = None,
         echo: Callable[[str], None] | None = None,
         seed: int = 0,
+        callbacks: Sequence[Callback] = (),
     ) -> Transcriber:
         """Learn the alphabet and the network; keeps the weights of the best validation CTC loss."""
         c = self.config
@@ -220,14 +221,14 @@ class Transcriber:
         xv, lengths_v = self.features(validation)
         train = BucketedBatches(x, self._labels(utterances, lengths), lengths, c.batch_size, shuffle=True)
         val = BucketedBatches(xv, self._labels(validation, lengths_v), lengths_v, 64)
-        callbacks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
+        hooks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
-            callbacks.append(EpochLog(echo, "CTC loss {loss:.4f}, validation {val_loss:.4f}"))
+            hooks.append(EpochLog(echo, "CTC loss {loss:.4f}, validation {val_loss:.4f}"))
         if minutes is not None:
-            callbacks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
+            hooks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         start = time.perf_counter()
         limit = epochs if epochs is not None else (c.epochs if minutes is None else 1_000_000)
-        self.model.fit(train, epochs=limit, validation_data=val, callbacks=callbacks, verbose=0)
+        self.model.fit(train, epochs=limit, validation_data=val, callbacks=[*hooks, *callbacks], verbose=0)
         self.seconds = time.perf_counter() - start
         return self
 
