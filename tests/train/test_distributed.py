@@ -91,3 +91,15 @@ def test_the_cli_trains_in_two_processes_with_nproc(tmp_path: Path) -> None:
     assert done.stdout.count("the model ") == 1  # rank 0 reports and saves
     assert (tmp_path / "m" / "model.safetensors").exists()
     rnnkit.seed(0)
+
+
+def test_a_task_with_length_buckets_trains_in_two_processes(tmp_path: Path) -> None:
+    rows = ["text,label"] + [
+        f"{'good fine' if i % 2 else 'bad poor'} movie {i % 7},{'pos' if i % 2 else 'neg'}" for i in range(120)
+    ]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    command = [sys.executable, "-m", "rnnkit", "classify", "fit", str(tmp_path / "r.csv"), "--units", "8",
+               "--embedding", "8", "--epochs", "2", "--out", str(tmp_path / "m"), "--nproc", "2"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("validation accuracy") == 1 and (tmp_path / "m" / "config.json").exists()

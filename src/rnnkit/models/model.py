@@ -229,9 +229,8 @@ class Model(nn.Module):
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
         distributed = launched() if distributed is None else distributed
         ranks = join() if distributed else 1
-        if distributed and is_batches(x):
-            raise ConfigError("distributed fit takes arrays (x, y); a Batches object cannot be sharded yet")
-        train, val, (xt, yt) = self._fit_batches(x, y, batch_size * ranks, shuffle, validation_split, validation_data)
+        global_batch = batch_size * ranks if not is_batches(x) else batch_size  # a Batches object keeps its own
+        train, val, (xt, yt) = self._fit_batches(x, y, global_batch, shuffle, validation_split, validation_data)
         self._ensure_built(xt)
         if distributed:
             broadcast_weights(self)

@@ -2,7 +2,9 @@
 
 With ``W`` processes, ``fit(..., batch_size=b, distributed=True)`` (automatic when ``WORLD_SIZE > 1``)
 cuts every global batch of ``b·W`` samples — the batches one process would draw with the same seed — into
-``W`` shards, one per rank (rows ``r, r+W, …``). Each rank runs forward and BPTT on its shard; before the
+``W`` shards, one per rank (rows ``r, r+W, …``). A batches object (``BucketedBatches``: the tasks'
+length buckets) is sharded the same way, batch by batch, so there each process gets ``1/W`` of each
+batch. Each rank runs forward and BPTT on its shard; before the
 optimizer step the gradients are summed over ranks weighted by shard size and divided by the batch size,
 so every rank takes exactly the step one process would take on the global batch (the mean loss over it).
 Initial weights are broadcast from rank 0; epoch losses are reduced over ranks, so every rank logs the
@@ -81,7 +83,8 @@ def broadcast_weights(module: torch.nn.Module) -> None:
 
 
 class ShardedBatches:
-    """This rank's shard of every batch of ``batches`` (built with the global batch size)."""
+    """This rank's shard of every batch of ``batches``: rows ``rank, rank + W, …``. Every rank must draw
+    the same batches (the same seed); a batch with fewer rows than ranks is skipped by all."""
 
     def __init__(self, batches: Batches) -> None:
         self.batches = batches
@@ -92,6 +95,8 @@ class ShardedBatches:
 
     def __iter__(self) -> Iterator[tuple[Inputs, Tensor | None]]:
         for xb, yb in self.batches:
+            if rows(xb) < self.size:  # too small to give every rank a row: every rank skips it alike
+                continue
             mine = torch.arange(self.rank, rows(xb), self.size)
             yield take(xb, mine), (yb[mine] if yb is not None else None)
 
