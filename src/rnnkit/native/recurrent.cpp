@@ -10,6 +10,7 @@
 //   the weight gradients are one product each at the end: dW_hh = sum_t dG_t^T h_{t-1}.
 // The Python side (rnnkit/native/__init__.py) wraps each pair in a torch.autograd.Function.
 
+#include <ATen/Parallel.h>
 #include <torch/extension.h>
 
 #include <algorithm>
@@ -114,31 +115,42 @@ inline void gru_grad_row(const T* __restrict r, const T* __restrict z, const T* 
 
 at::Tensor time_major(const at::Tensor& x) { return x.transpose(0, 1).contiguous(); }
 
+// One thread for a whole call when its products are small: handing MKL's work to a second OpenMP thread
+// then costs more than the arithmetic, and on a busy 2-core machine the wait for that thread made the
+// GRU backward of the Forecaster 2-3x slower in some runs (measured: 172-177 us with one thread, 205-500 us
+// with two). Larger calls keep every thread.
+class ThreadsForSize {
+ public:
+  explicit ThreadsForSize(int64_t multiply_adds) : before_(at::get_num_threads()) {
+    single_ = multiply_adds < (int64_t(1) << 25) && before_ > 1;
+    if (single_) at::set_num_threads(1);
+  }
+  ~ThreadsForSize() {
+    if (single_) at::set_num_threads(before_);
+  }
+
+ private:
+  int before_;
+  bool single_;
+};
+
+int64_t call_size(const at::Tensor& x, const at::Tensor& w_ih, const at::Tensor& w_hh) {
+  return x.size(0) * x.size(1) * w_hh.size(0) * (w_ih.size(1) + w_hh.size(1));  // B T (G H) (F + H)
+}
+
 // h_{t-1} for every step: (T, B, H) = [h0, h_0 .. h_{T-2}]
 at::Tensor previous_states(const at::Tensor& h0, const at::Tensor& hs) {
   return at::cat({h0.unsqueeze(0), hs.narrow(0, 0, hs.size(0) - 1)}, 0);
 }
 
-// The gradients shared by every cell once dG (T, B, G*H), the gradient of the gates' pre-activations,
-// is known: w.r.t. x, w_ih, w_hh, bias (sum over steps).
-std::vector<at::Tensor> projection_grads(const at::Tensor& dG, const at::Tensor& x_tm, const at::Tensor& h_prev,
-                                         const at::Tensor& w_ih) {
-  const auto T = dG.size(0), B = dG.size(1), GH = dG.size(2);
-  auto dG2 = dG.view({T * B, GH});
-  auto dx = at::mm(dG2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
-  auto dw_ih = at::mm(dG2.t(), x_tm.view({T * B, -1}));
-  auto dw_hh = at::mm(dG2.t(), h_prev.reshape({T * B, -1}));
-  auto db = dG2.sum(0);
-  return {dx, dw_ih, dw_hh, db};
-}
-
-// out (B, J) += a (B, I) @ M (I, J), M row-major: the one product of each step. Small products run in
+// out (B, J) += a (B, I) @ M (I, J), M row-major, a(r, i) = a[r * ars + i * ais] (so a may be a
+// transposed view): the one product of each step, and the small whole-sequence ones. Small products run in
 // the loops below (no operator dispatch); larger ones go to ATen's matrix product (MKL), where the
 // arithmetic dominates. The loops hold a tile of R rows x 16 columns of `out` in registers for the whole
 // sum over i: R independent chains of fused multiply-adds, each M value loaded once for R rows
 // (R = 4 measured best on AVX-512: ~110 GFLOP/s on one core for 64 x 128 x 32).
 template <typename T, int64_t R>
-inline void product_rows(const T* a, const T* m, T* out, int64_t I, int64_t J) {
+inline void product_rows(const T* a, int64_t ars, int64_t ais, const T* m, T* out, int64_t I, int64_t J) {
   constexpr int64_t kCols = 16;
   int64_t j0 = 0;
   for (; j0 + kCols <= J; j0 += kCols) {
@@ -148,7 +160,7 @@ inline void product_rows(const T* a, const T* m, T* out, int64_t I, int64_t J) {
     for (int64_t i = 0; i < I; ++i) {
       const T* __restrict row = m + i * J + j0;
       T v[R];
-      for (int64_t r = 0; r < R; ++r) v[r] = a[r * I + i];
+      for (int64_t r = 0; r < R; ++r) v[r] = a[r * ars + i * ais];
       for (int64_t j = 0; j < kCols; ++j) {
         const T w = row[j];
         for (int64_t r = 0; r < R; ++r) acc[r][j] += v[r] * w;
@@ -160,9 +172,32 @@ inline void product_rows(const T* a, const T* m, T* out, int64_t I, int64_t J) {
   for (; j0 < J; ++j0)  // the columns left over
     for (int64_t r = 0; r < R; ++r) {
       T sum = out[r * J + j0];
-      for (int64_t i = 0; i < I; ++i) sum += a[r * I + i] * m[i * J + j0];
+      for (int64_t i = 0; i < I; ++i) sum += a[r * ars + i * ais] * m[i * J + j0];
       out[r * J + j0] = sum;
     }
+}
+
+template <typename T>
+inline void small_product(const T* a, int64_t ars, int64_t ais, int64_t rows, const T* m, int64_t I, int64_t J,
+                          T* out) {
+  int64_t b = 0;
+  for (; b + 4 <= rows; b += 4) product_rows<T, 4>(a + b * ars, ars, ais, m, out + b * J, I, J);
+  for (; b < rows; ++b) product_rows<T, 1>(a + b * ars, ars, ais, m, out + b * J, I, J);
+}
+
+// a @ m for the whole-sequence products (input projection, weight gradients): the loops above when the
+// product is small (MKL's call and thread hand-offs would cost more than the arithmetic), else at::mm.
+at::Tensor sequence_product(const at::Tensor& a, const at::Tensor& m) {
+  constexpr int64_t kSmallSequence = int64_t(1) << 21;  // multiply-adds
+  // narrow results (fewer than 16 columns: one input feature, say) leave the loops' vector lanes idle
+  if (a.size(0) * a.size(1) * m.size(1) > kSmallSequence || m.size(1) < 16) return at::mm(a, m);
+  auto mc = m.contiguous();
+  auto out = at::zeros({a.size(0), m.size(1)}, a.options());
+  AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "sequence_product", [&] {
+    small_product(a.data_ptr<scalar_t>(), a.stride(0), a.stride(1), a.size(0), mc.data_ptr<scalar_t>(), a.size(1),
+                  mc.size(1), out.data_ptr<scalar_t>());
+  });
+  return out;
 }
 
 template <typename T> class StepProduct {
@@ -172,10 +207,7 @@ template <typename T> class StepProduct {
   }
   void accumulate(const T* a, T* out) const {
     if (small_) {
-      const T* m = m_.data_ptr<T>();
-      int64_t b = 0;
-      for (; b + 4 <= B_; b += 4) product_rows<T, 4>(a + b * I_, m, out + b * J_, I_, J_);
-      for (; b < B_; ++b) product_rows<T, 1>(a + b * I_, m, out + b * J_, I_, J_);
+      small_product(a, I_, 1, B_, m_.data_ptr<T>(), I_, J_, out);
       return;
     }
     auto opts = m_.options();
@@ -193,15 +225,29 @@ template <typename T> class StepProduct {
   bool small_;
 };
 
+// The gradients shared by every cell once dG (T, B, G*H), the gradient of the gates' pre-activations,
+// is known: w.r.t. x, w_ih, w_hh, bias (sum over steps).
+std::vector<at::Tensor> projection_grads(const at::Tensor& dG, const at::Tensor& x_tm, const at::Tensor& h_prev,
+                                         const at::Tensor& w_ih) {
+  const auto T = dG.size(0), B = dG.size(1), GH = dG.size(2);
+  auto dG2 = dG.view({T * B, GH});
+  auto dx = sequence_product(dG2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
+  auto dw_ih = sequence_product(dG2.t(), x_tm.view({T * B, -1}));
+  auto dw_hh = sequence_product(dG2.t(), h_prev.reshape({T * B, -1}));
+  auto db = dG2.sum(0);
+  return {dx, dw_ih, dw_hh, db};
+}
+
 }  // namespace
 
 // ---- SimpleRNN: h_t = act(W_ih x_t + W_hh h_{t-1} + b), act relu or tanh --------------------------------
 
 std::vector<at::Tensor> rnn_forward(const at::Tensor& x, const at::Tensor& h0, const at::Tensor& w_ih,
                                     const at::Tensor& w_hh, const at::Tensor& b, bool relu) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto hs = at::addmm(b, x_tm.view({T * B, -1}), w_ih.t()).view({T, B, H});  // pre-activations, then h
+  auto hs = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, H});  // pre-activations, then h
   auto h0c = h0.contiguous();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "rnn_forward", [&] {
     StepProduct<scalar_t> recur(w_hh.t(), B);
@@ -223,6 +269,7 @@ std::vector<at::Tensor> rnn_forward(const at::Tensor& x, const at::Tensor& h0, c
 std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x,
                                      const at::Tensor& h0, const at::Tensor& w_ih, const at::Tensor& w_hh,
                                      const at::Tensor& hs, bool relu) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dG = at::empty_like(hs);
@@ -251,9 +298,10 @@ std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tenso
 
 std::vector<at::Tensor> lstm_forward(const at::Tensor& x, const at::Tensor& h0, const at::Tensor& c0,
                                      const at::Tensor& w_ih, const at::Tensor& w_hh, const at::Tensor& b) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto gates = at::addmm(b, x_tm.view({T * B, -1}), w_ih.t()).view({T, B, 4 * H});  // activated in place
+  auto gates = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, 4 * H});  // activated in place
   auto hs = at::empty({T, B, H}, x.options());
   auto cs = at::empty({T, B, H}, x.options());
   auto h0c = h0.contiguous();
@@ -284,6 +332,7 @@ std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tens
                                       const at::Tensor& x, const at::Tensor& h0, const at::Tensor& c0,
                                       const at::Tensor& w_ih, const at::Tensor& w_hh, const at::Tensor& hs,
                                       const at::Tensor& cs, const at::Tensor& gates) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dG = at::empty_like(gates);
@@ -321,9 +370,10 @@ std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tens
 
 std::vector<at::Tensor> gru_forward(const at::Tensor& x, const at::Tensor& h0, const at::Tensor& w_ih,
                                     const at::Tensor& w_hh, const at::Tensor& b_ih, const at::Tensor& b_hh) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto gx = at::addmm(b_ih, x_tm.view({T * B, -1}), w_ih.t()).view({T, B, 3 * H});  // then r, z, n
+  auto gx = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b_ih).view({T, B, 3 * H});  // then r, z, n
   auto gh = b_hh.view({1, 1, 3 * H}).expand({T, B, 3 * H}).contiguous();           // + W_hh h below
   auto hs = at::empty({T, B, H}, x.options());
   auto h0c = h0.contiguous();
@@ -349,6 +399,7 @@ std::vector<at::Tensor> gru_forward(const at::Tensor& x, const at::Tensor& h0, c
 std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x,
                                      const at::Tensor& h0, const at::Tensor& w_ih, const at::Tensor& w_hh,
                                      const at::Tensor& hs, const at::Tensor& rzn, const at::Tensor& gh) {
+  ThreadsForSize threads(call_size(x, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dGX = at::empty_like(rzn);
@@ -382,9 +433,9 @@ std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tenso
   auto x_tm = time_major(x);
   auto dgx2 = dGX.view({TB, 3 * H});
   auto dgh2 = dGH.view({TB, 3 * H});
-  auto dx = at::mm(dgx2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
-  auto dw_ih = at::mm(dgx2.t(), x_tm.view({TB, -1}));
-  auto dw_hh = at::mm(dgh2.t(), previous_states(h0, hs).reshape({TB, H}));
+  auto dx = sequence_product(dgx2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
+  auto dw_ih = sequence_product(dgx2.t(), x_tm.view({TB, -1}));
+  auto dw_hh = sequence_product(dgh2.t(), previous_states(h0, hs).reshape({TB, H}));
   return {dx, dh_next, dw_ih, dw_hh, dgx2.sum(0), dgh2.sum(0)};
 }
 
