@@ -177,44 +177,31 @@ def tune_classifier(
 ) -> TuneResult:
     """Search cell, units, layers, pooling and learning rate for a ``SequenceClassifier`` (other
     settings: ``fixed``) by validation accuracy on its held-out fraction; ``best_score`` is that accuracy."""
-    optuna = _optuna()
-    import rnnkit
     from rnnkit.tasks.classification import SequenceClassifier
 
-    records: list[dict[str, Any]] = []
-
-    def objective(trial: Any) -> float:
-        params = {
+    def space(trial: Any) -> dict[str, Any]:
+        return {
             "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
             "units": trial.suggest_categorical("units", [32, 64, 128]),
             "layers": trial.suggest_int("layers", 1, 2),
             "pooling": trial.suggest_categorical("pooling", ["max", "mean", "last", "attention"]),
             "learning_rate": trial.suggest_float("learning_rate", 3e-4, 3e-3, log=True),
         }
-        rnnkit.seed(seed + trial.number)
-        model = SequenceClassifier(**{**fixed, **params})
-        probe = PruneOnLogs(trial, "val_accuracy")
+
+    def fit(model: Any, probe: Callback) -> list[float]:
         history = model.fit(x, y, epochs=epochs, echo=None, callbacks=[probe])
-        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(history["loss"])}
-        records.append(record)
-        if probe.pruned:
-            raise optuna.TrialPruned()
-        score = float(max(history["val_accuracy"]))  # the epoch early stopping keeps
-        record["score"], record["state"] = score, "complete"
-        return score
+        return [float(v) for v in history["val_accuracy"]]  # early stopping keeps the best epoch
 
-    _study("maximize", seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
-    done = [r for r in records if r["state"] == "complete"]
-    if not done:
-        raise DataError("no trial finished: give more trials or a longer timeout")
-    best = max(done, key=lambda r: r["score"])
-    return TuneResult(best["params"], best["score"], records, metric="accuracy")
+    return _tune_by_logs(lambda **p: SequenceClassifier(**{**fixed, **p}), fit, space, trials, timeout, seed,
+                         "val_accuracy", "maximize", "accuracy")  # fmt: skip
 
 
-def _tune_by_validation_loss(
-    make: Any, fit: Any, space: Any, trials: int, timeout: float | None, seed: int, metric: str
-) -> TuneResult:
-    """Minimise the best ``val_loss`` of ``fit(make(**params), probe)`` over settings drawn by ``space``."""
+def _tune_by_logs(
+    make: Any, fit: Any, space: Any, trials: int, timeout: float | None, seed: int, key: str = "val_loss",
+    direction: Literal["minimize", "maximize"] = "minimize", metric: str = "val_loss",
+) -> TuneResult:  # fmt: skip
+    """Optimise the best epoch value of ``logs[key]`` — ``fit(make(**params), probe)`` returns them per
+    epoch — over settings drawn by ``space``; each epoch's value is reported for pruning."""
     optuna = _optuna()
     import rnnkit
 
@@ -224,21 +211,22 @@ def _tune_by_validation_loss(
         params = space(trial)
         rnnkit.seed(seed + trial.number)
         model = make(**params)
-        probe = PruneOnLogs(trial, "val_loss")
-        losses = fit(model, probe)
-        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(losses)}
+        probe = PruneOnLogs(trial, key)
+        values = fit(model, probe)
+        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(values)}
         records.append(record)
         if probe.pruned:
             raise optuna.TrialPruned()
-        score = float(min(losses))
+        score = float(min(values) if direction == "minimize" else max(values))
         record["score"], record["state"] = score, "complete"
         return score
 
-    _study("minimize", seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
+    _study(direction, seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
     done = [r for r in records if r["state"] == "complete"]
     if not done:
         raise DataError("no trial finished: give more trials or a longer timeout")
-    best = min(done, key=lambda r: r["score"])
+    pick = min if direction == "minimize" else max
+    best = pick(done, key=lambda r: r["score"])
     return TuneResult(best["params"], best["score"], records, metric=metric)
 
 
@@ -263,8 +251,7 @@ def tune_generator(
         history = model.fit(text, epochs=epochs, minutes=minutes, echo=None, callbacks=[probe])
         return [float(v) for v in history["val_loss"]]
 
-    return _tune_by_validation_loss(lambda **p: TextGenerator(**{**fixed, **p}), fit, space, trials, timeout, seed,
-                                    "val_loss")  # fmt: skip
+    return _tune_by_logs(lambda **p: TextGenerator(**{**fixed, **p}), fit, space, trials, timeout, seed)
 
 
 def tune_translator(
@@ -289,8 +276,7 @@ def tune_translator(
         history = model.model.history
         return [float(v) for v in history.history["val_loss"]] if history is not None else []
 
-    return _tune_by_validation_loss(lambda **p: Translator(**{**fixed, **p}), fit, space, trials, timeout, seed,
-                                    "val_loss")  # fmt: skip
+    return _tune_by_logs(lambda **p: Translator(**{**fixed, **p}), fit, space, trials, timeout, seed)
 
 
 def tune_transcriber(
@@ -315,5 +301,4 @@ def tune_transcriber(
         history = model.model.history
         return [float(v) for v in history.history["val_loss"]] if history is not None else []
 
-    return _tune_by_validation_loss(lambda **p: Transcriber(**{**fixed, **p}), fit, space, trials, timeout, seed,
-                                    "val_loss")  # fmt: skip
+    return _tune_by_logs(lambda **p: Transcriber(**{**fixed, **p}), fit, space, trials, timeout, seed)
