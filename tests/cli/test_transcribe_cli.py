@@ -74,3 +74,11 @@ def test_make_data_with_espeak(tmp_path: Path, capsys: pytest.CaptureFixture[str
     from rnnkit.data.speech import read_manifest
 
     assert all(len(u.samples) > 0.3 * u.rate for u in read_manifest(tmp_path / "s" / "manifest.csv"))
+
+
+def test_tune_transcribe_on_a_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("optuna", reason="rnnkit tune needs Optuna (the dev extras install it)")
+    manifest = _write(tmp_path, 40, seed=3)
+    assert main(["tune", "transcribe", str(manifest), "--trials", "2", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "data: 40 utterances; 2 trials" in out and "VAL_LOSS" in out and "best:" in out

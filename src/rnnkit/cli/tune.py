@@ -1,5 +1,5 @@
-"""``rnnkit tune forecast | classify | text | translate``: search a task's settings with Optuna
-(``rnnkit.tune``), then train the best on all the data."""
+"""``rnnkit tune forecast | classify | text | translate | transcribe``: search a task's settings with
+Optuna (``rnnkit.tune``); forecast and classify then train the best on all the data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 def register(commands: Any) -> None:
     tune = commands.add_parser(
         "tune",
-        help="hyperparameter search with Optuna (forecast, classify, text, translate)",
+        help="hyperparameter search with Optuna (forecast, classify, text, translate, transcribe)",
         description="Optuna's TPE sampler with median pruning over cell, units, layers, lookback and "
         "learning rate, scored on a held-out tail. Needs Optuna (pip install 'rnnkit[tune]').",
     )
@@ -53,6 +53,17 @@ def register(commands: Any) -> None:
         p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
         p.add_argument("--seed", type=int, default=0)
         p.set_defaults(handler=text if name == "text" else translate)
+
+    p = sub.add_parser("transcribe", help="tune a Transcriber (manifest or FSDD digit strings), by validation CTC loss")
+    from rnnkit.cli.transcribe import _source_arguments
+
+    _source_arguments(p)
+    p.add_argument("--strings", type=int, default=1000, help="with --fsdd: digit strings to build (default 1000)")
+    p.add_argument("--epochs", type=int, help="epochs per trial")
+    p.add_argument("--minutes", type=float, help="minutes per trial (default 2 without --epochs)")
+    p.add_argument("--trials", type=int, default=10)
+    p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+    p.set_defaults(handler=transcribe)
 
 
 def forecast(args: argparse.Namespace) -> int:
@@ -115,4 +126,15 @@ def translate(args: argparse.Namespace) -> int:
     epochs, minutes = _budget(args)
     print(f"pairs: {args.data or 'the dates task'}, {len(sources):,}; {args.trials} trials")
     print(tune_translator(sources, targets, args.trials, args.timeout, args.seed, epochs, minutes).table())
+    return 0
+
+
+def transcribe(args: argparse.Namespace) -> int:
+    from rnnkit.cli.transcribe import _utterances
+    from rnnkit.tune import tune_transcriber
+
+    utterances = _utterances(args, args.strings, False)
+    epochs, minutes = _budget(args)
+    print(f"data: {len(utterances):,} utterances; {args.trials} trials")
+    print(tune_transcriber(utterances, args.trials, args.timeout, args.seed, epochs, minutes).table())
     return 0
