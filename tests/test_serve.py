@@ -76,3 +76,15 @@ def test_token_models_take_ids(tmp_path: Path) -> None:
     assert reply.status_code == 200
     np.testing.assert_allclose(reply.json()["outputs"], model.predict(np.array([[1, 2, 3]]), verbose=0)[0], rtol=1e-5)
     assert client.post("/predict", json={"inputs": [[[1]]]}).status_code == 422
+
+
+def test_an_input_layer_first_does_not_hide_a_token_model(tmp_path: Path) -> None:
+    from rnnkit.layers import Input
+
+    rnnkit.seed(0)
+    model = Sequential([Input((None,)), Embedding(10, 3), GRU(4), Dense(2)])
+    model.predict(np.zeros((1, 3), np.int64), verbose=0)
+    model.save(tmp_path / "tokens")
+    client = TestClient(create_app(str(tmp_path / "tokens")))
+    assert "token ids" in client.get("/metadata").json()["inputs"]
+    assert client.post("/predict", json={"inputs": [1, 2, 3]}).status_code == 200

@@ -48,7 +48,7 @@ def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values:
 
     model = load_model(model_dir, compile=False).eval()
     lock = threading.Lock()
-    first = model._stack()[0]
+    first = model.layers[0]  # the first real layer (an Input only declares the shape)
     tokens = isinstance(first, Embedding)
     info = {
         "model": model_dir,

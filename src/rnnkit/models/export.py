@@ -95,7 +95,7 @@ class ExplicitState(nn.Module):
 
     def example(self, batch: int = 2, steps: int = 3) -> tuple[Tensor, ...]:
         """Inputs of the right kinds and sizes (zeros) for tracing."""
-        first = self.model._stack()[0 if not isinstance(self.model._stack()[0], core.Input) else 1]
+        first = self.model.layers[0]  # the first real layer (an Input only declares the shape)
         like = next(self.model.parameters())
         if isinstance(first, core.Embedding):
             x = torch.zeros(batch, steps, dtype=torch.long)
