@@ -128,8 +128,7 @@ def tune_forecaster(
 ) -> TuneResult:
     """Search cell, units, layers, lookback and learning rate for a ``Forecaster`` (other settings:
     ``fixed``, e.g. ``horizon=6, epochs=300``) by validation MASE on the last ``validation`` values."""
-    optuna = _optuna()
-    import rnnkit
+    _optuna()  # a missing Optuna is said before anything about the data
     from rnnkit.tasks.forecasting import Forecaster, ForecasterConfig, _as_series
 
     data = _as_series(series)
@@ -142,34 +141,24 @@ def tune_forecaster(
             f"{len(data)} values leave {start} to train on before the validation part; the largest lookback "
             f"tried ({lookbacks[1]}) + horizon needs {lookbacks[1] + horizon}: shorten --validation or the lookbacks"
         )
-    records: list[dict[str, Any]] = []
 
-    def objective(trial: Any) -> float:
-        params = {
+    def space(trial: Any) -> dict[str, Any]:
+        return {
             "cell": trial.suggest_categorical("cell", ["gru", "lstm", "rnn"]),
             "units": trial.suggest_categorical("units", [16, 32, 64]),
             "layers": trial.suggest_int("layers", 1, 2),
             "lookback": trial.suggest_int("lookback", *lookbacks),
             "learning_rate": trial.suggest_float("learning_rate", 1e-3, 2e-2, log=True),
         }
-        rnnkit.seed(seed + trial.number)
-        model = Forecaster(**{**fixed, **params})
+
+    def run(model: Any, trial: Any) -> tuple[bool, float | None, int]:
         probe = PruneOnValidation(trial, model, data, start, report_every)
         model.fit(data[:start], callbacks=[probe])
-        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(model.losses)}
-        records.append(record)
-        if probe.pruned:
-            raise optuna.TrialPruned()
-        score = float(model.evaluate(data, start)["model"]["mase"])
-        record["score"], record["state"] = score, "complete"
-        return score
+        score = None if probe.pruned else float(model.evaluate(data, start)["model"]["mase"])
+        return probe.pruned, score, len(model.losses)
 
-    _study("minimize", seed, report_every).optimize(objective, n_trials=trials, timeout=timeout)
-    done = [r for r in records if r["state"] == "complete"]
-    if not done:
-        raise DataError("no trial finished: give more trials or a longer timeout")
-    best = min(done, key=lambda r: r["score"])
-    return TuneResult(best["params"], best["score"], records)
+    return _search(lambda **p: Forecaster(**{**fixed, **p}), space, run, trials, timeout, seed, "minimize",
+                   report_every, "mase")  # fmt: skip
 
 
 def tune_classifier(
@@ -200,8 +189,25 @@ def _tune_by_logs(
     make: Any, fit: Any, space: Any, trials: int, timeout: float | None, seed: int, key: str = "val_loss",
     direction: Literal["minimize", "maximize"] = "minimize", metric: str = "val_loss",
 ) -> TuneResult:  # fmt: skip
-    """Optimise the best epoch value of ``logs[key]`` — ``fit(make(**params), probe)`` returns them per
-    epoch — over settings drawn by ``space``; each epoch's value is reported for pruning."""
+    """``_search`` scored by the best epoch value of ``logs[key]`` — ``fit(model, probe)`` returns them
+    per epoch — each epoch's value reported for pruning."""
+
+    def run(model: Any, trial: Any) -> tuple[bool, float | None, int]:
+        probe = PruneOnLogs(trial, key)
+        values = fit(model, probe)
+        score = None if probe.pruned else float(min(values) if direction == "minimize" else max(values))
+        return probe.pruned, score, len(values)
+
+    return _search(make, space, run, trials, timeout, seed, direction, 1, metric)
+
+
+def _search(
+    make: Any, space: Any, run: Any, trials: int, timeout: float | None, seed: int,
+    direction: Literal["minimize", "maximize"], warmup: int, metric: str,
+) -> TuneResult:  # fmt: skip
+    """The one study loop: each trial draws ``space(trial)``, seeds ``seed + trial number``, builds
+    ``make(**params)`` and trains it with ``run(model, trial) -> (pruned, score, epochs)``; every trial is
+    recorded, pruned or complete, and the best complete one is the result."""
     optuna = _optuna()
     import rnnkit
 
@@ -210,18 +216,14 @@ def _tune_by_logs(
     def objective(trial: Any) -> float:
         params = space(trial)
         rnnkit.seed(seed + trial.number)
-        model = make(**params)
-        probe = PruneOnLogs(trial, key)
-        values = fit(model, probe)
-        record: dict[str, Any] = {"params": params, "score": None, "state": "pruned", "epochs": len(values)}
-        records.append(record)
-        if probe.pruned:
+        pruned, score, epochs = run(make(**params), trial)
+        records.append({"params": params, "score": score, "state": "pruned" if pruned else "complete",
+                        "epochs": epochs})  # fmt: skip
+        if pruned:
             raise optuna.TrialPruned()
-        score = float(min(values) if direction == "minimize" else max(values))
-        record["score"], record["state"] = score, "complete"
-        return score
+        return float(score)
 
-    _study(direction, seed, 1).optimize(objective, n_trials=trials, timeout=timeout)
+    _study(direction, seed, warmup).optimize(objective, n_trials=trials, timeout=timeout)
     done = [r for r in records if r["state"] == "complete"]
     if not done:
         raise DataError("no trial finished: give more trials or a longer timeout")

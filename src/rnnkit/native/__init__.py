@@ -14,7 +14,7 @@ rnnkit uses PyTorch's kernels — the same numbers, only slower.
 
 Example::
 
-    $ rnnkit native build          # ~1 minute, once
+    $ rnnkit native build          # about half a minute, once
     $ rnnkit native status
     native kernels: built (…/rnnkit/native/…/rnnkit_native.so)
 """

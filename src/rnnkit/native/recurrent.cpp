@@ -225,17 +225,27 @@ template <typename T> class StepProduct {
   bool small_;
 };
 
-// The gradients shared by every cell once dG (T, B, G*H), the gradient of the gates' pre-activations,
-// is known: w.r.t. x, w_ih, w_hh, bias (sum over steps).
-std::vector<at::Tensor> projection_grads(const at::Tensor& dG, const at::Tensor& x_tm, const at::Tensor& h_prev,
-                                         const at::Tensor& w_ih) {
-  const auto T = dG.size(0), B = dG.size(1), GH = dG.size(2);
-  auto dG2 = dG.view({T * B, GH});
-  auto dx = sequence_product(dG2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
-  auto dw_ih = sequence_product(dG2.t(), x_tm.view({T * B, -1}));
-  auto dw_hh = sequence_product(dG2.t(), h_prev.reshape({T * B, -1}));
-  auto db = dG2.sum(0);
-  return {dx, dw_ih, dw_hh, db};
+// W_ih x_t + b for every step at once: (T, B, F) -> (T, B, G*H), the start of every forward pass
+at::Tensor input_projection(const at::Tensor& x_tm, const at::Tensor& w_ih, const at::Tensor& b) {
+  const auto T = x_tm.size(0), B = x_tm.size(1);
+  return sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, w_ih.size(0)});
+}
+
+// The gradients shared by every cell once the gradients of the gates' pre-activations are known: dGx
+// for the input side (W_ih x + b_ih) and dGh for the recurrent side (W_hh h + b_hh), each (T, B, G*H);
+// the same tensor for cells whose two sides add before any nonlinearity (all but the GRU's n gate).
+// Returns the gradients w.r.t. x, w_ih, w_hh, b_ih, b_hh (sums over steps).
+std::vector<at::Tensor> projection_grads(const at::Tensor& dGx, const at::Tensor& dGh, const at::Tensor& x_tm,
+                                         const at::Tensor& h_prev, const at::Tensor& w_ih) {
+  const auto T = dGx.size(0), B = dGx.size(1), GH = dGx.size(2);
+  auto dgx = dGx.view({T * B, GH});
+  auto dgh = dGh.view({T * B, GH});
+  auto dx = sequence_product(dgx, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
+  auto dw_ih = sequence_product(dgx.t(), x_tm.view({T * B, -1}));
+  auto dw_hh = sequence_product(dgh.t(), h_prev.reshape({T * B, -1}));
+  auto db_ih = dgx.sum(0);
+  auto db_hh = dGh.is_same(dGx) ? db_ih : dgh.sum(0);
+  return {dx, dw_ih, dw_hh, db_ih, db_hh};
 }
 
 }  // namespace
@@ -247,7 +257,7 @@ std::vector<at::Tensor> rnn_forward(const at::Tensor& x, const at::Tensor& h0, c
   ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto hs = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, H});  // pre-activations, then h
+  auto hs = input_projection(x_tm, w_ih, b);  // pre-activations, then h
   auto h0c = h0.contiguous();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "rnn_forward", [&] {
     StepProduct<scalar_t> recur(w_hh.t(), B);
@@ -290,7 +300,7 @@ std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tenso
       back.accumulate(d, dn);
     }
   });
-  auto grads = projection_grads(dG, time_major(x), previous_states(h0, hs), w_ih);
+  auto grads = projection_grads(dG, dG, time_major(x), previous_states(h0, hs), w_ih);
   return {grads[0], dh_next, grads[1], grads[2], grads[3]};
 }
 
@@ -301,7 +311,7 @@ std::vector<at::Tensor> lstm_forward(const at::Tensor& x, const at::Tensor& h0, 
   ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto gates = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, 4 * H});  // activated in place
+  auto gates = input_projection(x_tm, w_ih, b);  // activated in place
   auto hs = at::empty({T, B, H}, x.options());
   auto cs = at::empty({T, B, H}, x.options());
   auto h0c = h0.contiguous();
@@ -361,7 +371,7 @@ std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tens
       back.accumulate(d, dh);
     }
   });
-  auto grads = projection_grads(dG, time_major(x), previous_states(h0, hs), w_ih);
+  auto grads = projection_grads(dG, dG, time_major(x), previous_states(h0, hs), w_ih);
   return {grads[0], dh_next, dc_next, grads[1], grads[2], grads[3]};
 }
 
@@ -373,7 +383,7 @@ std::vector<at::Tensor> gru_forward(const at::Tensor& x, const at::Tensor& h0, c
   ThreadsForSize threads(call_size(x, w_ih, w_hh));
   auto x_tm = time_major(x);
   const auto T = x_tm.size(0), B = x_tm.size(1), H = w_hh.size(1);
-  auto gx = sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b_ih).view({T, B, 3 * H});  // then r, z, n
+  auto gx = input_projection(x_tm, w_ih, b_ih);  // then r, z, n
   auto gh = b_hh.view({1, 1, 3 * H}).expand({T, B, 3 * H}).contiguous();           // + W_hh h below
   auto hs = at::empty({T, B, H}, x.options());
   auto h0c = h0.contiguous();
@@ -429,14 +439,8 @@ std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tenso
       back.accumulate(dq, dh);  // dh already holds dh * z, the direct path
     }
   });
-  const auto TB = T * B;
-  auto x_tm = time_major(x);
-  auto dgx2 = dGX.view({TB, 3 * H});
-  auto dgh2 = dGH.view({TB, 3 * H});
-  auto dx = sequence_product(dgx2, w_ih).view({T, B, -1}).transpose(0, 1).contiguous();
-  auto dw_ih = sequence_product(dgx2.t(), x_tm.view({TB, -1}));
-  auto dw_hh = sequence_product(dgh2.t(), previous_states(h0, hs).reshape({TB, H}));
-  return {dx, dh_next, dw_ih, dw_hh, dgx2.sum(0), dgh2.sum(0)};
+  auto grads = projection_grads(dGX, dGH, time_major(x), previous_states(h0, hs), w_ih);
+  return {grads[0], dh_next, grads[1], grads[2], grads[3], grads[4]};
 }
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {

@@ -28,7 +28,14 @@ from rnnkit.layers import Reshape
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.models import Sequential
 from rnnkit.optimizers import Adam
-from rnnkit.tasks.forecasting import Forecast, Forecaster, as_many_series, mean_scores, score_forecasts
+from rnnkit.tasks.forecasting import (
+    Forecast,
+    Forecaster,
+    as_many_series,
+    mean_scores,
+    score_forecasts,
+    stack_windows,
+)
 from rnnkit.train.losses import GaussianNLL, Quantile, get_loss
 
 __all__ = ["LocalForecasters"]
@@ -112,10 +119,8 @@ class LocalForecasters(Forecaster):
 
     def _historical(self, series: Any, test: int, level: float | None) -> Forecast:
         data = self._all(series)
-        parts = [self._origins(d, len(d) - test) for d in data]
-        levels = [p[1] for p in parts]
-        last = None if levels[0] is None else np.concatenate([v for v in levels if v is not None])
-        f = self._forecast_windows(np.concatenate([p[0] for p in parts]), level, last)
+        x, last = stack_windows([self._origins(d, len(d) - test) for d in data])
+        f = self._forecast_windows(x, level, last)
         shape = (len(data), -1, self.config.horizon)
         return Forecast(
             f.point.reshape(shape),

@@ -258,6 +258,14 @@ def mean_scores(scores: list[dict[str, dict[str, float]]]) -> dict[str, dict[str
     return {n: {m: float(np.mean([s[n][m] for s in scores])) for m in scores[0][n]} for n in scores[0]}
 
 
+def stack_windows(parts: list[tuple[np.ndarray, np.ndarray | None]]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Several series' ``(windows, levels or None)`` as one: windows concatenated in order, and their
+    levels (the values differences are summed onto) likewise, or None without differencing."""
+    x = np.concatenate([w for w, _ in parts])
+    levels = [v for _, v in parts if v is not None]
+    return x, (np.concatenate(levels) if levels else None)
+
+
 def _is_array(d: Any) -> bool:
     return isinstance(d, (np.ndarray, torch.Tensor)) or hasattr(d, "values")
 
@@ -513,10 +521,7 @@ class Forecaster:
             series = self.history[0]
         if many is None:
             return (*self._last_window(series), False)
-        parts = [self._last_window(d) for d in many]
-        levels = [p[1] for p in parts]
-        last = None if levels[0] is None else np.concatenate([v for v in levels if v is not None])
-        return np.concatenate([p[0] for p in parts]), last, True
+        return (*stack_windows([self._last_window(d) for d in many]), True)
 
     def predict(self, series: Any = None) -> np.ndarray:
         """The ``horizon`` values after the end of ``series`` (default: the training series): ``(H,)``, or
