@@ -134,9 +134,8 @@ def test_text_and_translate_tuning_commands(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_transcriber_tuning_keeps_the_lowest_ctc_loss() -> None:
-    from tests.tasks.test_transcription import tone_utterances
-
     from rnnkit.tune import tune_transcriber
+    from tests.tasks.test_transcription import tone_utterances
 
     result = tune_transcriber(tone_utterances(60, seed=0), trials=2, epochs=2, batch_size=16)
     assert set(result.best_params) == {"cell", "units", "layers", "dropout", "learning_rate"}

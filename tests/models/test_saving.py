@@ -75,9 +75,9 @@ def test_tampered_or_broken_folders_are_refused(tmp_path) -> None:  # type: igno
 
     _, path = _trained(tmp_path)
     config = json.loads((path / "config.json").read_text())
-    config["config"]["layers"][2]["config"]["units"] = 7  # weights no longer fit
+    config["config"]["layers"][2]["config"]["units"] = 7000  # far more weights than the file holds
     (path / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelFileError, match="do not match"):
+    with pytest.raises(ModelFileError, match="more weights than model.safetensors holds"):
         load_model(path)
 
 

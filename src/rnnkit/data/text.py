@@ -67,6 +67,8 @@ class CharVocabulary:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> CharVocabulary:
+        if not isinstance(data, dict):
+            raise DataError(f"a saved vocabulary must be a JSON object, got {data!r:.40}")
         chars = data.get("chars")
         if not isinstance(chars, str) or not chars or len(set(chars)) != len(chars):
             raise DataError("a saved vocabulary must be a string of distinct characters")

@@ -32,6 +32,9 @@ __all__ = ["WordTokenizer", "pad_sequences", "strip_accents", "PAD", "OOV"]
 PAD, OOV = 0, 1
 #: Words (apostrophes kept inside: "don't") and single punctuation marks.
 TOKEN_PATTERN = r"[\w']+|[^\w\s]"
+# a quantified group with a quantifier inside, such as (a+)+ or (\w*x)*: patterns that can backtrack
+# for ever, refused when a token_pattern comes from a model file
+NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)[*+{]")
 
 
 def strip_accents(text: str) -> str:
@@ -127,17 +130,25 @@ class WordTokenizer:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WordTokenizer:
+        if not isinstance(data, dict):
+            raise DataError(f"a saved word vocabulary must be a JSON object, got {data!r:.40}")
         words = data.get("words")
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words) or len(set(words)) != len(words):
             raise DataError("a saved word vocabulary must be a list of distinct strings")
         max_words, min_count = data.get("max_words"), data.get("min_count", 1)
         if not (max_words is None or isinstance(max_words, int)) or not isinstance(min_count, int):
             raise DataError("a saved word vocabulary has malformed max_words/min_count")
+        pattern = data.get("token_pattern", TOKEN_PATTERN)
+        if not isinstance(pattern, str) or len(pattern) > 200 or NESTED_QUANTIFIER.search(pattern):
+            raise DataError(
+                "a saved token_pattern must be a regular expression of at most 200 characters without a "
+                f"repeated group that repeats inside (it could take forever to match), got {pattern!r:.60}"
+            )
         specials = data.get("specials", ["<pad>", "<oov>"])
         if not isinstance(specials, list) or not all(isinstance(w, str) for w in specials):
             raise DataError("a saved word vocabulary has malformed specials")
         tok = cls(max_words, min_count, bool(data.get("lower", True)), bool(data.get("char_level", False)),
-                  bool(data.get("accents", True)), specials, str(data.get("token_pattern", TOKEN_PATTERN)))  # fmt: skip
+                  bool(data.get("accents", True)), specials, pattern)  # fmt: skip
         tok.words = list(words)
         return tok
 

@@ -15,11 +15,13 @@ rnnkit's own classes by name, and checks every file's checksum and every tensor'
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,9 @@ from safetensors.torch import load_file, save_file
 
 import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
+from rnnkit.models.schema import MAX_CONFIG_BYTES, check_config, check_tensors
 
-__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors"]
+__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors", "output_width"]
 
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
@@ -110,9 +113,11 @@ def _read_config(folder: Path) -> dict[str, Any]:
     config_path = folder / "config.json"
     if not config_path.is_file():
         raise ModelFileError(f"{folder} has no config.json; is it an rnnkit model folder?")
+    if config_path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"{config_path} is larger than {MAX_CONFIG_BYTES} bytes; refusing to read it")
     try:
         config = json.loads(config_path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelFileError(f"{config_path} is not valid JSON: {exc}") from exc
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{config_path} is not an rnnkit model config (format {FORMAT!r} expected)")
@@ -120,7 +125,7 @@ def _read_config(folder: Path) -> dict[str, Any]:
         raise ModelFileError(
             f"{config_path} has format_version {config.get('format_version')!r}; this rnnkit reads {FORMAT_VERSION}"
         )
-    return config
+    return check_config(config, str(folder))
 
 
 def _load_tensors(folder: Path, name: str, config: dict[str, Any]) -> dict[str, torch.Tensor]:
@@ -173,39 +178,72 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
     classes: dict[str, Any] = {c.__name__: c for c in (Sequential, EncoderDecoder, VectorToSequence)}
     folder = Path(path)
     config = _read_config(folder)
-    cls = classes.get(str(config.get("class_name")))
-    if cls is None:
-        raise ModelFileError(f"cannot rebuild model class {config.get('class_name')!r}; known: {', '.join(classes)}")
+    cls = classes[config["class_name"]]
     weights = _load_tensors(folder, "model.safetensors", config)
     try:
-        model = cls.from_config(config["config"])
-        shape = config["build_input_shape"]
-        if not model.built:
-            model.build(tuple(shape))
-        model.load_state_dict(weights, strict=True)
-    except RnnkitError as exc:
-        if isinstance(exc, ModelFileError):
-            raise
+        with _at_most(sum(t.numel() for t in weights.values()), folder):
+            model = cls.from_config(config["config"])
+            if not model.built:
+                model.build(tuple(config["build_input_shape"]))
+    except ModelFileError:
+        raise
+    except (RnnkitError, KeyError, TypeError, ValueError, AttributeError, IndexError, RuntimeError) as exc:
         raise ModelFileError(f"{folder}: the saved configuration cannot be rebuilt: {exc}") from exc
-    except (KeyError, TypeError, RuntimeError) as exc:
-        raise ModelFileError(f"{folder}: weights do not match the saved configuration: {exc}") from exc
+    check_tensors(weights, model.state_dict(), f"{folder}/model.safetensors")
+    model.load_state_dict(weights, strict=True)
     compile_config = config.get("compile")
     if compile and compile_config and compile_config.get("optimizer") and compile_config.get("loss"):
-        from rnnkit.train.optimizers import optimizers
-
-        opt = compile_config["optimizer"]
-        optimizer = optimizers.get(opt["class_name"])(**opt["config"])
-        model.compile(
-            optimizer=optimizer,
-            loss=compile_config["loss"],
-            metrics=compile_config.get("metrics"),
-            clipnorm=compile_config.get("clipnorm"),
-            clipvalue=compile_config.get("clipvalue"),
-        )
-        if "optimizer.safetensors" in (config.get("files") or {}):
+        _compile_as_saved(model, compile_config, folder)
+        if "optimizer.safetensors" in config["files"]:
             state = _load_tensors(folder, "optimizer.safetensors", config)
             try:
-                optimizer.load_state_tensors(state, int(config.get("optimizer_iterations", 0)))
+                model.optimizer.load_state_tensors(state, config.get("optimizer_iterations", 0))
             except RnnkitError as exc:
                 raise ModelFileError(f"{folder}: {exc}") from exc
     return model
+
+
+def _compile_as_saved(model: Any, settings: dict[str, Any], folder: Path) -> None:
+    """``model.compile`` with the saved optimizer, loss, metrics and clipping (schema-checked types)."""
+    from rnnkit.train.optimizers import optimizers
+
+    try:
+        opt = settings["optimizer"]
+        model.compile(
+            optimizer=optimizers.get(opt["class_name"])(**opt["config"]),
+            loss=settings["loss"],
+            metrics=settings.get("metrics"),
+            clipnorm=settings.get("clipnorm"),
+            clipvalue=settings.get("clipvalue"),
+        )
+    except (RnnkitError, TypeError, ValueError, KeyError) as exc:
+        raise ModelFileError(f"{folder}: the saved compile settings cannot be used: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _at_most(elements: int, folder: Path) -> Iterator[None]:
+    """Refuse, as soon as a layer registers it, a weight that takes the count past what the weights file
+    holds (``elements``), so a config that asks for huge layers fails before their memory is filled.
+    The bound is ``2 · elements + 2²⁰``: grouped layers register each weight twice (copies, then stacked)."""
+    registered, limit = 0, 2 * elements + 2**20
+
+    def count(module: torch.nn.Module, name: str, param: torch.Tensor | None) -> None:
+        nonlocal registered
+        registered += 0 if param is None else param.numel()
+        if registered > limit:
+            raise ModelFileError(
+                f"{folder}: the config describes more weights than model.safetensors holds ({elements} values)"
+            )
+
+    handle = torch.nn.modules.module.register_module_parameter_registration_hook(count)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def output_width(model: Any) -> int:
+    """The size of the last axis of a built Sequential model's output (what a task's labels must fit)."""
+    shapes = list(getattr(model, "output_shapes", {}).values())
+    last = shapes[-1] if shapes else None
+    return int(last[-1]) if isinstance(last, tuple) and last and last[-1] is not None else -1

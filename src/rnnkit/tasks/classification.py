@@ -46,10 +46,12 @@ from rnnkit.layers import (
 from rnnkit.layers.base import Layer
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
+from rnnkit.models.saving import output_width
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.baselines import BASELINES, BagOfWords, MajorityClass, SequenceSummary
 from rnnkit.tasks.classification_report import ClassificationReport
 from rnnkit.train.losses import SparseCategoricalCrossentropy
+from rnnkit.validation import check_field_types
 
 __all__ = ["SequenceClassifierConfig", "SequenceClassifier"]
 
@@ -87,6 +89,7 @@ class SequenceClassifierConfig:
     patience: int = 3
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for name, known in (("cell", CELLS), ("pooling", POOLINGS), ("tokens", ("word", "char"))):
             if getattr(self, name) not in known:
                 raise ConfigError(f"{name} must be one of {sorted(known)}, got {getattr(self, name)!r}")
@@ -193,6 +196,8 @@ Encoder = _TextEncoder | _SequenceEncoder
 
 
 def _encoder_from_dict(data: dict[str, Any], config: SequenceClassifierConfig) -> Encoder:
+    if not isinstance(data, dict):
+        raise DataError(f"the saved input encoder must be a JSON object, got {data!r:.40}")
     if data.get("kind") == "text":
         text = _TextEncoder(config)
         text.tokenizer = WordTokenizer.from_dict(data["tokenizer"])
@@ -203,6 +208,8 @@ def _encoder_from_dict(data: dict[str, Any], config: SequenceClassifierConfig) -
             np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["std"], dtype=np.float64),
         )
+        if numeric.mean.ndim != 1 or numeric.mean.shape != numeric.std.shape or not (numeric.std > 0).all():
+            raise DataError("the saved feature scaling must be two equal lists of numbers, std > 0")
         return numeric
     raise DataError(f"unknown input kind {data.get('kind')!r}")
 
@@ -410,9 +417,16 @@ class SequenceClassifier:
                     raise DataError(f"unknown baseline {name!r}")
                 own = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith(name + ".")}
                 classifier.baselines[name] = BASELINES[name].from_state(settings, own)
-        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+            classes = classifier.classes
+            if len(classes) < 2 or len(set(map(str, classes))) != len(classes):
+                raise DataError(f"classes must be at least two distinct labels, got {classes!r:.80}")
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
             raise ModelFileError(f"{path}: the classifier settings are malformed: {exc}") from exc
         classifier.model = load_model(path)
+        if output_width(classifier.model) != len(classifier.classes):
+            raise ModelFileError(
+                f"{path}: the network scores {output_width(classifier.model)} classes, the settings name {len(classifier.classes)}"
+            )
         return classifier
 
     def _ready(self) -> tuple[Sequential, Encoder]:

@@ -50,6 +50,7 @@ from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import GaussianNLL, Quantile
+from rnnkit.validation import check_field_types
 
 __all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows", "fill_missing", "from_frame"]
 
@@ -79,6 +80,7 @@ class ForecasterConfig:
     learning_rate: float = 5e-3
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         if self.cell not in CELLS:
             raise ConfigError(f"cell must be one of {sorted(CELLS)}, got {self.cell!r}")
         if self.transform not in ("auto", "log", "none"):
@@ -630,7 +632,12 @@ class Forecaster:
             extras = load_extra_tensors(path)
             forecaster.names = [str(n) for n in metadata["series"]]
             forecaster.history = [extras[f"history.{i}"].double().numpy() for i in range(len(forecaster.names))]
-        except (KeyError, TypeError, ValueError, ConfigError) as exc:
+            columns = 1 + len(forecaster.covariate_mean)
+            if forecaster.covariate_mean.shape != forecaster.covariate_std.shape or forecaster.covariate_mean.ndim != 1:
+                raise ValueError("covariate_mean and covariate_std must be two lists of the same length")
+            if not forecaster.names or any(h.ndim != 2 or h.shape[1] != columns for h in forecaster.history):
+                raise ValueError(f"every saved series must be a (time, {columns}) array, and there must be one")
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
             raise ModelFileError(f"{path}: the forecaster settings are malformed: {exc}") from exc
         forecaster.model = load_model(path)
         return forecaster

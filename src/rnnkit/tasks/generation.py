@@ -35,6 +35,7 @@ from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import SparseCategoricalCrossentropy
+from rnnkit.validation import check_field_types
 
 __all__ = ["TextGeneratorConfig", "TextGenerator", "check_sampling", "sample_next"]
 
@@ -58,6 +59,7 @@ class TextGeneratorConfig:
     validation: float = 0.1
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         if self.cell not in CELLS:
             raise ConfigError(f"cell must be one of {sorted(CELLS)}, got {self.cell!r}")
         for name in ("units", "layers", "embedding", "bptt", "batch"):
@@ -260,7 +262,7 @@ class TextGenerator:
         try:
             generator = cls(**metadata["config"])
             generator.vocab = CharVocabulary.from_dict(metadata["vocabulary"])
-        except (KeyError, TypeError, DataError, ConfigError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
             raise ModelFileError(f"{path}: the text generator settings are malformed: {exc}") from exc
         generator.model = load_model(path)
         best = metadata.get("best_val_loss")

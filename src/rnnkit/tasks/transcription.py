@@ -49,9 +49,11 @@ from rnnkit.layers import (
 )
 from rnnkit.layers.base import Layer
 from rnnkit.models import Sequential, load_metadata, load_model
+from rnnkit.models.saving import output_width
 from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.transcription_metrics import cer, wer
+from rnnkit.validation import check_field_types
 
 __all__ = ["TranscriberConfig", "Transcriber"]
 
@@ -93,6 +95,7 @@ class TranscriberConfig:
     beam_width: int = 1
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         if self.cell not in _CELLS:
             raise ConfigError(f"cell must be one of {', '.join(_CELLS)}, got {self.cell!r}")
         for name in ("rate", "bands", "stack", "units", "layers", "epochs", "batch_size", "beam_width"):
@@ -292,8 +295,9 @@ class Transcriber:
         try:
             transcriber = cls(**metadata["config"])
             alphabet = metadata["alphabet"]
-            if not isinstance(alphabet, list) or not all(isinstance(a, str) and len(a) == 1 for a in alphabet):
-                raise DataError("the alphabet must be a list of single characters")
+            if not (isinstance(alphabet, list) and alphabet and all(isinstance(a, str) and len(a) == 1 for a in alphabet)
+                    and len(set(alphabet)) == len(alphabet)):  # fmt: skip
+                raise DataError("the alphabet must be a list of distinct single characters")
             transcriber.alphabet = alphabet
             transcriber.most_common = str(metadata.get("most_common", ""))
             if transcriber.config.normalize == "global":
@@ -303,10 +307,12 @@ class Transcriber:
                 if mean.shape != (width,) or std.shape != (width,) or not (std > 0).all():
                     raise DataError(f"feature statistics must be {width} numbers each, with std > 0")
                 transcriber.feature_mean, transcriber.feature_std = mean, std
-        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
             raise ModelFileError(f"{path}: the transcriber settings are malformed: {exc}") from exc
         model = load_model(path)
-        if not isinstance(model, Sequential):
-            raise ModelFileError(f"{path} does not hold a transcriber network")
+        if not isinstance(model, Sequential) or output_width(model) != len(transcriber.alphabet) + 1:
+            raise ModelFileError(
+                f"{path} does not hold a transcriber network for its {len(transcriber.alphabet)}-character alphabet"
+            )
         transcriber.model = model
         return transcriber

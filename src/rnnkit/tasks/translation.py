@@ -36,6 +36,7 @@ from rnnkit.models.seq2seq import EOS, SOS
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
 from rnnkit.train.losses import SparseCategoricalCrossentropy
+from rnnkit.validation import check_field_types
 
 __all__ = ["TranslatorConfig", "Translator"]
 
@@ -84,6 +85,7 @@ class TranslatorConfig:
     length_penalty: float = 1.0
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for side in ("source_tokens", "target_tokens"):
             if getattr(self, side) not in ("word", "char"):
                 raise ConfigError(f"{side} must be 'word' or 'char', got {getattr(self, side)!r}")
@@ -275,11 +277,14 @@ class Translator:
             translator = cls(**metadata["config"])
             translator.source_tokenizer = WordTokenizer.from_dict(metadata["source"])
             translator.target_tokenizer = WordTokenizer.from_dict(metadata["target"])
-        except (KeyError, TypeError, ValueError, DataError, ConfigError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
             raise ModelFileError(f"{path}: the translator settings are malformed: {exc}") from exc
         model = load_model(path)
         if not isinstance(model, EncoderDecoder):
             raise ModelFileError(f"{path} holds a {type(model).__name__}, not an encoder-decoder")
+        sizes = (translator.source_tokenizer.vocabulary_size, translator.target_tokenizer.vocabulary_size)
+        if sizes != (model.options.get("source_vocab"), model.options.get("target_vocab")):
+            raise ModelFileError(f"{path}: the vocabularies ({sizes[0]}, {sizes[1]} ids) do not fit the network")
         translator.model = model
         return translator
 
