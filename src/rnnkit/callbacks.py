@@ -1,6 +1,7 @@
 """Keras-compatible module name: ``from rnnkit.callbacks import EarlyStopping``."""
 
 from rnnkit.train.callbacks import (
+    BackupAndRestore,
     Callback,
     CosineDecayOverTime,
     CSVLogger,
@@ -31,5 +32,6 @@ __all__ = [
     "SaveBest",
     "TensorBoard",
     "TerminateOnNaN",
+    "BackupAndRestore",
     "TimeLimit",
 ]

@@ -10,6 +10,7 @@ catch for the same mistake, so ``except ValueError`` keeps working::
     ├── ConfigError(ValueError)        an argument value is out of its allowed range
     ├── NotCompiledError(RuntimeError) fit/evaluate called before compile
     ├── NotBuiltError(RuntimeError)    the model has no weights yet (input shape unknown)
+    ├── DivergedError(ArithmeticError) the training loss became NaN or infinite; training stopped
     └── ModelFileError(OSError)        a saved model folder is missing, malformed or tampered with
 
     GradientWarning(UserWarning)       gradients vanish or explode during training (diagnostics)
@@ -28,6 +29,7 @@ __all__ = [
     "NotCompiledError",
     "NotBuiltError",
     "ModelFileError",
+    "DivergedError",
     "GradientWarning",
 ]
 
@@ -58,6 +60,16 @@ class NotCompiledError(RnnkitError, RuntimeError):
 
 class NotBuiltError(RnnkitError, RuntimeError):
     """A model has no weights yet because its input shape is not known."""
+
+
+class DivergedError(RnnkitError, ArithmeticError):
+    """The training loss became NaN or infinite; ``fit`` stopped and put back the last good weights.
+
+    ``epoch`` and ``batch`` (0-based; ``batch`` None when only the epoch is known) say where."""
+
+    def __init__(self, message: str, epoch: int = -1, batch: int | None = None) -> None:
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch
 
 
 class ModelFileError(RnnkitError, OSError):

@@ -95,7 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rnnkit: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("rnnkit: interrupted", file=sys.stderr)
+        out = getattr(args, "out", None)
+        saved = ""
+        if isinstance(out, str):
+            from rnnkit.cli.backup import backup_folder
+
+            if backup_folder(out).exists():
+                saved = f"; the run is saved in {backup_folder(out)}: run the same command with --resume to continue"
+        print(f"rnnkit: interrupted{saved}", file=sys.stderr)
         return 130
 
 

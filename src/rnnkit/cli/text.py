@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from rnnkit.cli.backup import add_resume_flag, backup_callbacks, backup_folder
+
 
 def register(commands: Any) -> None:
     text = commands.add_parser(
@@ -34,7 +36,7 @@ def register(commands: Any) -> None:
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
     p.add_argument("--epochs", type=int, help="passes over the corpus")
     p.add_argument("--minutes", type=float, help="training time budget (default 10 when --epochs is not given)")
-    p.add_argument("--resume", action="store_true", help="continue training the model in --out")
+    add_resume_flag(p)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=fit)
 
@@ -66,26 +68,23 @@ def fit(args: argparse.Namespace) -> int:
     rnnkit.seed(args.seed)
     minutes = args.minutes if args.minutes is not None or args.epochs is not None else 10.0
     units = args.units or (512 if minutes is not None and minutes >= 20 else 256)  # a bigger budget fits a bigger model
-    if args.resume:
+    options = dict(cell=args.cell, units=units, layers=args.layers, embedding=args.embedding, dropout=args.dropout,
+                   bptt=args.bptt, batch=args.batch, learning_rate=args.lr)  # fmt: skip
+    if args.resume and backup_folder(args.out).exists():  # an unfinished run: rebuilt as it was, then restored
+        generator = TextGenerator(**options)
+        if Path(args.out).exists():
+            generator.best_val_loss = TextGenerator.load(args.out).best_val_loss
+    elif args.resume:
         if not Path(args.out).exists():
-            raise ConfigError(f"--resume: no model folder at {args.out} to continue")
+            raise ConfigError(f"--resume: no unfinished run ({backup_folder(args.out)}) and no model at {args.out}")
         generator = TextGenerator.load(args.out)
     else:
-        generator = TextGenerator(
-            cell=args.cell,
-            units=units,
-            layers=args.layers,
-            embedding=args.embedding,
-            dropout=args.dropout,
-            bptt=args.bptt,
-            batch=args.batch,
-            learning_rate=args.lr,
-        )
+        generator = TextGenerator(**options)
     print(
         f"corpus: {source}, {len(text):,} characters; training until "
         + (f"{args.epochs} epochs" if args.epochs else f"{minutes:g} minutes")
     )
-    generator.fit(text, epochs=args.epochs, minutes=minutes, checkpoint=args.out)
+    generator.fit(text, epochs=args.epochs, minutes=minutes, checkpoint=args.out, callbacks=backup_callbacks(args))
     print(f"best validation loss {generator.best_val_loss:.4f} nats/char; model in {args.out}")
     return 0
 

@@ -19,8 +19,8 @@ from torch import Tensor, nn
 
 from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
-from rnnkit.errors import ConfigError, NotBuiltError, NotCompiledError, ShapeError
-from rnnkit.train.callbacks import Callback, History, epoch_record
+from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
+from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
 from rnnkit.train.distributed import (
     ShardedBatches,
     broadcast_weights,
@@ -34,6 +34,7 @@ from rnnkit.train.losses import get_loss, serialize_loss
 from rnnkit.train.metrics import Metric, get_metric
 from rnnkit.train.optimizers import Optimizer, get_optimizer
 from rnnkit.train.progress import ProgressBar, resolve_verbose
+from rnnkit.train.resume import ResumePoint, stop_on_interrupt
 
 __all__ = ["Model"]
 
@@ -244,24 +245,44 @@ class Model(nn.Module):
         cbs = CallbackList([*(callbacks or []), history, record], self)
         cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt)})
         self.stop_training = False
-        cbs.on_train_begin({})
-        for epoch in range(initial_epoch, epochs):
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}")
-            cbs.on_epoch_begin(epoch, {})
-            bar = ProgressBar(len(train), verbose) if verbose else None
-            logs = train_epoch(
-                self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue, bptt_steps,
-                distributed,
-            )  # fmt: skip
-            if val is not None:
-                val_logs = evaluate_batches(self, val, loss, self.compiled_metrics)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            if bar is not None:
-                bar.finish(logs)
-            cbs.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
+        begin: dict[str, Any] = {}
+        cbs.on_train_begin(begin)
+        resume: ResumePoint | None = begin.get("resume")  # set by BackupAndRestore when it has a backup
+        start = resume.epoch if resume is not None else initial_epoch
+        with stop_on_interrupt(self):
+            for epoch in range(start, epochs):
+                if verbose:
+                    print(f"Epoch {epoch + 1}/{epochs}")
+                good = _snapshot(self, optimizer)  # the last finished epoch's, put back if this one diverges
+                cbs.on_epoch_begin(epoch, {})
+                resuming = resume if epoch == start else None
+                if resuming is not None and resuming.epoch_rng is not None:
+                    torch.set_rng_state(resuming.epoch_rng)  # the stopped run's shuffle of this epoch
+                epoch_rng = torch.get_rng_state()
+                bar = ProgressBar(len(train), verbose) if verbose else None
+                try:
+                    logs, stopped = train_epoch(
+                        self, train, loss, optimizer, self.compiled_metrics, cbs, bar, self.clipnorm, self.clipvalue,
+                        bptt_steps, distributed, resuming,
+                    )  # fmt: skip
+                except DivergedError as exc:
+                    _put_back(self, optimizer, good)
+                    if any(isinstance(cb, TerminateOnNaN) for cb in cbs.callbacks):  # Keras: stop, no error
+                        print(diverged_message(exc, epoch, optimizer))
+                        break
+                    raise DivergedError(diverged_message(exc, epoch, optimizer), epoch, exc.batch) from None
+                if stopped is not None:  # Ctrl-C: the update in progress finished, nothing is half-done
+                    stopped.epoch, stopped.epoch_rng = epoch, epoch_rng
+                    cbs.on_train_interrupted({"resume": stopped})
+                    raise KeyboardInterrupt
+                if val is not None:
+                    val_logs = evaluate_batches(self, val, loss, self.compiled_metrics)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                if bar is not None:
+                    bar.finish(logs)
+                cbs.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
         cbs.on_train_end({})
         self.history = history
         return history
@@ -424,6 +445,36 @@ def resolve_device(name: str) -> torch.device:
     if device.type not in ("cpu", "cuda"):
         raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {name!r}")
     return device
+
+
+def _snapshot(model: nn.Module, optimizer: Any) -> tuple[dict[str, Tensor], dict[str, Tensor], int]:
+    """Copies of the weights and the optimizer state, to put back if the coming epoch diverges."""
+    slots = optimizer.state_tensors() if hasattr(optimizer, "state_tensors") else {}
+    return (
+        {k: v.detach().clone() for k, v in model.state_dict().items()},
+        {k: v.detach().clone() for k, v in slots.items()},
+        getattr(optimizer, "iterations", 0),
+    )
+
+
+@torch.no_grad()
+def _put_back(model: nn.Module, optimizer: Any, snapshot: tuple[dict[str, Tensor], dict[str, Tensor], int]) -> None:
+    weights, slots, iterations = snapshot
+    model.load_state_dict(weights)
+    if slots:
+        optimizer.load_state_tensors(slots, iterations)
+
+
+def diverged_message(exc: DivergedError, epoch: int, optimizer: Any) -> str:
+    """Where the loss became NaN or infinite, what was put back, and what usually causes it."""
+    where = f"epoch {epoch + 1}" + (f", batch {exc.batch + 1}" if exc.batch is not None else "")
+    kept = f"the weights at the end of epoch {epoch}" if epoch else "the weights it started from"
+    rate = getattr(optimizer, "learning_rate", None)
+    return (
+        f"{where}: {exc} (not finite); training stopped and {kept} were put back. Usual causes: a learning "
+        f"rate too high{f' ({rate:g}; try one 10x lower)' if rate else ''}, exploding gradients (compile with "
+        "clipnorm=1.0), or inputs with extreme values (scale them)"
+    )
 
 
 class _TrainingRecord(Callback):

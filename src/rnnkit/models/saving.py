@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
 from rnnkit.models.schema import MAX_CONFIG_BYTES, check_config, check_tensors
 
-__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors", "output_width"]
+__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors", "output_width", "restore_into"]
 
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
@@ -57,8 +58,11 @@ def save_model(
     if not model.built:
         raise NotBuiltError("cannot save a model without weights; build or fit it first")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
+    except OSError as exc:
+        raise ModelFileError(f"cannot save a model in {target.parent}: {exc.strerror or exc}") from exc
     try:
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(weights, staging / "model.safetensors")
@@ -88,8 +92,12 @@ def save_model(
             config["files"][TRAINING_LOG] = _sha256(staging / TRAINING_LOG)
         (staging / "config.json").write_text(json.dumps(config, indent=2))
         _swap_in(staging, target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError | SafetensorError) and not isinstance(exc, ModelFileError):  # a full disk, ...
+            kept = "the model already there is intact" if target.exists() else "nothing was written"
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ModelFileError(f"cannot save the model to {target}: {reason}; {kept}") from exc
         raise
 
 
@@ -195,12 +203,33 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
     if compile and compile_config and compile_config.get("optimizer") and compile_config.get("loss"):
         _compile_as_saved(model, compile_config, folder)
         if "optimizer.safetensors" in config["files"]:
-            state = _load_tensors(folder, "optimizer.safetensors", config)
-            try:
-                model.optimizer.load_state_tensors(state, config.get("optimizer_iterations", 0))
-            except RnnkitError as exc:
-                raise ModelFileError(f"{folder}: {exc}") from exc
+            _load_optimizer(model.optimizer, folder, config)
     return model
+
+
+def _load_optimizer(optimizer: Any, folder: Path, config: dict[str, Any]) -> None:
+    state = _load_tensors(folder, "optimizer.safetensors", config)
+    check_tensors(state, optimizer.state_tensors(), f"{folder}/optimizer.safetensors")
+    optimizer.load_state_tensors(state, config.get("optimizer_iterations", 0))
+
+
+def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Load the weights, optimizer state and learning rate saved at ``path`` into the built, compiled
+    ``model`` (same network; every tensor checked against it); returns the saved metadata and extras.
+    What ``BackupAndRestore`` resumes training from."""
+    folder = Path(path)
+    config = _read_config(folder)
+    weights = _load_tensors(folder, "model.safetensors", config)
+    check_tensors(weights, model.state_dict(), f"{folder}/model.safetensors")
+    model.load_state_dict(weights, strict=True)
+    optimizer = model.optimizer
+    if "optimizer.safetensors" in config["files"] and hasattr(optimizer, "load_state_tensors"):
+        _load_optimizer(optimizer, folder, config)
+        rate = ((config.get("compile") or {}).get("optimizer") or {}).get("config", {}).get("learning_rate")
+        if rate is not None:
+            optimizer.learning_rate = float(rate)
+    extras = _load_tensors(folder, EXTRAS, config) if EXTRAS in config["files"] else {}
+    return config.get("metadata") or {}, extras
 
 
 def _compile_as_saved(model: Any, settings: dict[str, Any], folder: Path) -> None:

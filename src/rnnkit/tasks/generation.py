@@ -168,7 +168,8 @@ class TextGenerator:
         With ``minutes`` the learning rate follows a cosine decay over the budget (to 10 %), and training
         stops when another epoch would overrun it.
 
-        ``checkpoint``: a folder that always holds the generator with the best validation loss so far.
+        ``checkpoint``: a folder that always holds the generator with the best validation loss so far
+        (better than ``best_val_loss``, which a loaded or resumed generator keeps).
         Returns the history (``loss``, ``val_loss`` in nats/char).
         """
         if epochs is None and minutes is None:
@@ -196,7 +197,13 @@ class TextGenerator:
         if minutes is not None:  # finish within the budget, the learning rate decaying over it
             hooks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
-            hooks.append(SaveBest(lambda loss: self._save_best(loss, checkpoint), monitor="val_loss"))
+            hooks.append(
+                SaveBest(
+                    lambda loss: self._save_best(loss, checkpoint),
+                    "val_loss",
+                    initial_value_threshold=self.best_val_loss,
+                )
+            )
         history = self.model.fit(
             x, y, batch_size=c.batch, epochs=epochs if epochs is not None else 1_000_000, shuffle=False,
             bptt_steps=c.bptt, validation_data=(x_val, y_val), callbacks=[*hooks, *callbacks], verbose=0,

@@ -5,7 +5,9 @@ Write your own by subclassing ``Callback`` and overriding any hook, or with ``La
     >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
 
 Hooks: ``on_train_begin(logs)``, ``on_epoch_begin(epoch, logs)``, ``on_batch_end(batch, logs)``,
-``on_epoch_end(epoch, logs)``, ``on_train_end(logs)``. ``self.model`` is the model being trained; set
+``on_epoch_end(epoch, logs)``, ``on_train_end(logs)``, and ``on_train_interrupted(logs)`` when Ctrl-C
+stopped training (``logs["resume"]`` says where). ``on_train_begin`` may put a ``ResumePoint`` in
+``logs["resume"]`` to make ``fit`` continue from it. ``self.model`` is the model being trained; set
 ``self.model.stop_training = True`` to stop after the current epoch.
 """
 
@@ -15,16 +17,19 @@ import csv
 import json
 import math
 import os
+import shutil
+import sys
 import time
 import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
-from rnnkit.errors import ConfigError
+from rnnkit.errors import ConfigError, ModelFileError
+from rnnkit.train.resume import ResumePoint
 
 __all__ = [
     "Callback",
@@ -39,6 +44,7 @@ __all__ = [
     "JSONLinesLogger",
     "TensorBoard",
     "TerminateOnNaN",
+    "BackupAndRestore",
     "TimeLimit",
     "CosineDecayOverTime",
 ]
@@ -65,6 +71,7 @@ class Callback:
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None: ...
     def on_train_end(self, logs: Logs | None = None) -> None: ...
+    def on_train_interrupted(self, logs: Logs | None = None) -> None: ...
 
 
 class History(Callback):
@@ -84,7 +91,14 @@ class LambdaCallback(Callback):
     """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs))``."""
 
     def __init__(self, **hooks: Callable[..., None]) -> None:
-        unknown = set(hooks) - {"on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end"}
+        unknown = set(hooks) - {
+            "on_train_begin",
+            "on_epoch_begin",
+            "on_batch_end",
+            "on_epoch_end",
+            "on_train_end",
+            "on_train_interrupted",
+        }
         if unknown:
             raise ConfigError(f"LambdaCallback got unknown hooks {sorted(unknown)}")
         for name, fn in hooks.items():
@@ -206,12 +220,19 @@ class SaveBest(_Monitor):
 
     rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
 
-    def __init__(self, save: Callable[[float], None], monitor: str = "val_loss", mode: str = "auto") -> None:
+    def __init__(
+        self,
+        save: Callable[[float], None],
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        initial_value_threshold: float | None = None,
+    ) -> None:
         super().__init__(monitor, mode, 0.0)
-        self.save = save
+        self.save, self.initial = save, initial_value_threshold
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best = math.inf
+        # as Keras's ModelCheckpoint: only a value better than initial_value_threshold is saved
+        self.best = math.inf if self.initial is None else self.sign * self.initial
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         value = self.current(logs)
@@ -390,20 +411,75 @@ class TensorBoard(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch loss is NaN or infinite, and put back the last good weights."""
+    """Keras's way of meeting a NaN or infinite loss: stop training quietly and return.
 
-    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        self._good = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+    ``fit`` always stops at a non-finite loss (before the update that would spread it), puts back the
+    weights and optimizer state of the last finished epoch and raises ``DivergedError``, whose message
+    says which epoch and batch and what usually causes it. With this callback it prints that message
+    and returns the history instead of raising, as Keras programs expect.
+    """
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            print(
-                f"Batch {batch}: invalid loss {loss}, terminating training and restoring the weights of the last finished epoch"
-            )
-            self.model.stop_training = True
-            with torch.no_grad():
-                self.model.load_state_dict(self._good)
+
+class BackupAndRestore(Callback):
+    """Keras's ``BackupAndRestore``: keep a checkpoint of the run in ``backup_dir`` so that the same
+    ``fit`` call, run again after a crash, ``kill -9`` or Ctrl-C, continues where the run stood and ends
+    with the weights of a run never stopped (same seed; see ``rnnkit.train.resume``).
+
+    The checkpoint (a model folder, written atomically) is saved at the end of every epoch and, on
+    Ctrl-C, after the update in progress; it holds the weights, the optimizer state and learning rate,
+    the position in the epoch, PyTorch's random states and the state carried between truncated-BPTT
+    chunks. It is deleted when training ends normally (``delete_checkpoint``). Other callbacks start
+    afresh on resume, as in Keras.
+
+    Example::
+
+        model.fit(x, y, epochs=100, callbacks=[BackupAndRestore("run.backup")])
+    """
+
+    rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
+
+    def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
+        self.folder, self.delete_checkpoint = Path(backup_dir), delete_checkpoint
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        from rnnkit.models.saving import restore_into
+
+        if not (self.folder / "config.json").is_file():
+            return
+        metadata, extras = restore_into(self.model, self.folder)
+        where = metadata.get("resume")
+        if not (isinstance(where, dict) and all(isinstance(where.get(k), int) for k in ("epoch", "batch", "chunk"))):
+            raise ModelFileError(f"{self.folder} is not a training backup (no resume position in its metadata)")
+        resume = ResumePoint(
+            where["epoch"], where["batch"], where["chunk"], extras.get("rng.epoch"), extras.get("rng.now"),
+            {k.split(".", 1)[1]: v for k, v in extras.items() if k.startswith("state.")},
+        )  # fmt: skip
+        if logs is not None:
+            logs["resume"] = resume
+        print(f"resuming from {self.folder}: epoch {resume.epoch + 1}, batch {resume.batch}", file=sys.stderr)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        now = torch.get_rng_state()
+        self._save(ResumePoint(epoch + 1, epoch_rng=now, rng=now.clone()))
+
+    def on_train_interrupted(self, logs: Logs | None = None) -> None:
+        resume: ResumePoint = (logs or {})["resume"]
+        self._save(resume)
+        print(
+            f"saved the run in {self.folder} (epoch {resume.epoch + 1}, after batch {resume.batch}); "
+            "run the same command again to continue",
+            file=sys.stderr,
+        )
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.delete_checkpoint:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _save(self, at: ResumePoint) -> None:
+        extras = {f"state.{k}": v for k, v in at.states.items()}
+        extras.update({"rng.epoch": cast(torch.Tensor, at.epoch_rng), "rng.now": cast(torch.Tensor, at.rng)})
+        where = {"epoch": at.epoch, "batch": at.batch, "chunk": at.chunk}
+        self.model.save(self.folder, metadata={"resume": where}, extra_tensors=extras)
 
 
 class TimeLimit(Callback):

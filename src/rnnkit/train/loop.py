@@ -14,12 +14,14 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.batching import Batches, Inputs
+from rnnkit.errors import DivergedError
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.distributed import average_gradients, reduce_sums
 from rnnkit.train.metrics import Metric
 from rnnkit.train.optimizers import Optimizer
 from rnnkit.train.progress import ProgressBar
+from rnnkit.train.resume import ResumePoint, carried_states, set_carried_states
 
 __all__ = ["train_epoch", "evaluate_batches", "clip_gradients", "global_norm", "CallbackList"]
 
@@ -37,7 +39,11 @@ class CallbackList:
     def set_params(self, params: dict[str, object]) -> None:
         for cb in self.callbacks:
             cb.set_params(params)
-        self.batch_hooks = [cb for cb in self.callbacks if type(cb).on_batch_end is not Callback.on_batch_end]
+        self.batch_hooks = [  # a subclass's own on_batch_end, or a LambdaCallback's
+            cb
+            for cb in self.callbacks
+            if type(cb).on_batch_end is not Callback.on_batch_end or "on_batch_end" in vars(cb)
+        ]
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
         def call(*args: object) -> None:
@@ -86,29 +92,51 @@ def train_epoch(
     clipvalue: float | None = None,
     bptt_steps: int | None = None,
     distributed: bool = False,
-) -> dict[str, float]:
-    """One pass over ``batches``; returns the sample-weighted mean loss and metrics.
+    resume: ResumePoint | None = None,
+) -> tuple[dict[str, float], ResumePoint | None]:
+    """One pass over ``batches``: the sample-weighted mean loss and metrics, and where it stopped early.
 
     With ``bptt_steps`` each batch is cut into chunks of that many steps (``TruncatedBPTT``), one
     optimizer step per chunk with targets. With clipping, ``clipped`` is the fraction of steps clipped.
     ``distributed``: ``batches`` are this rank's shards; gradients are averaged over the ranks before
     each step and the returned means are over every rank's samples (``rnnkit.train.distributed``).
+    A NaN or infinite loss raises ``DivergedError`` (its ``batch`` says where) before that update.
+
+    ``resume`` (a mid-epoch ``ResumePoint``): skip the batches and chunks it says were trained, then
+    restore its random and carried state; the logs then cover the rest of the epoch. When
+    ``model.interrupted`` is set (Ctrl-C, see ``rnnkit.train.resume``) the pass stops after the update in
+    progress and returns where it stopped (a ``ResumePoint`` whose ``epoch`` the caller sets); otherwise None.
     """
     model.train()
     clipping = clipnorm is not None or clipvalue is not None
     sums = torch.zeros(1 + len(metrics))
     clipped, updates, seen = torch.zeros(()), 0, 0
     tbptt = TruncatedBPTT(model, bptt_steps) if bptt_steps is not None else None
+    skip = (resume.batch, resume.chunk) if resume is not None and resume.mid_epoch else None
+    # a non-finite loss stops training: checked at every update on the CPU (where reading it costs ~1 µs);
+    # on a GPU, where it would stall the queue, and across ranks, which must stop together: once an epoch
+    on_cpu = next(iter(optimizer.params), torch.zeros(())).device.type == "cpu" and not distributed
+    stopped: ResumePoint | None = None
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
+            if skip is not None and step < skip[0]:
+                continue  # trained before the run was stopped; drawn again only to repeat the shuffle
             yb = cast(Tensor, y_batch)  # training batches always carry targets
-            for xc, yc in tbptt.chunks(cast(Tensor, xb), yb) if tbptt is not None else [(xb, yb)]:
+            chunks = tbptt.chunks(cast(Tensor, xb), yb) if tbptt is not None else [(xb, yb)]
+            for chunk, (xc, yc) in enumerate(chunks):
+                if skip is not None:
+                    if (step, chunk) < skip:
+                        continue
+                    _restore(model, cast(ResumePoint, resume), mid_batch=(step, chunk) == skip and chunk > 0)
+                    skip = None
                 if yc is None:  # an early chunk of a many-to-one batch: only the state moves on
                     with torch.no_grad():
                         model(xc)
                     continue
                 y_pred = _forward(model, xc)
                 loss = loss_fn(yc, y_pred)
+                if on_cpu and not bool(torch.isfinite(loss)):  # before the update: the weights stay good
+                    raise DivergedError(f"the loss is {float(loss.detach())}", batch=step)
                 optimizer.zero_grad()
                 loss.backward()
                 if distributed:
@@ -123,6 +151,12 @@ def train_epoch(
                     sums[0] += loss.detach() * n
                     for i, metric in enumerate(metrics, start=1):
                         sums[i] += metric(yc, y_pred.detach()).sum()
+                if getattr(model, "interrupted", False):
+                    at = (step, chunk + 1) if tbptt is not None else (step + 1, 0)
+                    stopped = ResumePoint(-1, *at, rng=torch.get_rng_state(), states=carried_states(model))
+                    break
+            if stopped is not None:
+                break
             if callbacks is not None and callbacks.batch_hooks:
                 for cb in callbacks.batch_hooks:
                     cb.on_batch_end(step, {"loss": loss.detach()})
@@ -130,13 +164,26 @@ def train_epoch(
                     break
             if progress is not None and progress.wants_update():
                 progress.update(step + 1, _logs(sums, seen, metrics))
+    if skip is not None:  # the stopped run had finished this epoch's last update
+        _restore(model, cast(ResumePoint, resume), mid_batch=False)
     if distributed:
         totals = reduce_sums(torch.cat([sums, torch.tensor([float(seen)])]))
         sums, seen = totals[:-1], int(totals[-1])
+    if not bool(torch.isfinite(sums[0])):
+        raise DivergedError(f"the epoch's mean loss is {float(sums[0])}")
     logs = _logs(sums, seen, metrics)
     if clipping:
         logs["clipped"] = float(clipped) / max(updates, 1)
-    return logs
+    return logs, stopped
+
+
+def _restore(model: nn.Module, resume: ResumePoint, mid_batch: bool) -> None:
+    """At the resume point: the random state of the stopped run, and (between the truncated-BPTT chunks
+    of one batch) the state the recurrent layers carried."""
+    if resume.rng is not None:
+        torch.set_rng_state(resume.rng)
+    if mid_batch:
+        set_carried_states(model, resume.states)
 
 
 @torch.no_grad()
