@@ -34,7 +34,11 @@ def test_custom_cell_example_learns() -> None:
 def test_exploding_gradients_example_explodes_then_trains_with_clipping() -> None:
     out = _run("exploding_gradients.py")
     first, second = out.split("Run 2:")
-    assert "the loss is inf (not finite); training stopped" in first and "Exploding gradients" in first and "clipnorm=" in first
+    assert (
+        "the loss is inf (not finite); training stopped" in first
+        and "Exploding gradients" in first
+        and "clipnorm=" in first
+    )
     mse, baseline = map(float, re.search(r"test MSE ([0-9.]+) against ([0-9.]+)", second).groups())  # type: ignore[union-attr]
     assert mse < baseline
 

@@ -11,7 +11,8 @@ Endpoints:
 
 Bad requests get a 4xx with a one-line ``detail``: malformed JSON or a body without ``inputs`` (400),
 wrong shapes, non-numbers, NaN or too many values (422), bodies over ``max_body_bytes`` (413). The
-model runs one request at a time (a lock), so memory stays bounded under a flood; the rest wait.
+model runs one request at a time (a lock); at most ``MAX_CONNECTIONS`` connections are served at once
+and the others get 503, so memory stays bounded under a flood.
 Needs ``pip install rnnkit[serve]``.
 
 Example::
@@ -34,6 +35,9 @@ __all__ = ["create_app", "serve"]
 
 MAX_BODY_BYTES = 1 << 20  # 1 MiB of JSON: about 60,000 numbers
 MAX_VALUES = 100_000
+# connections served at once; more get 503 at once. With the body limit this bounds the memory that
+# requests can hold: MAX_CONNECTIONS × max_body_bytes (64 MiB by default)
+MAX_CONNECTIONS = 64
 
 
 def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values: int = MAX_VALUES) -> Any:
@@ -87,6 +91,8 @@ def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return error(400, f"the body is not JSON: {exc}")
+        except RecursionError:
+            return error(400, "the body nests arrays too deeply to be a model input")
         if not isinstance(payload, dict) or "inputs" not in payload:
             return error(400, 'expected a JSON object {"inputs": [...]}')
         try:
@@ -126,4 +132,7 @@ def serve(model_dir: str, host: str = "127.0.0.1", port: int = 8000, max_body_by
         import uvicorn
     except ImportError as exc:
         raise ConfigError("rnnkit serve needs FastAPI and uvicorn: pip install 'rnnkit[serve]'") from exc
-    uvicorn.run(create_app(model_dir, max_body_bytes), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(model_dir, max_body_bytes), host=host, port=port, log_level="warning",
+        limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5,
+    )  # fmt: skip

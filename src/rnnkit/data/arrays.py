@@ -27,7 +27,10 @@ def to_tensor(name: str, data: Any, *, min_rank: int = 1, integer_ok: bool = Tru
     if isinstance(data, Tensor):
         t = data.detach()
     else:
-        array = np.asarray(data)
+        try:
+            array = np.asarray(data)
+        except (ValueError, TypeError) as exc:  # ragged nested lists, objects NumPy cannot read
+            raise ShapeError(f"{name} must be a rectangular array (every row the same length): {exc}") from exc
         if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise DataError(f"{name} must be numeric, got an array of dtype {array.dtype}")
         t = torch.from_numpy(np.ascontiguousarray(array))

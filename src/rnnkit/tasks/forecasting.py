@@ -149,7 +149,7 @@ def _as_series(data: Any) -> np.ndarray:
         raise DataError(f"a series must hold numbers: {exc}") from exc
     if a.ndim == 1:
         a = a[:, None]
-    if a.ndim != 2 or a.shape[0] == 0:
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
         raise ShapeError(f"a series must be (time,) or (time, columns), got shape {a.shape}")
     missing = ~np.isfinite(a)
     if missing.any():
