@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.callbacks import BackupAndRestore, LambdaCallback
+from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping, LambdaCallback, ReduceLROnPlateau
 from rnnkit.errors import DivergedError, ModelFileError
 from rnnkit.layers import Dense, Dropout, SimpleRNN
 from rnnkit.models import Sequential, load_model
@@ -72,7 +72,9 @@ def test_ctrl_c_saves_a_checkpoint_and_the_resumed_run_ends_bit_for_bit_equal(
     with pytest.raises(KeyboardInterrupt):
         _fit(stopped, [BackupAndRestore(tmp_path / "backup"), _ctrl_c_at(epoch, batch)], bptt)
     position = json.loads((tmp_path / "backup" / "config.json").read_text())["metadata"]["resume"]
-    assert position == dict(zip(("epoch", "batch", "chunk"), STOPS[epoch, batch][bptt]))
+    assert {k: position[k] for k in ("epoch", "batch", "chunk")} == dict(
+        zip(("epoch", "batch", "chunk"), STOPS[epoch, batch][bptt])
+    )
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C is Python's again
 
     resumed = _model()  # a fresh process would build the same model from the same seed
@@ -80,6 +82,32 @@ def test_ctrl_c_saves_a_checkpoint_and_the_resumed_run_ends_bit_for_bit_equal(
     for (name, a), b in zip(reference.state_dict().items(), resumed.state_dict().values()):
         assert torch.equal(a, b), name
     assert not (tmp_path / "backup").exists()  # a finished run leaves no backup
+
+
+def test_callbacks_that_keep_state_resume_as_if_never_stopped(tmp_path: Path) -> None:
+    """Early stopping's best weights and patience and the plateau schedule's count travel in the backup."""
+
+    def run(*extra: Callback) -> Sequential:
+        model = _model()
+        keep = [  # on this run: the rate halves at epochs 4, 8 and 10, and early stopping ends it at epoch 10
+            EarlyStopping(patience=2, restore_best_weights=True, min_delta=0.03),
+            ReduceLROnPlateau(factor=0.5, patience=2, min_delta=0.1),
+        ]
+        y = np.repeat(Y[:, None], 12, axis=1)
+        model.fit(X[:48], y[:48], batch_size=16, epochs=12, verbose=0, validation_data=(X[48:], y[48:]),
+                  callbacks=[*extra, *keep])  # fmt: skip
+        return model
+
+    reference = run()
+    with pytest.raises(KeyboardInterrupt):
+        run(BackupAndRestore(tmp_path / "b"), _ctrl_c_at(5, 0))
+    saved = json.loads((tmp_path / "b" / "config.json").read_text())["metadata"]["resume"]["callbacks"]
+    assert {"EarlyStopping#0", "ReduceLROnPlateau#0"} <= set(saved)
+    resumed = run(BackupAndRestore(tmp_path / "b"))
+    assert resumed.optimizer.learning_rate == reference.optimizer.learning_rate == 1.25e-4
+    assert len(resumed.history.epoch) + 5 == len(reference.history.epoch) == 10  # stopped at the same epoch
+    for (name, a), b in zip(reference.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
 
 
 def test_a_second_ctrl_c_aborts_at_once(tmp_path: Path) -> None:
@@ -95,7 +123,7 @@ def test_a_second_ctrl_c_aborts_at_once(tmp_path: Path) -> None:
 
 SCRIPT = """
 import sys, time, numpy as np, torch, rnnkit
-from rnnkit.callbacks import BackupAndRestore, LambdaCallback
+from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping, LambdaCallback, ReduceLROnPlateau
 from rnnkit.errors import DivergedError, ModelFileError
 from rnnkit.layers import Dense, Dropout, LSTM
 from rnnkit.models import Sequential
@@ -261,3 +289,33 @@ def test_text_fit_killed_then_interrupted_then_resumed_writes_what_an_unbroken_r
     assert resumed.returncode == 0, resumed.stderr
     assert not backup.exists()
     assert (out / "model.safetensors").read_bytes() == (tmp_path / "unbroken" / "model.safetensors").read_bytes()
+
+
+@pytest.mark.parametrize("task", ["classify", "translate"])
+def test_a_killed_training_command_resumes_to_the_unbroken_model(task: str, tmp_path: Path) -> None:
+    """``classify fit`` and ``translate fit`` (early stopping and best-model saving carried in the backup)."""
+    from tests.tasks.test_classification import order_task
+
+    if task == "classify":
+        texts, labels = order_task(400, seed=0)
+        data = tmp_path / "data.csv"
+        data.write_text("text,label\n" + "".join(f"{t},{y}\n" for t, y in zip(texts, labels)))
+        args = ["classify", "fit", str(data), "--text-column", "text", "--label-column", "label", "--units", "16",
+                "--embedding", "8", "--epochs", "14", "--patience", "30"]  # fmt: skip
+    else:
+        args = ["translate", "fit", "--limit", "400", "--units", "16", "--epochs", "14", "--batch", "16"]
+
+    def command(out: Path, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "rnnkit", *args, "--out", str(out), *extra]
+
+    subprocess.run(command(tmp_path / "unbroken"), check=True, capture_output=True, timeout=300)
+    out, backup = tmp_path / "model", tmp_path / "model.backup"
+    child = subprocess.Popen(command(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _stop_when(child, backup, 5, signal.SIGKILL)
+    assert child.wait() == -signal.SIGKILL, "the run ended before it could be killed"
+    resumed = subprocess.run(command(out, "--resume"), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming from" in resumed.stderr and not backup.exists()
+    assert (out / "model.safetensors").read_bytes() == (tmp_path / "unbroken" / "model.safetensors").read_bytes()
+    again = subprocess.run(command(out, "--resume"), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1 and "no unfinished run to continue" in again.stderr

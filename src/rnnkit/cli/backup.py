@@ -15,12 +15,13 @@ from typing import Any
 __all__ = ["add_resume_flag", "backup_callbacks", "backup_folder"]
 
 
-def add_resume_flag(parser: argparse.ArgumentParser) -> None:
+def add_resume_flag(parser: argparse.ArgumentParser, or_continue: bool = False) -> None:
+    """``--resume``; ``or_continue``: without a backup it goes on training the model in ``--out``."""
     parser.add_argument(
         "--resume",
         action="store_true",
-        help="continue the unfinished run whose backup is beside --out (OUT.backup), with the same options; "
-        "without a backup, go on training the model in --out",
+        help="continue the unfinished run whose backup is beside --out (OUT.backup), with the same options"
+        + ("; without a backup, go on training the model in --out" if or_continue else ""),
     )
 
 
@@ -34,6 +35,10 @@ def backup_callbacks(args: argparse.Namespace) -> list[Any]:
     from rnnkit.callbacks import BackupAndRestore
 
     folder = backup_folder(args.out)
+    if args.resume and not folder.exists() and not getattr(args, "resume_or_continue", False):
+        from rnnkit.errors import ConfigError
+
+        raise ConfigError(f"--resume: there is no unfinished run to continue ({folder} does not exist)")
     if folder.exists() and not args.resume:
         shutil.rmtree(folder)
         print(f"note: removed {folder}, the backup of an unfinished run (--resume continues one)", file=sys.stderr)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rnnkit.cli.backup import add_resume_flag, backup_callbacks
+
 
 def _data_arguments(p: argparse.ArgumentParser, labels: bool) -> None:
     p.add_argument("--text-column", default="text", help="column holding the text (default 'text')")
@@ -57,6 +59,7 @@ def register(commands: Any) -> None:
     p.add_argument("--minutes", type=float, help="training time budget")
     p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without improvement")
     p.add_argument("--seed", type=int, default=0)
+    add_resume_flag(p)
     p.set_defaults(handler=fit)
 
     p = sub.add_parser("predict", help="label new data", description="Write labels and class probabilities as CSV.")
@@ -116,7 +119,13 @@ def fit(args: argparse.Namespace) -> int:
     kind = "texts" if isinstance(x[0], str) else "numeric sequences"
     print(f"data: {args.data}, {len(x):,} {kind}, {len(set(y or []))} classes")
     classifier.fit(
-        x, y or [], validation_data=validation, epochs=args.epochs, minutes=args.minutes, checkpoint=args.out
+        x,
+        y or [],
+        validation_data=validation,
+        epochs=args.epochs,
+        minutes=args.minutes,
+        checkpoint=args.out,
+        callbacks=backup_callbacks(args),
     )
     print(f"validation accuracy (best epoch): {_beside(classifier.validation_scores)}")
     print(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rnnkit.cli.backup import add_resume_flag, backup_callbacks
+
 SUBCOMMANDS = ("fit", "evaluate", "make-data", "files")
 DEFAULT = "files"
 
@@ -52,6 +54,7 @@ def register(commands: Any) -> None:
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--minutes", type=float, help="training time budget")
     p.add_argument("--beam", type=int, default=1, help="beam width when transcribing (1: greedy)")
+    add_resume_flag(p)
     p.set_defaults(handler=fit)
 
     p = sub.add_parser("files", help="transcribe WAV files (the default: rnnkit transcribe MODEL_DIR FILE...)")
@@ -118,7 +121,7 @@ def fit(args: argparse.Namespace) -> int:
         batch_size=args.batch, learning_rate=args.lr,
         epochs=args.epochs, beam_width=args.beam,
     )  # fmt: skip
-    transcriber.fit(train, minutes=args.minutes, echo=print, seed=args.seed)
+    transcriber.fit(train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=backup_callbacks(args))
     transcriber.save(args.out)
     print(_report("held out", transcriber.evaluate(test)))
     if args.fsdd is not None and args.manifest is None:

@@ -14,6 +14,8 @@ import argparse
 import sys
 from typing import Any
 
+from rnnkit.cli.backup import add_resume_flag, backup_callbacks
+
 SUBCOMMANDS = ("fit", "evaluate", "attention", "sentences")
 DEFAULT = "sentences"
 
@@ -53,6 +55,7 @@ def register(commands: Any) -> None:
     p.add_argument("--patience", type=int, default=5)
     p.add_argument("--beam", type=int, default=5, help="beam width used when translating (1: greedy)")
     p.add_argument("--seed", type=int, default=0)
+    add_resume_flag(p)
     p.set_defaults(handler=fit)
 
     p = sub.add_parser("sentences", help="translate sentences (the default: rnnkit translate MODEL_DIR ...)")
@@ -113,7 +116,7 @@ def fit(args: argparse.Namespace) -> int:
         patience=args.patience, beam_width=args.beam,
     )  # fmt: skip
     print(f"data: {args.data or 'built-in dates task'}, {len(train[0]):,} pairs to train, {len(test[0]):,} held out")
-    translator.fit(*train, minutes=args.minutes, echo=print, seed=args.seed)
+    translator.fit(*train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=backup_callbacks(args))
     translator.save(args.out)
     scores = translator.evaluate(*test)
     print(

@@ -243,11 +243,15 @@ class Model(nn.Module):
         record = _TrainingRecord(self.training_log)
         # last, as Keras: they record what the others add
         cbs = CallbackList([*(callbacks or []), history, record], self)
-        cbs.set_params({"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt)})
+        cbs.set_params(
+            {"epochs": epochs, "steps": len(train), "verbose": verbose, "sample": (xt, yt), "callbacks": cbs}
+        )
         self.stop_training = False
         begin: dict[str, Any] = {}
         cbs.on_train_begin(begin)
         resume: ResumePoint | None = begin.get("resume")  # set by BackupAndRestore when it has a backup
+        if resume is not None:
+            cbs.set_states(resume.callbacks)
         start = resume.epoch if resume is not None else initial_epoch
         with stop_on_interrupt(self):
             for epoch in range(start, epochs):
@@ -272,7 +276,7 @@ class Model(nn.Module):
                         break
                     raise DivergedError(diverged_message(exc, epoch, optimizer), epoch, exc.batch) from None
                 if stopped is not None:  # Ctrl-C: the update in progress finished, nothing is half-done
-                    stopped.epoch, stopped.epoch_rng = epoch, epoch_rng
+                    stopped.epoch, stopped.epoch_rng, stopped.callbacks = epoch, epoch_rng, cbs.states()
                     cbs.on_train_interrupted({"resume": stopped})
                     raise KeyboardInterrupt
                 if val is not None:

@@ -214,9 +214,9 @@ def _load_optimizer(optimizer: Any, folder: Path, config: dict[str, Any]) -> Non
 
 
 def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Load the weights, optimizer state and learning rate saved at ``path`` into the built, compiled
-    ``model`` (same network; every tensor checked against it); returns the saved metadata and extras.
-    What ``BackupAndRestore`` resumes training from."""
+    """Load the weights and optimizer state saved at ``path`` into the built, compiled ``model`` (same
+    network; every tensor checked against it); returns the saved metadata and extras. What
+    ``BackupAndRestore`` resumes training from."""
     folder = Path(path)
     config = _read_config(folder)
     weights = _load_tensors(folder, "model.safetensors", config)
@@ -225,9 +225,6 @@ def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, An
     optimizer = model.optimizer
     if "optimizer.safetensors" in config["files"] and hasattr(optimizer, "load_state_tensors"):
         _load_optimizer(optimizer, folder, config)
-        rate = ((config.get("compile") or {}).get("optimizer") or {}).get("config", {}).get("learning_rate")
-        if rate is not None:
-            optimizer.learning_rate = float(rate)
     extras = _load_tensors(folder, EXTRAS, config) if EXTRAS in config["files"] else {}
     return config.get("metadata") or {}, extras
 

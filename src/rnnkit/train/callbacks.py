@@ -4,6 +4,10 @@ Write your own by subclassing ``Callback`` and overriding any hook, or with ``La
 
     >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
 
+A callback that keeps something across epochs (a best value, a patience count) returns it from
+``get_state`` and takes it back in ``set_state``, so that a run resumed by ``BackupAndRestore`` goes on
+as if never stopped.
+
 Hooks: ``on_train_begin(logs)``, ``on_epoch_begin(epoch, logs)``, ``on_batch_end(batch, logs)``,
 ``on_epoch_end(epoch, logs)``, ``on_train_end(logs)``, and ``on_train_interrupted(logs)`` when Ctrl-C
 stopped training (``logs["resume"]`` says where). ``on_train_begin`` may put a ``ResumePoint`` in
@@ -56,8 +60,9 @@ class Callback:
     """Base class; every hook does nothing."""
 
     model: Any = None
-    #: set by ``fit``: ``epochs``, ``steps`` (batches per epoch), ``verbose``, and ``sample``, the first
-    #: training samples ``(x, y)`` as tensors (for callbacks that measure the model on data)
+    #: set by ``fit``: ``epochs``, ``steps`` (batches per epoch), ``verbose``, ``sample``, the first
+    #: training samples ``(x, y)`` as tensors (for callbacks that measure the model on data), and
+    #: ``callbacks``, the run's ``CallbackList``
     params: dict[str, Any] = {}
 
     def set_model(self, model: Any) -> None:
@@ -72,6 +77,14 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None: ...
     def on_train_end(self, logs: Logs | None = None) -> None: ...
     def on_train_interrupted(self, logs: Logs | None = None) -> None: ...
+
+    def get_state(self) -> dict[str, Any]:
+        """What this callback has learned during the run (numbers, or tensors), for ``BackupAndRestore``
+        to save; empty for callbacks that keep nothing."""
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Put back what ``get_state`` returned (a resumed run, before its first epoch)."""
 
 
 class History(Callback):
@@ -176,6 +189,15 @@ class EarlyStopping(_Monitor):
         if self.restore_best_weights and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
 
+    def get_state(self) -> dict[str, Any]:
+        weights = {f"best_state.{k}": v for k, v in (self.best_state or {}).items()}
+        return {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch, **weights}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best, self.wait, self.best_epoch = float(state["best"]), int(state["wait"]), int(state["best_epoch"])
+        weights = {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith("best_state.")}
+        self.best_state = weights or None
+
 
 class ModelCheckpoint(_Monitor):
     """Save the model (a folder, see ``Model.save``) after each epoch, or only when ``monitor`` improves.
@@ -239,6 +261,12 @@ class SaveBest(_Monitor):
         if value is not None and self.improved(value):
             self.best = self.sign * value
             self.save(value)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best = float(state["best"])
 
 
 class EpochLog(Callback):
@@ -312,6 +340,12 @@ class ReduceLROnPlateau(_Monitor):
                         f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.learning_rate:.4g}."
                     )
                 self.cooldown_left, self.wait = self.cooldown, 0
+
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best, "wait": self.wait, "cooldown_left": self.cooldown_left}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best, self.wait, self.cooldown_left = float(state["best"]), int(state["wait"]), int(state["cooldown_left"])
 
 
 class CSVLogger(Callback):
@@ -425,11 +459,12 @@ class BackupAndRestore(Callback):
     ``fit`` call, run again after a crash, ``kill -9`` or Ctrl-C, continues where the run stood and ends
     with the weights of a run never stopped (same seed; see ``rnnkit.train.resume``).
 
-    The checkpoint (a model folder, written atomically) is saved at the end of every epoch and, on
-    Ctrl-C, after the update in progress; it holds the weights, the optimizer state and learning rate,
-    the position in the epoch, PyTorch's random states and the state carried between truncated-BPTT
-    chunks. It is deleted when training ends normally (``delete_checkpoint``). Other callbacks start
-    afresh on resume, as in Keras.
+    The checkpoint (a model folder, written atomically) is saved after every epoch (once every callback
+    has seen it) and, on Ctrl-C, after the update in progress; it holds the weights, the optimizer state
+    and learning rate, the position in the epoch, PyTorch's random states, the state carried between
+    truncated-BPTT chunks and what the other callbacks keep (``Callback.get_state``: early stopping's
+    best weights and patience, the best value saved so far, the time a budget has used). It is deleted
+    when training ends normally (``delete_checkpoint``).
 
     Example::
 
@@ -440,6 +475,7 @@ class BackupAndRestore(Callback):
 
     def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
         self.folder, self.delete_checkpoint = Path(backup_dir), delete_checkpoint
+        self._pending: ResumePoint | None = None  # an epoch's end, saved when the next epoch begins
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         from rnnkit.models.saving import restore_into
@@ -450,17 +486,36 @@ class BackupAndRestore(Callback):
         where = metadata.get("resume")
         if not (isinstance(where, dict) and all(isinstance(where.get(k), int) for k in ("epoch", "batch", "chunk"))):
             raise ModelFileError(f"{self.folder} is not a training backup (no resume position in its metadata)")
+        saved = where.get("callbacks")
+        states: dict[str, dict[str, Any]] = {k: dict(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+        for name, tensor in extras.items():  # callback tensors: "callback.<key>.<name>"
+            if name.startswith("callback."):
+                key, entry = name[len("callback.") :].split(".", 1)
+                states.setdefault(key, {})[entry] = tensor
         resume = ResumePoint(
             where["epoch"], where["batch"], where["chunk"], extras.get("rng.epoch"), extras.get("rng.now"),
-            {k.split(".", 1)[1]: v for k, v in extras.items() if k.startswith("state.")},
+            {k.split(".", 1)[1]: v for k, v in extras.items() if k.startswith("state.")}, states,
         )  # fmt: skip
+        if isinstance(where.get("learning_rate"), float):  # as a schedule had set it (compile saved the first)
+            self.model.optimizer.learning_rate = where["learning_rate"]
         if logs is not None:
             logs["resume"] = resume
         print(f"resuming from {self.folder}: epoch {resume.epoch + 1}, batch {resume.batch}", file=sys.stderr)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         now = torch.get_rng_state()
-        self._save(ResumePoint(epoch + 1, epoch_rng=now, rng=now.clone()))
+        # saved last of the epoch's callbacks' states: those listed after this one have not seen the epoch
+        # yet, so they are asked for theirs when the next epoch begins (below) and the backup rewritten
+        self._pending = ResumePoint(epoch + 1, epoch_rng=now, rng=now.clone())
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            self._pending.callbacks = self.params["callbacks"].states()
+            self._save(self._pending)
+            self._pending = None
 
     def on_train_interrupted(self, logs: Logs | None = None) -> None:
         resume: ResumePoint = (logs or {})["resume"]
@@ -472,13 +527,22 @@ class BackupAndRestore(Callback):
         )
 
     def on_train_end(self, logs: Logs | None = None) -> None:
+        self._pending = None
         if self.delete_checkpoint:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def _save(self, at: ResumePoint) -> None:
         extras = {f"state.{k}": v for k, v in at.states.items()}
         extras.update({"rng.epoch": cast(torch.Tensor, at.epoch_rng), "rng.now": cast(torch.Tensor, at.rng)})
-        where = {"epoch": at.epoch, "batch": at.batch, "chunk": at.chunk}
+        numbers: dict[str, dict[str, Any]] = {}
+        for key, state in at.callbacks.items():
+            for name, value in state.items():
+                if isinstance(value, torch.Tensor):
+                    extras[f"callback.{key}.{name}"] = value
+                else:
+                    numbers.setdefault(key, {})[name] = value
+        where = {"epoch": at.epoch, "batch": at.batch, "chunk": at.chunk, "callbacks": numbers,
+                 "learning_rate": getattr(self.model.optimizer, "learning_rate", None)}  # fmt: skip
         self.model.save(self.folder, metadata={"resume": where}, extra_tensors=extras)
 
 
@@ -500,6 +564,12 @@ class TimeLimit(Callback):
         elapsed = time.perf_counter() - self.start
         if elapsed + elapsed / self.epochs > self.seconds:
             self.model.stop_training = True
+
+    def get_state(self) -> dict[str, Any]:  # a resumed run spends what is left of the budget
+        return {"elapsed": time.perf_counter() - self.start, "epochs": self.epochs}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.start, self.epochs = time.perf_counter() - float(state["elapsed"]), int(state["epochs"])
 
 
 class CosineDecayOverTime(Callback):
@@ -528,3 +598,9 @@ class CosineDecayOverTime(Callback):
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if logs is not None:
             logs["learning_rate"] = self.model.optimizer.learning_rate
+
+    def get_state(self) -> dict[str, Any]:
+        return {"elapsed": time.perf_counter() - self.start, "initial": self.initial}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.start, self.initial = time.perf_counter() - float(state["elapsed"]), float(state["initial"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import cast
+from typing import Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -44,6 +44,25 @@ class CallbackList:
             for cb in self.callbacks
             if type(cb).on_batch_end is not Callback.on_batch_end or "on_batch_end" in vars(cb)
         ]
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        """Each callback's ``get_state()``, keyed ``Class#n`` (its n-th of that class): what a backup saves."""
+        return {key: state for key, cb in self._keyed() if (state := cb.get_state())}
+
+    def set_states(self, states: dict[str, dict[str, Any]]) -> None:
+        """Give each callback back its state from ``states()`` (a callback not found there keeps its own)."""
+        for key, cb in self._keyed():
+            if key in states:
+                cb.set_state(states[key])
+
+    def _keyed(self) -> list[tuple[str, Callback]]:
+        seen: dict[str, int] = {}
+        keyed = []
+        for cb in self.callbacks:
+            name = type(cb).__name__
+            keyed.append((f"{name}#{seen.get(name, 0)}", cb))
+            seen[name] = seen.get(name, 0) + 1
+        return keyed
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
         def call(*args: object) -> None:

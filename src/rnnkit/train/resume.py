@@ -2,8 +2,8 @@
 
 Where training stands is a ``ResumePoint``: the epoch, the batches and truncated-BPTT chunks of that
 epoch already trained, PyTorch's random state at the start of the epoch (which decides the shuffle) and
-at the stop (which decides dropout from there on), and the state recurrent layers carry from chunk to
-chunk. ``train_epoch`` given a resume point draws the same shuffle, skips what was trained, puts the
+at the stop (which decides dropout from there on), the state recurrent layers carry from chunk to
+chunk, and what the callbacks keep (best values, patience counts: ``Callback.get_state``). ``train_epoch`` given a resume point draws the same shuffle, skips what was trained, puts the
 random state and the carried state back and goes on, so a run stopped anywhere and resumed ends with
 the weights of a run never stopped (same seed, deterministic CPU kernels).
 
@@ -42,6 +42,7 @@ class ResumePoint:
     epoch_rng: Tensor | None = None
     rng: Tensor | None = None
     states: dict[str, Tensor] = field(default_factory=dict)
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)  # each callback's get_state(), by key
 
     @property
     def mid_epoch(self) -> bool:
