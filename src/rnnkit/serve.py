@@ -45,6 +45,7 @@ def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values:
     try:
         from fastapi import FastAPI, Request
         from fastapi.responses import JSONResponse
+        from starlette.requests import ClientDisconnect
     except ImportError as exc:
         raise ConfigError("rnnkit serve needs FastAPI and uvicorn: pip install 'rnnkit[serve]'") from exc
     from rnnkit.layers.core import Embedding
@@ -83,10 +84,13 @@ def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values:
         if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
             return error(413, f"the body has {declared} bytes; this service takes at most {max_body_bytes}")
         body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body_bytes:
-                return error(413, f"the body is over {max_body_bytes} bytes, this service's limit")
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_body_bytes:
+                    return error(413, f"the body is over {max_body_bytes} bytes, this service's limit")
+        except ClientDisconnect:  # the client left mid-body: nobody to answer, nothing to log
+            return error(400, "the client disconnected before sending the whole body")
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

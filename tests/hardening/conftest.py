@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,26 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+class Hang(AssertionError):
+    """A fuzzed call ran past its time limit."""
+
+
+@contextlib.contextmanager
+def no_hang(seconds: float = 20.0) -> Iterator[None]:
+    """Fail with ``Hang`` if the block runs longer than ``seconds`` (a real timer signal, main thread)."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise Hang(f"still running after {seconds} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _series() -> np.ndarray:

@@ -28,7 +28,7 @@ from rnnkit.tasks.classification import SequenceClassifier
 from rnnkit.tasks.forecasting import Forecaster
 from rnnkit.tasks.generation import TextGenerator
 from rnnkit.tasks.translation import Translator
-from tests.hardening.conftest import FUZZ
+from tests.hardening.conftest import FUZZ, no_hang
 
 DTYPES = st.sampled_from(["float32", "float64", "float16", "int8", "int64", "uint8", "bool", "complex64", "U3", "O"])
 FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=32) | st.sampled_from([1e30, -1e30, 0.0])
@@ -57,7 +57,8 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> bool:
     """Run ``fn``: success or an rnnkit error are both fine; anything else fails the test with its input.
     Returns whether it worked (hypothesis's statistics show how often: ``--hypothesis-show-statistics``)."""
     try:
-        fn(*args, **kwargs)
+        with no_hang():
+            fn(*args, **kwargs)
     except RnnkitError as exc:
         event(f"{getattr(fn, '__name__', fn)}: {type(exc).__name__}")
         return False
@@ -178,7 +179,7 @@ def test_any_file_into_every_reader(tmp_path_factory: pytest.TempPathFactory, da
 def _cli(argv: list[str]) -> None:
     """``main(argv)`` returns 0, or non-zero with exactly one ``rnnkit: error:`` line; never raises."""
     err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), no_hang():
         try:
             code = main(argv)
         except SystemExit as exit_:  # argparse: a usage error

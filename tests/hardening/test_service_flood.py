@@ -60,7 +60,7 @@ def test_a_flood_of_bad_and_good_requests(saved_models: dict[str, Path]) -> None
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "rnnkit", "serve", str(saved_models["sequential"]), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -92,9 +92,36 @@ def test_a_flood_of_bad_and_good_requests(saved_models: dict[str, Path]) -> None
 
         assert server.poll() is None  # still up, still right
         assert _post(port, good) == expected
+
         growth = _rss_mb(server.pid) - rss_before
         print(f"flood: {len(kinds)} requests, answers by kind {statuses}, server RSS +{growth:.0f} MB")
         assert growth < 300, (rss_before, growth)
+
+        # 80 slow clients hold connections open, each sending half a request (slowloris): those past the
+        # limit of 64 connections get 503 at once, a new request is answered (200 or 503) without waiting
+        # for them, and once they leave all is as before
+        slow = []
+        for _ in range(80):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            slow.append(sock)
+        time.sleep(1.0)
+        turned_away = 0
+        for sock in slow:
+            sock.setblocking(False)
+            try:
+                turned_away += sock.recv(64).startswith(b"HTTP/1.1 503")
+            except BlockingIOError:  # still waiting for its body, as it should
+                pass
+        started = time.monotonic()
+        assert _post(port, good)[0] in (200, 503) and time.monotonic() - started < 5
+        for sock in slow:
+            sock.close()
+        time.sleep(0.5)
+        assert _post(port, good) == expected and server.poll() is None
+        print(f"slowloris: 80 half-sent requests held open, {turned_away} turned away with 503")
+        assert turned_away >= 80 - 64
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        _, log = server.communicate(timeout=30)
+    assert "Traceback" not in log, log  # no request made the service log an error
