@@ -27,10 +27,10 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespear
 BATCH, BPTT, EMBED, LR, CLIP = 64, 100, 64, 2e-3, 5.0
 
 
-def run_rnnkit(text: str, units: int, layers: int, minutes: float) -> dict[str, float]:
+def run_rnnkit(text: str, units: int, layers: int, minutes: float, dropout: float) -> dict[str, float]:
     rnnkit.seed(0)
     gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
-                        clipnorm=CLIP)  # fmt: skip
+                        clipnorm=CLIP, dropout=dropout)  # fmt: skip
     start = time.perf_counter()
     history = gen.fit(text, minutes=minutes, echo=None)
     seconds = time.perf_counter() - start
@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3.0, help="training budget for each contestant")
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--dropout", type=float, default=0.0, help="rnnkit's dropout after each LSTM layer")
     parser.add_argument("--no-torch", action="store_true", help="run rnnkit only")
     args = parser.parse_args()
     if not DATA.exists():
@@ -105,7 +106,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads; "
         f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} LSTM, {args.minutes:g} min each"
     )
-    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes)}
+    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes, args.dropout)}
     if not args.no_torch:
         results["PyTorch, hand-written"] = run_torch(text, args.units, args.layers, args.minutes)
     ref = results.get("PyTorch, hand-written", results["rnnkit TextGenerator"])["chars_per_s"]

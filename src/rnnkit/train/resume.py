@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 __all__ = ["ResumePoint", "carried_states", "set_carried_states", "stop_on_interrupt"]
@@ -93,8 +92,3 @@ def stop_on_interrupt(model: nn.Module) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def rng_state() -> Tensor:
-    """PyTorch's CPU random state (what shuffling and dropout draw from)."""
-    return torch.get_rng_state()
