@@ -36,6 +36,7 @@ def run_rnnkit(text: str, units: int, layers: int, minutes: float, dropout: floa
     seconds = time.perf_counter() - start
     chars = len(history["loss"]) * BATCH * (len(gen.split(text)[0]) - 1) // BATCH
     sample = gen.generate("ROMEO:", 200, temperature=0.8, seed=1)
+    print("rnnkit validation by epoch: " + " ".join(f"{v:.4f}" for v in history["val_loss"]), flush=True)
     return {
         "val": min(history["val_loss"]),
         "chars_per_s": chars / seconds,

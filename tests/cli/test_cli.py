@@ -137,3 +137,16 @@ def test_text_fit_and_generate(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["text", "generate", out, "--prime", "Ω"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "never saw: 'Ω'" in err
+
+
+def test_text_fit_adds_dropout_to_the_512_unit_model_only(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.tasks.generation import TextGenerator
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 30)
+    base = ["text", "fit", str(corpus), "--layers", "1", "--epochs", "1", "--batch", "2", "--bptt", "10"]
+    assert main([*base, "--out", str(tmp_path / "big"), "--units", "512"]) == 0
+    assert main([*base, "--out", str(tmp_path / "small"), "--units", "64"]) == 0
+    assert main([*base, "--out", str(tmp_path / "chosen"), "--units", "512", "--dropout", "0.1"]) == 0
+    rates = {name: TextGenerator.load(tmp_path / name).config.dropout for name in ("big", "small", "chosen")}
+    assert rates == {"big": 0.3, "small": 0.0, "chosen": 0.1}

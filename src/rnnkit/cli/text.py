@@ -30,7 +30,7 @@ def register(commands: Any) -> None:
     p.add_argument("--units", type=int, help="units per layer (default 256, or 512 when --minutes is 20 or more)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--embedding", type=int, default=64)
-    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--dropout", type=float, help="dropout after each layer (default 0, or 0.3 with the 512-unit model)")
     p.add_argument("--bptt", type=int, default=100, help="characters per truncated-BPTT chunk (default 100)")
     p.add_argument("--batch", type=int, default=64, help="parallel streams (default 64)")
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
@@ -69,7 +69,9 @@ def fit(args: argparse.Namespace) -> int:
     rnnkit.seed(args.seed)
     minutes = args.minutes if args.minutes is not None or args.epochs is not None else 10.0
     units = args.units or (512 if minutes is not None and minutes >= 20 else 256)  # a bigger budget fits a bigger model
-    options = dict(cell=args.cell, units=units, layers=args.layers, embedding=args.embedding, dropout=args.dropout,
+    # 2x512 without dropout overfits tiny-shakespeare within 30 minutes (best 1.474 nats/char; 1.443 with 0.3)
+    dropout = args.dropout if args.dropout is not None else (0.3 if units >= 512 else 0.0)
+    options = dict(cell=args.cell, units=units, layers=args.layers, embedding=args.embedding, dropout=dropout,
                    bptt=args.bptt, batch=args.batch, learning_rate=args.lr)  # fmt: skip
     if args.resume and backup_folder(args.out).exists():  # an unfinished run: rebuilt as it was, then restored
         generator = TextGenerator(**options)
