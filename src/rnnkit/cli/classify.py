@@ -44,7 +44,7 @@ def register(commands: Any) -> None:
     p.add_argument("--tokens", choices=["word", "char"], default="word", help="text tokens (default word)")
     p.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     p.add_argument("--units", type=int, default=128, help="units per direction (default 128)")
-    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--layers", type=int, default=2, help="recurrent layers (default 2)")
     p.add_argument("--unidirectional", action="store_true", help="one direction instead of a bidirectional layer")
     p.add_argument("--pooling", choices=["last", "mean", "max", "attention"], default="max")
     p.add_argument("--embedding", type=int, default=128)

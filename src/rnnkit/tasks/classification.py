@@ -72,7 +72,7 @@ class SequenceClassifierConfig:
 
     cell: str = "lstm"
     units: int = 128
-    layers: int = 1
+    layers: int = 2
     bidirectional: bool = True
     pooling: str = "max"
     embedding: int = 128
