@@ -27,7 +27,7 @@ from typing import Any
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["check_field_types", "MAX_INT"]
+__all__ = ["check_field_types", "is_number", "MAX_INT"]
 
 MAX_INT = 2**24  # no size, count or width an rnnkit task takes is larger
 
@@ -57,10 +57,15 @@ def _fits(value: Any, expected: Any) -> bool:
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT
     if expected is float:
-        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return is_number(value)
     if expected is str:
         return isinstance(value, str)
     return True  # other annotations are checked by the config's own __post_init__
+
+
+def is_number(value: Any) -> bool:
+    """An int or float (not a bool) that is finite."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _describe(expected: Any) -> str:

@@ -16,7 +16,14 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping, LambdaCallback, ReduceLROnPlateau
+from rnnkit.callbacks import (
+    BackupAndRestore,
+    Callback,
+    EarlyStopping,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
 from rnnkit.errors import DivergedError, ModelFileError
 from rnnkit.layers import Dense, Dropout, SimpleRNN
 from rnnkit.models import Sequential, load_model
@@ -92,6 +99,7 @@ def test_callbacks_that_keep_state_resume_as_if_never_stopped(tmp_path: Path) ->
         keep = [  # on this run: the rate halves at epochs 4, 8 and 10, and early stopping ends it at epoch 10
             EarlyStopping(patience=2, restore_best_weights=True, min_delta=0.03),
             ReduceLROnPlateau(factor=0.5, patience=2, min_delta=0.1),
+            ModelCheckpoint(tmp_path / "best", save_best_only=True),
         ]
         y = np.repeat(Y[:, None], 12, axis=1)
         model.fit(X[:48], y[:48], batch_size=16, epochs=12, verbose=0, validation_data=(X[48:], y[48:]),
@@ -102,7 +110,9 @@ def test_callbacks_that_keep_state_resume_as_if_never_stopped(tmp_path: Path) ->
     with pytest.raises(KeyboardInterrupt):
         run(BackupAndRestore(tmp_path / "b"), _ctrl_c_at(5, 0))
     saved = json.loads((tmp_path / "b" / "config.json").read_text())["metadata"]["resume"]["callbacks"]
-    assert {"EarlyStopping#0", "ReduceLROnPlateau#0"} <= set(saved)
+    assert {"EarlyStopping#0", "ReduceLROnPlateau#0", "ModelCheckpoint#0"} <= set(saved)
+    # both watch val_loss; the checkpoint counts every improvement, early stopping only those over 0.03
+    assert saved["ModelCheckpoint#0"]["best"] <= saved["EarlyStopping#0"]["best"] < 2.0
     resumed = run(BackupAndRestore(tmp_path / "b"))
     assert resumed.optimizer.learning_rate == reference.optimizer.learning_rate == 1.25e-4
     assert len(resumed.history.epoch) + 5 == len(reference.history.epoch) == 10  # stopped at the same epoch
@@ -123,7 +133,14 @@ def test_a_second_ctrl_c_aborts_at_once(tmp_path: Path) -> None:
 
 SCRIPT = """
 import sys, time, numpy as np, torch, rnnkit
-from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping, LambdaCallback, ReduceLROnPlateau
+from rnnkit.callbacks import (
+    BackupAndRestore,
+    Callback,
+    EarlyStopping,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
 from rnnkit.errors import DivergedError, ModelFileError
 from rnnkit.layers import Dense, Dropout, LSTM
 from rnnkit.models import Sequential

@@ -23,6 +23,7 @@ def add_resume_flag(parser: argparse.ArgumentParser, or_continue: bool = False) 
         help="continue the unfinished run whose backup is beside --out (OUT.backup), with the same options"
         + ("; without a backup, go on training the model in --out" if or_continue else ""),
     )
+    parser.set_defaults(resume_or_continue=or_continue)
 
 
 def backup_folder(out: str) -> Path:
@@ -35,7 +36,7 @@ def backup_callbacks(args: argparse.Namespace) -> list[Any]:
     from rnnkit.callbacks import BackupAndRestore
 
     folder = backup_folder(args.out)
-    if args.resume and not folder.exists() and not getattr(args, "resume_or_continue", False):
+    if args.resume and not folder.exists() and not args.resume_or_continue:
         from rnnkit.errors import ConfigError
 
         raise ConfigError(f"--resume: there is no unfinished run to continue ({folder} does not exist)")

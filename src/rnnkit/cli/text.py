@@ -37,7 +37,6 @@ def register(commands: Any) -> None:
     p.add_argument("--epochs", type=int, help="passes over the corpus")
     p.add_argument("--minutes", type=float, help="training time budget (default 10 when --epochs is not given)")
     add_resume_flag(p, or_continue=True)
-    p.set_defaults(resume_or_continue=True)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=fit)
 

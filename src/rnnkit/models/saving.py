@@ -33,12 +33,23 @@ import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
 from rnnkit.models.schema import MAX_CONFIG_BYTES, check_config, check_tensors
 
-__all__ = ["save_model", "load_model", "load_metadata", "load_extra_tensors", "output_width", "restore_into"]
+__all__ = [
+    "save_model",
+    "load_model",
+    "load_metadata",
+    "load_extra_tensors",
+    "output_width",
+    "restore_into",
+    "MALFORMED",
+]
 
 FORMAT = "rnnkit.model"
 FORMAT_VERSION = 1
 EXTRAS = "extras.safetensors"
 TRAINING_LOG = "training_log.jsonl"
+#: what reading a task's settings from JSON of the wrong shape raises; each task's ``load`` turns it into
+#: a ``ModelFileError`` naming the folder
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def _sha256(path: Path) -> str:
@@ -195,16 +206,20 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
                 model.build(tuple(config["build_input_shape"]))
     except ModelFileError:
         raise
-    except (RnnkitError, KeyError, TypeError, ValueError, AttributeError, IndexError, RuntimeError) as exc:
+    except (RnnkitError, RuntimeError, *MALFORMED) as exc:
         raise ModelFileError(f"{folder}: the saved configuration cannot be rebuilt: {exc}") from exc
-    check_tensors(weights, model.state_dict(), f"{folder}/model.safetensors")
-    model.load_state_dict(weights, strict=True)
+    _put_weights(model, weights, folder)
     compile_config = config.get("compile")
     if compile and compile_config and compile_config.get("optimizer") and compile_config.get("loss"):
         _compile_as_saved(model, compile_config, folder)
         if "optimizer.safetensors" in config["files"]:
             _load_optimizer(model.optimizer, folder, config)
     return model
+
+
+def _put_weights(model: Any, weights: dict[str, torch.Tensor], folder: Path) -> None:
+    check_tensors(weights, model.state_dict(), f"{folder}/model.safetensors")
+    model.load_state_dict(weights, strict=True)
 
 
 def _load_optimizer(optimizer: Any, folder: Path, config: dict[str, Any]) -> None:
@@ -219,9 +234,7 @@ def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, An
     ``BackupAndRestore`` resumes training from."""
     folder = Path(path)
     config = _read_config(folder)
-    weights = _load_tensors(folder, "model.safetensors", config)
-    check_tensors(weights, model.state_dict(), f"{folder}/model.safetensors")
-    model.load_state_dict(weights, strict=True)
+    _put_weights(model, _load_tensors(folder, "model.safetensors", config), folder)
     optimizer = model.optimizer
     if "optimizer.safetensors" in config["files"] and hasattr(optimizer, "load_state_tensors"):
         _load_optimizer(optimizer, folder, config)

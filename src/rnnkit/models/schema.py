@@ -34,11 +34,12 @@ from typing import Any
 import torch
 
 from rnnkit.errors import ModelFileError
+from rnnkit.validation import MAX_INT, is_number
 
 __all__ = ["check_config", "check_tensors", "MAX_CONFIG_BYTES", "MAX_SIZE", "TENSOR_FILES"]
 
 MAX_CONFIG_BYTES = 64 * 2**20
-MAX_SIZE = 2**24  # the largest integer a network config may hold (units, vocabulary size, ...)
+MAX_SIZE = MAX_INT  # the largest integer a network config may hold (units, vocabulary size, ...), as a task's
 MODEL_CLASSES = ("EncoderDecoder", "Sequential", "VectorToSequence")
 TENSOR_FILES = ("model.safetensors", "optimizer.safetensors", "extras.safetensors")
 KNOWN_FILES = (*TENSOR_FILES, "training_log.jsonl")
@@ -86,7 +87,7 @@ def _check_compile(compile: Any, fail: Any) -> None:
             raise fail("compile.optimizer", "{class_name: str, config: {...}}", optimizer)
         settings = optimizer.get("config")
         if not isinstance(settings, dict) or not all(
-            v is None or _is_number(v) or isinstance(v, bool) for v in settings.values()
+            v is None or is_number(v) or isinstance(v, bool) for v in settings.values()
         ):
             raise fail("compile.optimizer.config", "an object of numbers", settings)
     loss = compile.get("loss")
@@ -97,7 +98,7 @@ def _check_compile(compile: Any, fail: Any) -> None:
         raise fail("compile.metrics", "null or a list of metric names", metrics)
     for key in ("clipnorm", "clipvalue"):
         value = compile.get(key)
-        if not (value is None or (_is_number(value) and value > 0)):
+        if not (value is None or (is_number(value) and value > 0)):
             raise fail(f"compile.{key}", "null or a finite number > 0", value)
 
 
@@ -117,10 +118,6 @@ def _check_sizes(value: Any, entry: str, fail: Any) -> None:
 
 def _is_size(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_named_config(value: Any) -> bool:

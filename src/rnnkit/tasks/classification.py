@@ -46,7 +46,7 @@ from rnnkit.layers import (
 from rnnkit.layers.base import Layer
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
-from rnnkit.models.saving import output_width
+from rnnkit.models.saving import MALFORMED, output_width
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.baselines import BASELINES, BagOfWords, MajorityClass, SequenceSummary
 from rnnkit.tasks.classification_report import ClassificationReport
@@ -420,7 +420,7 @@ class SequenceClassifier:
             classes = classifier.classes
             if len(classes) < 2 or len(set(map(str, classes))) != len(classes):
                 raise DataError(f"classes must be at least two distinct labels, got {classes!r:.80}")
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
+        except MALFORMED as exc:
             raise ModelFileError(f"{path}: the classifier settings are malformed: {exc}") from exc
         classifier.model = load_model(path)
         if output_width(classifier.model) != len(classifier.classes):

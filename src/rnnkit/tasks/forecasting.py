@@ -48,6 +48,7 @@ from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
 from rnnkit.layers import Dense, RepeatVector, Reshape, TimeDistributed
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
+from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import GaussianNLL, Quantile
 from rnnkit.validation import check_field_types
@@ -637,7 +638,7 @@ class Forecaster:
                 raise ValueError("covariate_mean and covariate_std must be two lists of the same length")
             if not forecaster.names or any(h.ndim != 2 or h.shape[1] != columns for h in forecaster.history):
                 raise ValueError(f"every saved series must be a (time, {columns}) array, and there must be one")
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
+        except MALFORMED as exc:
             raise ModelFileError(f"{path}: the forecaster settings are malformed: {exc}") from exc
         forecaster.model = load_model(path)
         return forecaster

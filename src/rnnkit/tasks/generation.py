@@ -33,6 +33,7 @@ from rnnkit.initializers import RandomNormal
 from rnnkit.layers import Dense, Dropout, Embedding
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
+from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import SparseCategoricalCrossentropy
 from rnnkit.validation import check_field_types
@@ -269,7 +270,7 @@ class TextGenerator:
         try:
             generator = cls(**metadata["config"])
             generator.vocab = CharVocabulary.from_dict(metadata["vocabulary"])
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
+        except MALFORMED as exc:
             raise ModelFileError(f"{path}: the text generator settings are malformed: {exc}") from exc
         generator.model = load_model(path)
         best = metadata.get("best_val_loss")

@@ -49,7 +49,7 @@ from rnnkit.layers import (
 )
 from rnnkit.layers.base import Layer
 from rnnkit.models import Sequential, load_metadata, load_model
-from rnnkit.models.saving import output_width
+from rnnkit.models.saving import MALFORMED, output_width
 from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.transcription_metrics import cer, wer
@@ -307,7 +307,7 @@ class Transcriber:
                 if mean.shape != (width,) or std.shape != (width,) or not (std > 0).all():
                     raise DataError(f"feature statistics must be {width} numbers each, with std > 0")
                 transcriber.feature_mean, transcriber.feature_std = mean, std
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
+        except MALFORMED as exc:
             raise ModelFileError(f"{path}: the transcriber settings are malformed: {exc}") from exc
         model = load_model(path)
         if not isinstance(model, Sequential) or output_width(model) != len(transcriber.alphabet) + 1:

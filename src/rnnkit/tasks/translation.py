@@ -32,6 +32,7 @@ from rnnkit.data.batching import SequencePairBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.models import EncoderDecoder, load_metadata, load_model
+from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
@@ -277,7 +278,7 @@ class Translator:
             translator = cls(**metadata["config"])
             translator.source_tokenizer = WordTokenizer.from_dict(metadata["source"])
             translator.target_tokenizer = WordTokenizer.from_dict(metadata["target"])
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # JSON of the wrong shape
+        except MALFORMED as exc:
             raise ModelFileError(f"{path}: the translator settings are malformed: {exc}") from exc
         model = load_model(path)
         if not isinstance(model, EncoderDecoder):

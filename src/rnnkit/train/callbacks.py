@@ -145,6 +145,12 @@ class _Monitor(Callback):
     def improved(self, value: float) -> bool:
         return self.sign * value < self.best - self.min_delta
 
+    def get_state(self) -> dict[str, Any]:
+        return {"best": self.best}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best = float(state["best"])
+
 
 class EarlyStopping(_Monitor):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
@@ -191,10 +197,11 @@ class EarlyStopping(_Monitor):
 
     def get_state(self) -> dict[str, Any]:
         weights = {f"best_state.{k}": v for k, v in (self.best_state or {}).items()}
-        return {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch, **weights}
+        return {**super().get_state(), "wait": self.wait, "best_epoch": self.best_epoch, **weights}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        self.best, self.wait, self.best_epoch = float(state["best"]), int(state["wait"]), int(state["best_epoch"])
+        super().set_state(state)
+        self.wait, self.best_epoch = int(state["wait"]), int(state["best_epoch"])
         weights = {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith("best_state.")}
         self.best_state = weights or None
 
@@ -261,12 +268,6 @@ class SaveBest(_Monitor):
         if value is not None and self.improved(value):
             self.best = self.sign * value
             self.save(value)
-
-    def get_state(self) -> dict[str, Any]:
-        return {"best": self.best}
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.best = float(state["best"])
 
 
 class EpochLog(Callback):
@@ -342,10 +343,11 @@ class ReduceLROnPlateau(_Monitor):
                 self.cooldown_left, self.wait = self.cooldown, 0
 
     def get_state(self) -> dict[str, Any]:
-        return {"best": self.best, "wait": self.wait, "cooldown_left": self.cooldown_left}
+        return {**super().get_state(), "wait": self.wait, "cooldown_left": self.cooldown_left}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        self.best, self.wait, self.cooldown_left = float(state["best"]), int(state["wait"]), int(state["cooldown_left"])
+        super().set_state(state)
+        self.wait, self.cooldown_left = int(state["wait"]), int(state["cooldown_left"])
 
 
 class CSVLogger(Callback):
