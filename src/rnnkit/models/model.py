@@ -160,7 +160,7 @@ class Model(nn.Module):
                     raise ShapeError(
                         f"every input needs the same number of samples: {name}[0] has {len(inputs[0])}, {name}[{i}] has {len(t)}"
                     )
-            return tuple(t.to(self._device()) for t in inputs)
+            return tuple(self._to_model(t) for t in inputs)
         t = to_tensor(name, x, min_rank=2)
         expected = self.expected_input_shape()
         if expected is not None:
@@ -171,7 +171,7 @@ class Model(nn.Module):
                     f"{name} has per-sample shape {got}; the model expects {shown} "
                     f"(arrays are (samples, time steps, features))"
                 )
-        return t.to(self._device())
+        return self._to_model(t)
 
     def _device(self) -> torch.device:
         """Where the weights live, or will (data is moved there once, before batching)."""
@@ -180,6 +180,14 @@ class Model(nn.Module):
         first = next(self.parameters(), None)
         return first.device if first is not None else torch.device("cpu")
 
+    def _to_model(self, t: Tensor) -> Tensor:
+        """``t`` on the model's device; float data in the weights' float type (a ``model.double()`` trains
+        in float64 on the float32 arrays data arrive as)."""
+        first = next(self.parameters(), None)
+        if t.is_floating_point() and first is not None and first.is_floating_point() and first.dtype != t.dtype:
+            return t.to(self._device(), dtype=first.dtype)
+        return t.to(self._device())
+
     def expected_input_shape(self) -> tuple[int | None, ...] | None:
         """Shape of one sample the model accepts (no batch axis), when known."""
         shape = self.build_input_shape or self.declared_input_shape
@@ -187,7 +195,7 @@ class Model(nn.Module):
 
     def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Inputs, Tensor]:
         xt = self._check_x(x, prefix + "x")
-        yt = to_tensor(prefix + "y", y, min_rank=1).to(self._device())
+        yt = self._to_model(to_tensor(prefix + "y", y, min_rank=1))
         check_same_length(rows(xt), len(yt))
         return xt, yt
 

@@ -37,7 +37,9 @@ from torch import Tensor
 
 __all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence", "switched_off"]
 
-SOURCE = Path(__file__).with_name("recurrent.cpp")
+_HERE = Path(__file__).parent
+#: the module's C++ sources (with recurrent.h); a build is keyed by all of them
+SOURCES = [_HERE / name for name in ("recurrent.cpp", "sequential.cpp", "module.cpp")]
 _loaded: ModuleType | None = None
 _tried = False
 _off = 0  # > 0 inside ``switched_off()``
@@ -56,7 +58,8 @@ def _cpu() -> str:
 
 def _tag() -> str:
     """Source, PyTorch, Python and processor: a build is reused only when all four match."""
-    digest = hashlib.sha256(SOURCE.read_bytes() + _cpu().encode()).hexdigest()[:12]
+    code = b"".join(p.read_bytes() for p in [*SOURCES, _HERE / "recurrent.h"])
+    digest = hashlib.sha256(code + _cpu().encode()).hexdigest()[:12]
     return f"{digest}-torch{torch.__version__.replace('+', '_')}-py{sys.version_info.major}{sys.version_info.minor}"
 
 
@@ -90,7 +93,7 @@ def build(verbose: bool = False) -> Path:
     os.environ["PATH"] = os.pathsep.join([*paths, os.environ.get("PATH", "")])
     _loaded = load(
         name="rnnkit_native",
-        sources=[str(SOURCE)],
+        sources=[str(p) for p in SOURCES],
         extra_cflags=["-O3", "-march=native"],
         build_directory=str(folder),
         verbose=verbose,
@@ -150,7 +153,7 @@ class _RNN(torch.autograd.Function):
         k = kernels()
         assert k is not None
         dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih,
-                                                   w_hh, hs, ctx.relu)  # fmt: skip
+                                                   w_hh, hs, ctx.relu, ctx.needs_input_grad[0])  # fmt: skip
         return dx, dh0, dw_ih, dw_hh, db, db, None
 
 
@@ -170,7 +173,18 @@ class _LSTM(torch.autograd.Function):
         k = kernels()
         assert k is not None
         dx, dh0, dc0, dw_ih, dw_hh, db = k.lstm_backward(
-            _dense(grad_out, x, hs), _dense(grad_hn, h0), _dense(grad_cn, c0), x, h0, c0, w_ih, w_hh, hs, cs, gates
+            _dense(grad_out, x, hs),
+            _dense(grad_hn, h0),
+            _dense(grad_cn, c0),
+            x,
+            h0,
+            c0,
+            w_ih,
+            w_hh,
+            hs,
+            cs,
+            gates,
+            ctx.needs_input_grad[0],
         )
         return dx, dh0, dc0, dw_ih, dw_hh, db, db
 
@@ -191,7 +205,7 @@ class _GRU(torch.autograd.Function):
         k = kernels()
         assert k is not None
         dx, dh0, dw_ih, dw_hh, db_ih, db_hh = k.gru_backward(
-            _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh
+            _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh, ctx.needs_input_grad[0]
         )
         return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
 

@@ -1,5 +1,8 @@
 """The training loop: forward → loss → backward (BPTT) → clip → step → callbacks, for any ``nn.Module``.
 
+For the Sequential models whose whole graph rnnkit's native kernels know, forward, loss and backward
+are one native call (``rnnkit.native.training``); everything after them is the same.
+
 Diagnostics, logging and early stopping are callbacks; the loop has no branches for them. Running
 sums stay on the device (no host sync per batch) and become floats once per epoch.
 """
@@ -7,6 +10,7 @@ sums stay on the device (no host sync per batch) and become floats once per epoc
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
@@ -15,6 +19,7 @@ from torch import Tensor, nn
 
 from rnnkit.data.batching import Batches, Inputs
 from rnnkit.errors import DivergedError
+from rnnkit.native.training import fused_backprop
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.distributed import average_gradients, reduce_sums
@@ -136,6 +141,8 @@ def train_epoch(
     # on a GPU, where it would stall the queue, and across ranks, which must stop together: once an epoch
     on_cpu = next(iter(optimizer.params), torch.zeros(())).device.type == "cpu" and not distributed
     stopped: ResumePoint | None = None
+    # forward, loss and BPTT in one native call when the model's graph is one it knows (rnnkit.native.training)
+    fused = fused_backprop(model, loss_fn) if tbptt is None and not distributed else None
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             if skip is not None and step < skip[0]:
@@ -152,12 +159,15 @@ def train_epoch(
                     with torch.no_grad():
                         model(xc)
                     continue
-                y_pred = _forward(model, xc)
-                loss = loss_fn(yc, y_pred)
-                if on_cpu and not bool(torch.isfinite(loss)):  # before the update: the weights stay good
+                if fused is not None and isinstance(xc, Tensor) and fused.fits(xc, yc):
+                    loss, y_pred = fused(xc, yc)
+                else:
+                    y_pred = _forward(model, xc)
+                    loss = loss_fn(yc, y_pred)
+                    optimizer.zero_grad()
+                    loss.backward()
+                if on_cpu and not math.isfinite(loss.item()):  # before the update: the weights stay good
                     raise DivergedError(f"the loss is {float(loss.detach())}", batch=step)
-                optimizer.zero_grad()
-                loss.backward()
                 if distributed:
                     average_gradients(optimizer.params, len(yc))
                 if clipping:

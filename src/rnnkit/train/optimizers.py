@@ -1,5 +1,8 @@
 """Optimizers with Keras's names, arguments, defaults and update rules, on ``torch._foreach`` kernels.
 
+Adam and RMSprop run as one native loop per tensor when rnnkit's kernels are built (on contiguous CPU
+tensors), else as ``torch._foreach`` calls: the same update, held equal by tests.
+
 They are plain classes, not ``torch.optim.Optimizer`` subclasses: the first ``torch.optim`` optimizer
 in a process pulls in ``torch._dynamo`` and sympy (about 1 s of imports), which a 2-second tutorial
 run cannot afford. Any ``torch.optim`` optimizer can still be given to ``compile``.
@@ -28,6 +31,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.errors import ConfigError, UnknownNameError
+from rnnkit.native import kernels
 from rnnkit.registry import Registry
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "TorchOptimizer", "get_optimizer", "optimizers"]
@@ -48,10 +52,13 @@ class Optimizer:
         self.iterations = 0
         self.params: list[Tensor] = []
         self.slots: dict[str, list[Tensor]] = {}
+        #: the update may run as rnnkit's native loop (``fusable``), decided when the parameters are known
+        self.fused = False
 
     def build(self, params: Iterable[Tensor]) -> None:
         self.params = [p for p in params if p.requires_grad]
         self.slots = {name: [torch.zeros_like(p) for p in self.params] for name in self.slot_names}
+        self.fused = fusable(self.params)
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -139,6 +146,10 @@ class Adam(Optimizer):
         t = self.iterations
         alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m, v = slots["m"], slots["v"]
+        native = kernels() if self.fused else None
+        if native is not None:
+            native.adam_update(params, grads, m, v, alpha, self.beta_1, self.beta_2, self.epsilon)
+            return
         torch._foreach_lerp_(m, grads, 1 - self.beta_1)
         torch._foreach_mul_(v, self.beta_2)
         torch._foreach_addcmul_(v, grads, grads, value=1 - self.beta_2)
@@ -176,6 +187,10 @@ class RMSprop(Optimizer):
 
     def update(self, params: list[Tensor], grads: list[Tensor], slots: dict[str, list[Tensor]]) -> None:
         v = slots["velocity"]
+        native = kernels() if self.fused else None
+        if native is not None:
+            native.rmsprop_update(params, grads, v, self.learning_rate, self.rho, self.epsilon)
+            return
         torch._foreach_mul_(v, self.rho)
         torch._foreach_addcmul_(v, grads, grads, value=1 - self.rho)
         denom = torch._foreach_add(v, self.epsilon)
@@ -213,6 +228,16 @@ class TorchOptimizer(Optimizer):
     def step(self) -> None:
         self.iterations += 1
         self.torch_optimizer.step()
+
+
+def fusable(params: list[Tensor]) -> bool:
+    """Whether updates of ``params`` can run as rnnkit's native loop per tensor (``adam_update``,
+    ``rmsprop_update`` in ``rnnkit/native/sequential.cpp``): contiguous CPU tensors of one float dtype.
+    Otherwise the ``torch._foreach`` kernels run: the same math, and tests hold the two equal."""
+    dtype = params[0].dtype if params else None
+    return dtype in (torch.float32, torch.float64) and all(
+        p.dtype == dtype and p.device.type == "cpu" and p.is_contiguous() and p.layout == torch.strided for p in params
+    )
 
 
 optimizers: Registry[Callable[..., Optimizer]] = Registry("optimizer")

@@ -1,0 +1,135 @@
+"""A whole training step's gradients in one native call, for the models whose graph is known.
+
+A Sequential model of recurrent layers (SimpleRNN with tanh or relu, LSTM, GRU; each but the last
+returning its sequences) topped by Dense layers, trained on a mean squared or absolute error, is the
+tutorial's model and that of most small forecasters. For it, ``stack_gradients`` (``sequential.cpp``)
+runs the forward pass, the loss and backpropagation through time of every layer in C++, and the
+gradients land in each parameter's ``.grad`` as ``loss.backward()`` would put them. The rest of the
+training loop (the finite-loss check, clipping, the optimizer, callbacks) is unchanged.
+
+Any model, loss or setting outside that list (masks, dropout, stateful layers, diagnostics probes,
+hooks, other losses, mixed precision, GPU tensors) trains through autograd as before, and so does a
+batch whose shapes or dtypes do not fit. Tests hold the loss and every gradient equal to autograd's.
+
+Example::
+
+    >>> from rnnkit.models import Sequential
+    >>> from rnnkit.layers import Dense, SimpleRNN
+    >>> from rnnkit.losses import get_loss
+    >>> model = Sequential([SimpleRNN(8, input_shape=(5, 1)), Dense(1)])
+    >>> model.build((None, 5, 1))
+    >>> step = fused_backprop(model, get_loss("mse"))  # None when the kernels are not built
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.native import MAX_UNITS, kernels
+
+__all__ = ["FusedBackprop", "fused_backprop"]
+
+Backprop = Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
+
+_CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
+_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
+
+
+class FusedBackprop:
+    """``(x, y) -> (loss, prediction)`` that also sets every parameter's ``.grad``, like
+    ``loss = loss_fn(y, model(x)); loss.backward()`` does; see the module's docstring."""
+
+    def __init__(self, model: nn.Module, modes: list[int], cells: list[Tensor], activations: list[int],
+                 dense: list[Tensor], loss_kind: int) -> None:  # fmt: skip
+        k = kernels()
+        assert k is not None
+        self._run = k.stack_gradients
+        self._args = (modes, [t.detach() for t in cells], activations, [t.detach() for t in dense], loss_kind)
+        self.params = list(model.parameters())
+        self.dtype = cells[0].dtype
+        self.features = cells[0].shape[1]
+        self.outputs = dense[-2].shape[0]
+
+    def fits(self, x: Tensor, y: Tensor) -> bool:
+        """Whether this batch can take the native step: (B, T, F) and (B, O) or (B,) on the model's dtype."""
+        return (
+            x.dim() == 3
+            and x.shape[1] > 0
+            and x.shape[2] == self.features
+            and x.dtype == self.dtype
+            and y.dtype == self.dtype
+            and x.device.type == "cpu"
+            and y.device.type == "cpu"
+            and len(y) == len(x)
+            and (tuple(y.shape[1:]) == (self.outputs,) or (y.dim() == 1 and self.outputs == 1))
+        )
+
+    def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        loss, prediction, *grads = self._run(x, y.view(len(y), self.outputs), *self._args)
+        for p, g in zip(self.params, grads):
+            if p.requires_grad:
+                p.grad = g
+        return loss, prediction
+
+
+def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
+    """The native step for ``model`` trained on ``loss_fn``, or None when it does not cover them."""
+    from rnnkit.layers.core import Dense, Input
+    from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
+    from rnnkit.models.sequential import Sequential
+    from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError
+
+    if type(loss_fn) not in (MeanSquaredError, MeanAbsoluteError) or kernels() is None:
+        return None
+    if not isinstance(model, Sequential) or not model.built or getattr(model, "mixed_precision", None) is not None:
+        return None
+    layers: list[Any] = [layer for layer in model.stack if not isinstance(layer, Input)]
+    recurrent = [layer for layer in layers if type(layer) in (SimpleRNN, LSTM, GRU)]
+    dense = layers[len(recurrent) :]
+    if not recurrent or not dense or layers[: len(recurrent)] != recurrent:
+        return None
+    if any(type(layer) is not Dense or layer.activation not in _ACTIVATIONS for layer in dense):
+        return None
+    for i, layer in enumerate(recurrent):
+        mode = layer.cell.fused_mode
+        if (
+            mode is None
+            or layer.cell.hidden_size > MAX_UNITS[mode]
+            or layer.return_sequences != (i < len(recurrent) - 1)
+            or layer.return_state
+            or layer.go_backwards
+            or layer.stateful
+            or layer.dropout
+            or layer.recurrent_dropout
+            or layer.implementation == "unrolled"
+            or layer.probe is not None
+        ):
+            return None
+    if any(m._forward_hooks or m._forward_pre_hooks for m in model.modules()):
+        return None  # something watches the layers' calls (e.g. rnnkit.diagnostics): run them
+    cells = [w for layer in recurrent for w in layer.cell.flat_weights()]
+    weights = [w for layer in dense for w in (layer.weight, layer.bias if layer.bias is not None else _NO_BIAS)]
+    tensors = [*cells, *(w for w in weights if w is not _NO_BIAS)]
+    dtype = cells[0].dtype
+    if dtype not in (torch.float32, torch.float64) or any(t.dtype != dtype or t.device.type != "cpu" for t in tensors):
+        return None
+    expected = sum(4 if layer.cell.fused_mode == "gru" else 3 for layer in recurrent) + sum(  # parameters
+        1 if layer.bias is None else 2 for layer in dense
+    )
+    if expected != len(list(model.parameters())):
+        return None
+    return FusedBackprop(
+        model,
+        [_CELLS[layer.cell.fused_mode] for layer in recurrent],
+        cells,
+        [_ACTIVATIONS[layer.activation] for layer in dense],
+        weights,
+        0 if type(loss_fn) is MeanSquaredError else 1,
+    )
+
+
+_NO_BIAS = torch.empty(0)

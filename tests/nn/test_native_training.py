@@ -1,0 +1,180 @@
+"""The native training step (``rnnkit.native.training``) and the fused optimizer updates against autograd
+and the ``torch._foreach`` updates: the loss, every gradient and whole ``fit`` runs, in float64 (1e-10)
+and float32 (1e-5); and the models it must leave to autograd.
+
+These tests need the kernels built (``rnnkit native build``; ``make test`` builds them) and skip, saying
+so, when they are not."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit import native
+from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
+from rnnkit.models import Sequential
+from rnnkit.native.training import fused_backprop
+from rnnkit.train.losses import get_loss
+from rnnkit.train.optimizers import SGD, Adam, AdamW, RMSprop
+
+pytestmark = pytest.mark.skipif(
+    not native.available(), reason="rnnkit's native kernels are not built here (run: rnnkit native build)"
+)
+
+TOL = {torch.float64: {"rtol": 1e-10, "atol": 1e-12}, torch.float32: {"rtol": 1e-5, "atol": 1e-6}}
+
+ARCHITECTURES: dict[str, Callable[[], list]] = {
+    "tutorial: SimpleRNN relu + Dense": lambda: [SimpleRNN(6, activation="relu"), Dense(1)],
+    "SimpleRNN tanh + Dense without bias": lambda: [SimpleRNN(5), Dense(2, use_bias=False)],
+    "LSTM + Dense relu + Dense": lambda: [LSTM(5), Dense(4, activation="relu"), Dense(3)],
+    "GRU + Dense sigmoid": lambda: [GRU(5), Dense(2, activation="sigmoid")],
+    "stacked GRU > LSTM > SimpleRNN + Dense tanh": lambda: [
+        GRU(4, return_sequences=True),
+        LSTM(5, return_sequences=True),
+        SimpleRNN(3),
+        Dense(2, activation="tanh"),
+    ],
+}
+
+
+def _model(layers: list, features: int, dtype: torch.dtype, seed: int = 0) -> Sequential:
+    torch.manual_seed(seed)
+    model = Sequential(layers)
+    model.build((None, 7, features))
+    return model.to(dtype)
+
+
+def _autograd(model: Sequential, loss_fn, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, list]:
+    with native.switched_off():  # PyTorch's kernels and autograd: an independent reference
+        loss = loss_fn(y, model(x))
+        grads = torch.autograd.grad(loss, list(model.parameters()))
+    return loss.detach(), list(grads)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("loss_name", ["mse", "mae"])
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_loss_and_every_gradient_equal_autograd(name: str, loss_name: str, dtype: torch.dtype) -> None:
+    model = _model(ARCHITECTURES[name](), 3, dtype)
+    outputs = model.layers[-1].units
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(9, 7, 3, dtype=dtype, generator=g)
+    y = torch.randn(9, outputs, dtype=dtype, generator=g) if outputs > 1 else torch.randn(9, dtype=dtype, generator=g)
+    loss_fn = get_loss(loss_name)
+    step = fused_backprop(model, loss_fn)
+    assert step is not None and step.fits(x, y)
+    loss, prediction = step(x, y)
+    expected_loss, expected_grads = _autograd(model, loss_fn, x, y)
+    torch.testing.assert_close(loss, expected_loss, **TOL[dtype])
+    with native.switched_off(), torch.no_grad():
+        torch.testing.assert_close(prediction, model(x), **TOL[dtype])
+    params = list(model.parameters())
+    assert len(params) == len(expected_grads)
+    for p, expected in zip(params, expected_grads):
+        assert p.grad is not None and p.grad.shape == p.shape
+        torch.testing.assert_close(p.grad, expected, **TOL[dtype])
+
+
+def _fit(native_on: bool, optimizer, dtype: torch.dtype, clipnorm: float | None = None) -> tuple[list, list]:
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 10, 2))
+    y = rng.random((64, 1))
+    model = _model([LSTM(6, return_sequences=True), SimpleRNN(5, activation="relu"), Dense(1)], 2, dtype, seed=3)
+    model.compile(optimizer=optimizer, loss="mse", metrics=["mae"], clipnorm=clipnorm)
+    x_t, y_t = torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype)
+    torch.manual_seed(5)  # the same shuffles
+    with contextlib.nullcontext() if native_on else native.switched_off():
+        history = model.fit(x_t, y_t, batch_size=16, epochs=3, verbose=0, validation_split=0.25)
+        assert (fused_backprop(model, model.loss) is not None) == native_on  # the path under test ran
+    return model.get_weights(), [history.history[k] for k in ("loss", "mae", "val_loss")]
+
+
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [lambda: Adam(0.01), lambda: RMSprop(0.01), lambda: SGD(0.1, momentum=0.9), lambda: AdamW(0.01)],
+    ids=["adam", "rmsprop", "sgd-momentum", "adamw"],
+)
+def test_fit_on_the_native_step_equals_fit_through_autograd(make_optimizer) -> None:
+    fast_weights, fast_logs = _fit(True, make_optimizer(), torch.float64, clipnorm=0.5)
+    slow_weights, slow_logs = _fit(False, make_optimizer(), torch.float64, clipnorm=0.5)
+    for a, b in zip(fast_weights, slow_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(fast_logs, slow_logs, rtol=1e-9)
+    start = _model([LSTM(6, return_sequences=True), SimpleRNN(5, activation="relu"), Dense(1)], 2, torch.float64, 3)
+    assert not any(np.allclose(a, b) for a, b in zip(fast_weights, start.get_weights()))  # every weight trained
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("make", [lambda: Adam(0.05), lambda: RMSprop(0.05), lambda: AdamW(0.05)])
+def test_fused_optimizer_updates_equal_the_foreach_kernels(make, dtype: torch.dtype) -> None:
+    g = torch.Generator().manual_seed(0)
+    shapes = [(4, 3), (5,), (2, 2, 2)]
+    start = [torch.randn(s, dtype=dtype, generator=g) for s in shapes]
+    grads = [[torch.randn(s, dtype=dtype, generator=g) for s in shapes] for _ in range(4)]
+    finals = []
+    for native_on in (True, False):
+        params = [torch.nn.Parameter(t.clone()) for t in start]
+        opt = make()
+        opt.build(params)
+        assert opt.fused
+        for step_grads in grads:
+            for p, grad in zip(params, step_grads):
+                p.grad = grad.clone()
+            if native_on:
+                opt.step()
+            else:
+                with native.switched_off():
+                    opt.step()
+        finals.append([p.detach() for p in params])
+    for a, b in zip(*finals):
+        torch.testing.assert_close(a, b, **TOL[dtype])
+    assert not any(torch.allclose(a, s) for a, s in zip(finals[0], start))  # the updates moved every tensor
+
+
+def test_the_step_refuses_what_it_does_not_compute() -> None:
+    mse = get_loss("mse")
+
+    def plan(layers: list, loss=mse, dtype=torch.float32):  # type: ignore[no-untyped-def]
+        return fused_backprop(_model(layers, 3, dtype), loss)
+
+    assert plan([SimpleRNN(4), Dense(1)]) is not None
+    refused = {
+        "dropout": [SimpleRNN(4, dropout=0.2), Dense(1)],
+        "recurrent dropout": [LSTM(4, recurrent_dropout=0.2), Dense(1)],
+        "stateful": [SimpleRNN(4, stateful=True), Dense(1)],
+        "backwards": [GRU(4, go_backwards=True), Dense(1)],
+        "many-to-many": [SimpleRNN(4, return_sequences=True), Dense(1)],
+        "masking": [Masking(), SimpleRNN(4), Dense(1)],
+        "bidirectional": [Bidirectional(SimpleRNN(4)), Dense(1)],
+        "a dropout layer": [SimpleRNN(4), Dropout(0.1), Dense(1)],
+        "unrolled": [SimpleRNN(4, implementation="unrolled"), Dense(1)],
+        "another activation": [SimpleRNN(4, activation="sigmoid"), Dense(1)],
+        "softmax head": [SimpleRNN(4), Dense(3, activation="softmax")],
+        "too many units": [SimpleRNN(1024), Dense(1)],
+        "no head": [SimpleRNN(4)],
+    }
+    for why, layers in refused.items():
+        assert plan(layers) is None, why
+    assert plan([SimpleRNN(4), Dense(1)], loss=get_loss("huber")) is None
+    assert plan([SimpleRNN(4), Dense(1)], loss=lambda y, p: ((y - p) ** 2).mean()) is None
+    assert plan([SimpleRNN(4), Dense(1)], dtype=torch.float16) is None
+    watched = _model([SimpleRNN(4), Dense(1)], 3, torch.float32)
+    watched.layers[0].register_forward_hook(lambda *args: None)
+    assert fused_backprop(watched, mse) is None
+
+
+def test_a_batch_that_does_not_fit_goes_through_autograd() -> None:
+    model = _model([SimpleRNN(4), Dense(2)], 3, torch.float32)
+    step = fused_backprop(model, get_loss("mse"))
+    assert step is not None
+    x = torch.randn(5, 7, 3)
+    assert step.fits(x, torch.randn(5, 2))
+    assert step.fits(torch.randn(5, 2, 3), torch.randn(5, 2))  # any number of steps
+    assert not step.fits(x, torch.randn(5))  # two outputs: the loss says how the shapes differ
+    assert not step.fits(x.double(), torch.randn(5, 2).double())
+    assert not step.fits(torch.randn(5, 7, 4), torch.randn(5, 2))
+    assert not step.fits(x, torch.randn(4, 2))
