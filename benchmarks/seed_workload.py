@@ -3,7 +3,10 @@
 Workload: 800 sequences × 10 steps × 1 feature, SimpleRNN(32, relu) + Dense(1), Adam, MSE, batch 32,
 20 epochs. Runs alternate between contestants in one process; the table shows medians over repeats:
 whole ``fit`` time, steady-state time per epoch (epochs 2..20), and one-sequence ``predict`` latency.
-A rival that cannot be imported is skipped and named.
+A second table times the whole tutorial program as a fresh process (``examples/tutorial.py``: imports,
+data, summary, 20 epochs printed, evaluate, predict) against the same program on Keras (its two import
+lines swapped back) and a hand-written PyTorch program doing the same. A rival that cannot be
+imported is skipped and named.
 
     python benchmarks/seed_workload.py [--repeats 5]
 """
@@ -14,8 +17,11 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -120,6 +126,58 @@ def latency(fn: Callable[[], None], calls: int = 300) -> float:
     return statistics.median(times)
 
 
+TUTORIAL = Path(__file__).resolve().parents[1] / "examples" / "tutorial.py"
+
+#: The tutorial program in hand-written PyTorch: the same data, model, 20 printed epochs, evaluation and predictions.
+TORCH_PROGRAM = """
+import numpy as np
+import torch
+
+np.random.seed(42)
+X = np.random.rand(1000, 10, 1).astype(np.float32)
+y = np.random.rand(1000, 1).astype(np.float32)
+X_train, X_test, y_train, y_test = map(torch.from_numpy, (X[:800], X[800:], y[:800], y[800:]))
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.RNN(1, 32, nonlinearity="relu", batch_first=True)
+        self.head = torch.nn.Linear(32, 1)
+
+    def forward(self, x):
+        return self.head(self.rnn(x)[0][:, -1])
+
+
+model = Net()
+print(model)
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(20):
+    order = torch.randperm(800)
+    total = 0.0
+    for i in range(0, 800, 32):
+        idx = order[i : i + 32]
+        loss = torch.nn.functional.mse_loss(model(X_train[idx]), y_train[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(idx)
+    print(f"Epoch {epoch + 1}/20 - loss: {total / 800:.4f}")
+with torch.no_grad():
+    print("Test Loss:", torch.nn.functional.mse_loss(model(X_test), y_test).item())
+    predictions = model(X_test[:5]).numpy()
+for i in range(5):
+    print(f"Predicted: {predictions[i][0]:.4f}, Actual: {y_test[i][0]:.4f}")
+"""
+
+
+def process_seconds(program: str) -> float:
+    """Wall time of ``python -c program`` in a fresh interpreter (output discarded; a failure raises)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", program], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -161,6 +219,19 @@ def main() -> None:
             f"{name:<28} {fit * 1e3:>11.0f} ms {epoch * 1e3:>12.1f} ms {pred * 1e6:>12.0f} us {statistics.median(r['loss']):>10.4f} "
             f"{fit / ref:>14.2f}x ({epoch / ref_epoch:.2f}x/epoch)"
         )
+
+    tutorial = TUTORIAL.read_text()
+    programs = {"rnnkit (examples/tutorial.py)": tutorial, "PyTorch, hand-written": TORCH_PROGRAM}
+    if len(contestants) > 2:  # Keras importable: the tutorial with its original imports
+        programs["Keras (the same program)"] = tutorial.replace("from rnnkit.", "from keras.")
+    seconds: dict[str, list[float]] = {name: [] for name in programs}
+    for _ in range(args.repeats):
+        for name, program in programs.items():
+            seconds[name].append(process_seconds(program))
+    first = statistics.median(seconds["rnnkit (examples/tutorial.py)"])
+    print(f"\nthe tutorial program as a whole process (python -c, {args.repeats} alternating runs, medians)")
+    for name, runs in seconds.items():
+        print(f"{name:<32} {statistics.median(runs):>6.2f} s {statistics.median(runs) / first:>6.2f}x")
 
 
 if __name__ == "__main__":
