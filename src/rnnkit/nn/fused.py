@@ -51,11 +51,13 @@ def fused_sequence(
             outputs, *ends = native
             return outputs, (LSTMState(*ends) if mode == "lstm" else tuple(ends))
     hx = [s.unsqueeze(0) for s in state]  # (1, B, H): PyTorch's (layers·directions, B, H)
+    # PyTorch's "train" flag: cuDNN keeps what its backward pass needs only when it is set
+    train = torch.is_grad_enabled()
     if lengths is None:
         if mode == "lstm":
-            out, h, c = torch._VF.lstm(x, hx, weights, True, 1, 0.0, False, False, True)
+            out, h, c = torch._VF.lstm(x, hx, weights, True, 1, 0.0, train, False, True)
             return out, LSTMState(h[0], c[0])
-        out, h = _KERNELS[mode](x, hx[0], weights, True, 1, 0.0, False, False, True)
+        out, h = _KERNELS[mode](x, hx[0], weights, True, 1, 0.0, train, False, True)
         return out, (h[0],)
 
     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
@@ -63,10 +65,10 @@ def fused_sequence(
     order, unorder = cast(Tensor, packed.sorted_indices), cast(Tensor, packed.unsorted_indices)
     hx = [h.index_select(1, order) for h in hx]
     if mode == "lstm":
-        data, h, c = torch._VF.lstm(packed.data, packed.batch_sizes, hx, weights, True, 1, 0.0, False, False)
+        data, h, c = torch._VF.lstm(packed.data, packed.batch_sizes, hx, weights, True, 1, 0.0, train, False)
         final: tuple[Tensor, ...] = LSTMState(h[0].index_select(0, unorder), c[0].index_select(0, unorder))
     else:
-        data, h = _KERNELS[mode](packed.data, packed.batch_sizes, hx[0], weights, True, 1, 0.0, False, False)
+        data, h = _KERNELS[mode](packed.data, packed.batch_sizes, hx[0], weights, True, 1, 0.0, train, False)
         final = (h[0].index_select(0, unorder),)
     out, _ = pad_packed_sequence(
         packed._replace(data=data), batch_first=True, total_length=x.shape[1]
