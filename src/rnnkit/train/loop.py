@@ -90,9 +90,9 @@ def clip_gradients(params: Sequence[Tensor], clipnorm: float | None, clipvalue: 
     Returns a 0-dim tensor, 1.0 when anything was clipped and 0.0 otherwise (no host sync).
     """
     grads = [p.grad for p in params if p.grad is not None]
-    clipped = torch.zeros(())
     if not grads:
-        return clipped
+        return torch.zeros(())
+    clipped = torch.zeros((), device=grads[0].device)
     if clipvalue is not None:
         clipped = torch.stack([g.abs().max() for g in grads]).max().gt(clipvalue).float()
         torch._foreach_clamp_min_(grads, -clipvalue)
@@ -133,13 +133,14 @@ def train_epoch(
     """
     model.train()
     clipping = clipnorm is not None or clipvalue is not None
-    sums = torch.zeros(1 + len(metrics))
-    clipped, updates, seen = torch.zeros(()), 0, 0
+    device = next(iter(optimizer.params), torch.zeros(())).device  # the sums stay where the loss is
+    sums = torch.zeros(1 + len(metrics), device=device)
+    clipped, updates, seen = torch.zeros((), device=device), 0, 0
     tbptt = TruncatedBPTT(model, bptt_steps) if bptt_steps is not None else None
     skip = (resume.batch, resume.chunk) if resume is not None and resume.mid_epoch else None
     # a non-finite loss stops training: checked at every update on the CPU (where reading it costs ~1 µs);
     # on a GPU, where it would stall the queue, and across ranks, which must stop together: once an epoch
-    on_cpu = next(iter(optimizer.params), torch.zeros(())).device.type == "cpu" and not distributed
+    on_cpu = device.type == "cpu" and not distributed
     stopped: ResumePoint | None = None
     # forward, loss and BPTT in one native call when the model's graph is one it knows (rnnkit.native.training)
     fused = fused_backprop(model, loss_fn) if tbptt is None and not distributed else None
@@ -196,7 +197,7 @@ def train_epoch(
     if skip is not None:  # the stopped run had finished this epoch's last update
         _restore(model, cast(ResumePoint, resume), mid_batch=False)
     if distributed:
-        totals = reduce_sums(torch.cat([sums, torch.tensor([float(seen)])]))
+        totals = reduce_sums(torch.cat([sums, sums.new_tensor([float(seen)])]))
         sums, seen = totals[:-1], int(totals[-1])
     if not bool(torch.isfinite(sums[0])):
         raise DivergedError(f"the epoch's mean loss is {float(sums[0])}")
@@ -224,17 +225,19 @@ def evaluate_batches(
 ) -> dict[str, float]:
     """Mean loss and metrics over ``batches`` in inference mode."""
     model.eval()
-    sums = torch.zeros(1 + len(metrics))
+    sums: Tensor | None = None
     seen = 0
     for xb, y_batch in batches:
         yb = cast(Tensor, y_batch)  # evaluation batches always carry targets
+        if sums is None:  # on the device of the data
+            sums = torch.zeros(1 + len(metrics), device=yb.device)
         y_pred = _forward(model, xb)
         n = len(yb)
         seen += n
         sums[0] += loss_fn(yb, y_pred) * n
         for i, metric in enumerate(metrics, start=1):
             sums[i] += metric(yb, y_pred).sum()
-    return _logs(sums, seen, metrics)
+    return _logs(sums if sums is not None else torch.zeros(1 + len(metrics)), seen, metrics)
 
 
 def _forward(model: nn.Module, x: Inputs) -> Tensor:
