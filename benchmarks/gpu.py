@@ -37,8 +37,10 @@ def tutorial_data() -> tuple[np.ndarray, np.ndarray]:
     return rng.random((800, 10, 1), dtype=np.float32), rng.random((800, 1), dtype=np.float32)
 
 
-def rnnkit_epochs(device: str) -> list[float]:
-    """Seconds per epoch of the tutorial in rnnkit on ``device``."""
+def rnnkit_epochs(device: str, graphs: bool = True) -> list[float]:
+    """Seconds per epoch of the tutorial in rnnkit on ``device`` (on a GPU: with or without CUDA graphs)."""
+    from rnnkit.train import cuda_graph
+
     stamps: list[float] = []
 
     class Clock(Callback):
@@ -50,7 +52,11 @@ def rnnkit_epochs(device: str) -> list[float]:
     x, y = tutorial_data()
     model = Sequential([SimpleRNN(32, input_shape=(10, 1), activation="relu"), Dense(1)])
     model.compile(optimizer="adam", loss="mse", device=device)
-    model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[Clock()])
+    cuda_graph.enabled = graphs
+    try:
+        model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[Clock()])
+    finally:
+        cuda_graph.enabled = True
     return np.diff(stamps).tolist()
 
 
@@ -109,7 +115,8 @@ def main() -> None:
         f"torch {torch.__version__}, rnnkit native CPU kernels {'built' if native.available() else 'not built'}"
     )
     runs: dict[str, Callable[[], list[float]]] = {
-        "rnnkit, GPU": lambda: rnnkit_epochs("cuda"),
+        "rnnkit, GPU (update replayed as a CUDA graph)": lambda: rnnkit_epochs("cuda"),
+        "rnnkit, GPU, step by step": lambda: rnnkit_epochs("cuda", graphs=False),
         "PyTorch hand-written, GPU": lambda: torch_epochs("cuda"),
         "rnnkit, CPU": lambda: rnnkit_epochs("cpu"),
         "PyTorch hand-written, CPU": lambda: torch_epochs("cpu"),

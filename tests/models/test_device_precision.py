@@ -59,3 +59,44 @@ def test_the_same_code_trains_on_a_gpu() -> None:
     gpu, p_gpu = _fit(None, "cuda")
     np.testing.assert_allclose(gpu, cpu, rtol=1e-3)
     np.testing.assert_allclose(p_gpu, p_cpu, rtol=1e-3, atol=1e-4)
+
+
+def _gpu_fit(graphs: bool, clipnorm: float | None) -> tuple[Sequential, list[float]]:
+    from rnnkit.train import cuda_graph
+
+    x = np.random.default_rng(1).random((100, 10, 1), dtype=np.float32)
+    y = x.sum(axis=1) / 10
+    rnnkit.seed(0)
+    model = Sequential([GRU(8, input_shape=(10, 1)), Dense(4, activation="relu"), Dense(1)])
+    model.compile(optimizer="adam", loss="mse", clipnorm=clipnorm, device="cuda")
+    cuda_graph.enabled = graphs
+    try:  # 100 samples: three batches of 32 and a partial one of 4, which runs step by step
+        history = model.fit(x, y, batch_size=32, epochs=6, verbose=0, shuffle=False, validation_split=0.2)
+    finally:
+        cuda_graph.enabled = True
+    return model, history.history["loss"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here: the GPU path is tested on GPU machines")
+@pytest.mark.parametrize("clipnorm", [None, 0.05])
+def test_a_replayed_cuda_graph_trains_as_step_by_step_does(clipnorm: float | None) -> None:
+    graphed, losses = _gpu_fit(True, clipnorm)
+    plain, plain_losses = _gpu_fit(False, clipnorm)
+    assert graphed._graphed_update.graph is not None  # the graph was captured and replayed
+    assert getattr(plain, "_graphed_update", None) is None
+    np.testing.assert_allclose(losses, plain_losses, rtol=1e-4)
+    for a, b in zip(graphed.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here: the GPU path is tested on GPU machines")
+def test_a_step_that_cannot_be_captured_runs_step_by_step() -> None:
+    from rnnkit.layers import Embedding
+
+    ids = np.random.default_rng(2).integers(0, 20, size=(96, 7))
+    rnnkit.seed(0)
+    model = Sequential([Embedding(20, 8), GRU(8), Dense(20, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", device="cuda")
+    history = model.fit(ids, ids[:, -1], batch_size=16, epochs=3, verbose=0)  # the loss checks ids on the host
+    assert model._graphed_update.disabled
+    assert history.history["loss"][-1] < history.history["loss"][0]

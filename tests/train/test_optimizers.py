@@ -95,3 +95,29 @@ def test_adam_import_does_not_pull_in_dynamo() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_adam_reading_its_step_size_from_a_device_tensor_updates_as_with_a_number() -> None:
+    """The form a replayed CUDA graph uses (``Adam.rate``, rnnkit.train.cuda_graph), checked on the CPU."""
+    from rnnkit import native
+
+    g = torch.Generator().manual_seed(0)
+    start = [torch.randn(3, 4, generator=g, dtype=torch.float64), torch.randn(5, generator=g, dtype=torch.float64)]
+    grads = [[torch.randn(t.shape, generator=g, dtype=torch.float64) for t in start] for _ in range(5)]
+    finals = []
+    for with_rate in (False, True):
+        params = [torch.nn.Parameter(t.clone()) for t in start]
+        opt = Adam(learning_rate=0.1)
+        opt.build(params)
+        opt.rate = torch.zeros((), dtype=torch.float64) if with_rate else None
+        with native.switched_off():
+            for step in grads:
+                for p, grad in zip(params, step):
+                    p.grad = grad.clone()
+                opt.step()
+        finals.append([p.detach() for p in params])
+        if with_rate:
+            assert float(opt.rate) == -opt.step_size(5)  # filled before each eager step
+    for a, b in zip(*finals):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+    assert not torch.allclose(finals[0][0], start[0])

@@ -10,6 +10,7 @@ Legend: B batch, T time, F features, H hidden units.
 
 from __future__ import annotations
 
+import warnings
 from typing import cast
 
 import torch
@@ -20,6 +21,11 @@ from rnnkit.native import run_sequence
 from rnnkit.nn.cells import LSTMState, RecurrentCell
 
 __all__ = ["fused_sequence"]
+
+# cuDNN wants a layer's weights in one buffer and copies them into one at each call when they are not
+# (rnnkit's cells keep separate tensors); the cost is measured in benchmarks/gpu.py (2-4 % at 512 units), so
+# PyTorch's warning about it, printed once per process, is left out
+warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous chunk")
 
 _KERNELS = {
     "rnn_tanh": torch._VF.rnn_tanh,

@@ -22,6 +22,7 @@ from rnnkit.errors import DivergedError
 from rnnkit.native.training import fused_backprop
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
+from rnnkit.train.cuda_graph import graphed_update
 from rnnkit.train.distributed import average_gradients, reduce_sums
 from rnnkit.train.metrics import Metric
 from rnnkit.train.optimizers import Optimizer
@@ -144,6 +145,9 @@ def train_epoch(
     stopped: ResumePoint | None = None
     # forward, loss and BPTT in one native call when the model's graph is one it knows (rnnkit.native.training)
     fused = fused_backprop(model, loss_fn) if tbptt is None and not distributed else None
+    # on a GPU, small models replay the whole update as one CUDA graph (rnnkit.train.cuda_graph)
+    clip = (lambda: clip_gradients(optimizer.params, clipnorm, clipvalue)) if clipping else None
+    graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=tbptt is None and not distributed)
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             if skip is not None and step < skip[0]:
@@ -160,20 +164,24 @@ def train_epoch(
                     with torch.no_grad():
                         model(xc)
                     continue
-                if fused is not None and isinstance(xc, Tensor) and fused.fits(xc, yc):
-                    loss, y_pred = fused(xc, yc)
+                if graphed is not None and isinstance(xc, Tensor) and graphed.fits(xc, yc):
+                    loss, y_pred, clip_flag = graphed(xc, yc)  # the whole update, one CUDA graph replay
+                    clipped += clip_flag
                 else:
-                    y_pred = _forward(model, xc)
-                    loss = loss_fn(yc, y_pred)
-                    optimizer.zero_grad()
-                    loss.backward()
-                if on_cpu and not math.isfinite(loss.item()):  # before the update: the weights stay good
-                    raise DivergedError(f"the loss is {float(loss.detach())}", batch=step)
-                if distributed:
-                    average_gradients(optimizer.params, len(yc))
-                if clipping:
-                    clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
-                optimizer.step()
+                    if fused is not None and isinstance(xc, Tensor) and fused.fits(xc, yc):
+                        loss, y_pred = fused(xc, yc)
+                    else:
+                        y_pred = _forward(model, xc)
+                        loss = loss_fn(yc, y_pred)
+                        optimizer.zero_grad()
+                        loss.backward()
+                    if on_cpu and not math.isfinite(loss.item()):  # before the update: the weights stay good
+                        raise DivergedError(f"the loss is {float(loss.detach())}", batch=step)
+                    if distributed:
+                        average_gradients(optimizer.params, len(yc))
+                    if clipping:
+                        clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
+                    optimizer.step()
                 updates += 1
                 n = len(yc)
                 seen += n

@@ -141,10 +141,16 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        #: -step size on the device, when a CUDA graph replays the update (``rnnkit.train.cuda_graph``): the
+        #: update reads it instead of a Python number, and it is filled before every step
+        self.rate: Tensor | None = None
+
+    def step_size(self, t: int) -> float:
+        """``lr·√(1-β₂ᵗ)/(1-β₁ᵗ)``, the size of update ``t`` (counted from 1)."""
+        return self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def update(self, params: list[Tensor], grads: list[Tensor], slots: dict[str, list[Tensor]]) -> None:
-        t = self.iterations
-        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        alpha = self.step_size(self.iterations)
         m, v = slots["m"], slots["v"]
         native = kernels() if self.fused else None
         if native is not None:
@@ -155,7 +161,15 @@ class Adam(Optimizer):
         torch._foreach_addcmul_(v, grads, grads, value=1 - self.beta_2)
         denom = torch._foreach_sqrt(v)
         torch._foreach_add_(denom, self.epsilon)
-        torch._foreach_addcdiv_(params, m, denom, value=-alpha)
+        if self.rate is None:
+            torch._foreach_addcdiv_(params, m, denom, value=-alpha)
+            return
+        capturing = self.rate.is_cuda and torch.cuda.is_current_stream_capturing()
+        if not capturing:  # a captured graph's replays get theirs from the caller
+            self.rate.fill_(-alpha)
+        steps = torch._foreach_div(m, denom)
+        torch._foreach_mul_(steps, self.rate)
+        torch._foreach_add_(params, steps)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
