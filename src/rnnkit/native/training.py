@@ -53,9 +53,17 @@ class FusedBackprop:
         self.dtype = cells[0].dtype
         self.features = cells[0].shape[1]
         self.outputs = dense[-2].shape[0]
+        self._last: tuple[Any, ...] = ()
+        self._fits = False
 
     def fits(self, x: Tensor, y: Tensor) -> bool:
         """Whether this batch can take the native step: (B, T, F) and (B, O) or (B,) on the model's dtype."""
+        key = (x.shape, y.shape, x.dtype, y.dtype, x.device, y.device)
+        if key != self._last:  # batches of one shape follow each other: the checks run once per shape
+            self._last, self._fits = key, self._check(x, y)
+        return self._fits
+
+    def _check(self, x: Tensor, y: Tensor) -> bool:
         return (
             x.dim() == 3
             and x.shape[1] > 0
@@ -69,7 +77,7 @@ class FusedBackprop:
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        loss, prediction, *grads = self._run(x, y.view(len(y), self.outputs), *self._args)
+        loss, prediction, *grads = self._run(x, y.view(y.shape[0], self.outputs), *self._args)
         for p, g in zip(self.params, grads):
             if p.requires_grad:
                 p.grad = g

@@ -137,6 +137,7 @@ def train_epoch(
     device = next(iter(optimizer.params), torch.zeros(())).device  # the sums stay where the loss is
     sums = torch.zeros(1 + len(metrics), device=device)
     clipped, updates, seen = torch.zeros((), device=device), 0, 0
+    loss_total = 0.0  # on the CPU the loss sum is a number (each loss is read anyway); elsewhere it is sums[0]
     tbptt = TruncatedBPTT(model, bptt_steps) if bptt_steps is not None else None
     skip = (resume.batch, resume.chunk) if resume is not None and resume.mid_epoch else None
     # a non-finite loss stops training: checked at every update on the CPU (where reading it costs ~1 µs);
@@ -175,18 +176,23 @@ def train_epoch(
                         loss = loss_fn(yc, y_pred)
                         optimizer.zero_grad()
                         loss.backward()
-                    if on_cpu and not math.isfinite(loss.item()):  # before the update: the weights stay good
-                        raise DivergedError(f"the loss is {float(loss.detach())}", batch=step)
+                    if on_cpu:  # the loss read once: for this check and for the epoch's sum
+                        loss_value = loss.item()
+                        if not math.isfinite(loss_value):  # before the update: the weights stay good
+                            raise DivergedError(f"the loss is {loss_value}", batch=step)
                     if distributed:
-                        average_gradients(optimizer.params, len(yc))
+                        average_gradients(optimizer.params, yc.shape[0])
                     if clipping:
                         clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
                     optimizer.step()
                 updates += 1
-                n = len(yc)
+                n = yc.shape[0]
                 seen += n
                 with torch.no_grad():
-                    sums[0] += loss.detach() * n
+                    if on_cpu:
+                        loss_total += loss_value * n
+                    else:
+                        sums[0] += loss.detach() * n
                     for i, metric in enumerate(metrics, start=1):
                         sums[i] += metric(yc, y_pred.detach()).sum()
                 if getattr(model, "interrupted", False):
@@ -201,9 +207,10 @@ def train_epoch(
                 if getattr(model, "stop_training", False):
                     break
             if progress is not None and progress.wants_update():
-                progress.update(step + 1, _logs(sums, seen, metrics))
+                progress.update(step + 1, _logs(sums, seen, metrics, loss_total))
     if skip is not None:  # the stopped run had finished this epoch's last update
         _restore(model, cast(ResumePoint, resume), mid_batch=False)
+    sums[0] += loss_total
     if distributed:
         totals = reduce_sums(torch.cat([sums, sums.new_tensor([float(seen)])]))
         sums, seen = totals[:-1], int(totals[-1])
@@ -253,6 +260,7 @@ def _forward(model: nn.Module, x: Inputs) -> Tensor:
     return cast(Tensor, model(*x) if isinstance(x, tuple) else model(x))
 
 
-def _logs(sums: Tensor, seen: int, metrics: Sequence[Metric]) -> dict[str, float]:
+def _logs(sums: Tensor, seen: int, metrics: Sequence[Metric], loss_total: float = 0.0) -> dict[str, float]:
     values = (sums / max(seen, 1)).tolist()
+    values[0] += loss_total / max(seen, 1)
     return dict(zip(["loss", *(m.name for m in metrics)], values))
