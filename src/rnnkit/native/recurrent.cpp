@@ -242,18 +242,27 @@ inline void small_product(const T* a, int64_t ars, int64_t ais, int64_t rows, co
   for (; b < rows; ++b) product_rows<T, 1>(a + b * ars, ars, ais, m, out + b * J, I, J);
 }
 
-// a @ m for the whole-sequence products (input projection, weight gradients): the loops above when the
-// product is small (MKL's call and thread hand-offs would cost more than the arithmetic), else at::mm.
-at::Tensor sequence_product(const at::Tensor& a, const at::Tensor& m) {
+// a @ m (+ bias on every row) for the whole-sequence products (input projection, weight gradients): the
+// loops above when the product is small (MKL's call and thread hand-offs would cost more than the
+// arithmetic), else at::mm / at::addmm.
+at::Tensor sequence_product(const at::Tensor& a, const at::Tensor& m, const at::Tensor& bias = at::Tensor()) {
   constexpr int64_t kSmallSequence = int64_t(1) << 21;  // multiply-adds
   // narrow results (fewer than 16 columns: one input feature, say) leave the loops' vector lanes idle
-  if (a.size(0) * a.size(1) * m.size(1) > kSmallSequence || m.size(1) < 16) return at::mm(a, m);
+  if (a.size(0) * a.size(1) * m.size(1) > kSmallSequence || m.size(1) < 16)
+    return bias.defined() ? at::addmm(bias, a, m) : at::mm(a, m);
   auto mc = contiguous(m);
   auto out = at::empty({a.size(0), m.size(1)}, a.options());
   AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "sequence_product", [&] {
-    std::fill(out.data_ptr<scalar_t>(), out.data_ptr<scalar_t>() + out.numel(), scalar_t(0));
-    small_product(a.data_ptr<scalar_t>(), a.stride(0), a.stride(1), a.size(0), mc.data_ptr<scalar_t>(), a.size(1),
-                  mc.size(1), out.data_ptr<scalar_t>());
+    scalar_t* o = out.data_ptr<scalar_t>();
+    const int64_t J = m.size(1);
+    if (bias.defined()) {  // every row starts from the bias: no separate pass to add it
+      const auto bc = contiguous(bias);
+      const scalar_t* b = bc.data_ptr<scalar_t>();
+      for (int64_t r = 0; r < a.size(0); ++r) std::copy(b, b + J, o + r * J);
+    } else {
+      std::fill(o, o + out.numel(), scalar_t(0));
+    }
+    small_product(a.data_ptr<scalar_t>(), a.stride(0), a.stride(1), a.size(0), mc.data_ptr<scalar_t>(), a.size(1), J, o);
   });
   return out;
 }
@@ -286,7 +295,7 @@ template <typename T> class StepProduct {
 // W_ih x_t + b for every step at once: (T, B, F) -> (T, B, G*H), the start of every forward pass
 at::Tensor input_projection(const at::Tensor& x_tm, const at::Tensor& w_ih, const at::Tensor& b) {
   const auto T = x_tm.size(0), B = x_tm.size(1);
-  return sequence_product(x_tm.view({T * B, -1}), w_ih.t()).add_(b).view({T, B, w_ih.size(0)});
+  return sequence_product(x_tm.view({T * B, -1}), w_ih.t(), b).view({T, B, w_ih.size(0)});
 }
 
 // The gradients shared by every cell once the gradients of the gates' pre-activations are known: dGx
