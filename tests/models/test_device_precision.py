@@ -100,3 +100,14 @@ def test_a_step_that_cannot_be_captured_runs_step_by_step() -> None:
     history = model.fit(ids, ids[:, -1], batch_size=16, epochs=3, verbose=0)  # the loss checks ids on the host
     assert model._graphed_update.disabled
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_copied_model_leaves_the_cuda_graph_behind() -> None:
+    import copy
+
+    model = Sequential([GRU(2, input_shape=(3, 1)), Dense(1)])
+    model.build((None, 3, 1))
+    model._graphed_update = object()  # what a GPU fit keeps: not copyable, and not the copy's
+    clone = copy.deepcopy(model)
+    assert not hasattr(clone, "_graphed_update")
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), clone.state_dict().values()))

@@ -376,6 +376,13 @@ class Model(nn.Module):
             out = super().__call__(*args, **kwargs)
         return out.float() if isinstance(out, Tensor) and out.is_floating_point() else out
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For ``copy.deepcopy`` and pickling: without the CUDA graph a GPU ``fit`` keeps (it belongs to this
+        process and its memory; a copy records its own)."""
+        state = dict(super().__getstate__())
+        state.pop("_graphed_update", None)
+        return state
+
     # --- weights --------------------------------------------------------------------------------
     @property
     def layers(self) -> list[nn.Module]:
