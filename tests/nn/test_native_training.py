@@ -32,6 +32,8 @@ ARCHITECTURES: dict[str, Callable[[], list]] = {
     "SimpleRNN tanh + Dense without bias": lambda: [SimpleRNN(5), Dense(2, use_bias=False)],
     "LSTM + Dense relu + Dense": lambda: [LSTM(5), Dense(4, activation="relu"), Dense(3)],
     "GRU + Dense sigmoid": lambda: [GRU(5), Dense(2, activation="sigmoid")],
+    # 9 x 64 x 128 multiply-adds: above the plain loops' limit, this Dense runs as ATen products
+    "SimpleRNN + a large Dense relu + Dense": lambda: [SimpleRNN(64), Dense(128, activation="relu"), Dense(2)],
     "stacked GRU > LSTM > SimpleRNN + Dense tanh": lambda: [
         GRU(4, return_sequences=True),
         LSTM(5, return_sequences=True),

@@ -25,6 +25,37 @@ enum Cell : int64_t { kTanh = 0, kRelu = 1, kLSTM = 2, kGRU = 3 };
 enum Activation : int64_t { kLinear = 0, kReluAct = 1, kTanhAct = 2, kSigmoid = 3 };
 enum LossKind : int64_t { kMSE = 0, kMAE = 1 };
 
+// Dense layers are small next to the recurrent ones (the tutorial's maps 32 values to 1): up to this many
+// multiply-adds they run as plain loops (an ATen call costs 2-4 us of dispatch), above it as ATen products
+constexpr int64_t kSmallDense = int64_t(1) << 16;
+
+template <typename T> inline T activation_value(T z, int64_t act) {
+  switch (act) {
+    case kReluAct: return z > 0 ? z : T(0);
+    case kTanhAct: return std::tanh(z);
+    case kSigmoid: return T(1) / (T(1) + std::exp(-z));
+    default: return z;
+  }
+}
+
+// d act / dz from the activation's output y = act(z)
+template <typename T> inline T activation_slope(T y, int64_t act) {
+  switch (act) {
+    case kReluAct: return y > 0 ? T(1) : T(0);
+    case kTanhAct: return T(1) - y * y;
+    case kSigmoid: return y * (T(1) - y);
+    default: return T(1);
+  }
+}
+
+at::Tensor zeros(at::IntArrayRef sizes, const at::TensorOptions& options) {
+  auto out = at::empty(sizes, options);  // at::zeros dispatches a fill: ~1.5 us at these sizes
+  AT_DISPATCH_FLOATING_TYPES(out.scalar_type(), "zeros", [&] {
+    std::fill(out.data_ptr<scalar_t>(), out.data_ptr<scalar_t>() + out.numel(), scalar_t(0));
+  });
+  return out;
+}
+
 at::Tensor activate(const at::Tensor& z, int64_t act) {
   switch (act) {
     case kReluAct: return z.clamp_min(0);
@@ -42,6 +73,63 @@ at::Tensor activation_grad(const at::Tensor& grad, const at::Tensor& y, int64_t 
     case kSigmoid: return grad * y * (1 - y);
     default: return grad;
   }
+}
+
+// y (B, O) = act(x (B, I) W^T + b), W (O, I); b empty for a layer without bias.
+at::Tensor dense_forward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, int64_t act) {
+  const auto B = x.size(0), I = x.size(1), O = w.size(0);
+  if (B * I * O > kSmallDense) return activate(b.numel() > 0 ? at::addmm(b, x, w.t()) : at::mm(x, w.t()), act);
+  const auto xc = x.contiguous(), wc = w.contiguous();
+  auto y = at::empty({B, O}, x.options());
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "dense_forward", [&] {
+    const scalar_t* xp = xc.data_ptr<scalar_t>();
+    const scalar_t* wp = wc.data_ptr<scalar_t>();
+    const scalar_t* bp = b.numel() > 0 ? b.data_ptr<scalar_t>() : nullptr;
+    scalar_t* yp = y.data_ptr<scalar_t>();
+    for (int64_t r = 0; r < B; ++r)
+      for (int64_t o = 0; o < O; ++o) {
+        scalar_t sum = bp != nullptr ? bp[o] : scalar_t(0);
+        for (int64_t i = 0; i < I; ++i) sum += xp[r * I + i] * wp[o * I + i];
+        yp[r * O + o] = activation_value(sum, act);
+      }
+  });
+  return y;
+}
+
+// From dL/dy of a Dense layer (input x, output y, weight W): {dL/dx, dL/dW, dL/db (undefined without bias)}.
+std::vector<at::Tensor> dense_backward(const at::Tensor& grad_y, const at::Tensor& x, const at::Tensor& y,
+                                       const at::Tensor& w, bool bias, int64_t act) {
+  const auto B = x.size(0), I = x.size(1), O = w.size(0);
+  if (B * I * O > kSmallDense) {
+    const auto dz = activation_grad(grad_y, y, act);
+    return {dz.mm(w), dz.t().mm(x), bias ? dz.sum(0) : at::Tensor()};
+  }
+  const auto xc = x.contiguous(), wc = w.contiguous(), gc = grad_y.contiguous(), yc = y.contiguous();
+  auto dz = at::empty({B, O}, x.options());
+  auto dx = zeros({B, I}, x.options());
+  auto dw = zeros({O, I}, x.options());
+  auto db = bias ? zeros({O}, x.options()) : at::Tensor();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "dense_backward", [&] {
+    const scalar_t* xp = xc.data_ptr<scalar_t>();
+    const scalar_t* wp = wc.data_ptr<scalar_t>();
+    scalar_t* dzp = dz.data_ptr<scalar_t>();
+    scalar_t* dxp = dx.data_ptr<scalar_t>();
+    scalar_t* dwp = dw.data_ptr<scalar_t>();
+    scalar_t* dbp = bias ? db.data_ptr<scalar_t>() : nullptr;
+    const scalar_t* gp = gc.data_ptr<scalar_t>();
+    const scalar_t* yp = yc.data_ptr<scalar_t>();
+    for (int64_t j = 0; j < B * O; ++j) dzp[j] = gp[j] * activation_slope(yp[j], act);
+    for (int64_t r = 0; r < B; ++r)
+      for (int64_t o = 0; o < O; ++o) {
+        const scalar_t d = dzp[r * O + o];
+        if (dbp != nullptr) dbp[o] += d;
+        for (int64_t i = 0; i < I; ++i) {
+          dwp[o * I + i] += d * xp[r * I + i];
+          dxp[r * I + i] += d * wp[o * I + i];
+        }
+      }
+  });
+  return {dx, dw, db};
 }
 
 // What one recurrent layer's forward pass keeps for its backward pass.
@@ -74,9 +162,9 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     const auto& b_hh = cells[4 * l + 3];
     auto& run = runs[l];
     run.input = h;
-    run.h0 = at::zeros({B, w_hh.size(1)}, x.options());
+    run.h0 = zeros({B, w_hh.size(1)}, x.options());
     if (modes[l] == kLSTM) {
-      run.c0 = at::zeros_like(run.h0);
+      run.c0 = zeros(run.h0.sizes(), x.options());
       run.saved = lstm_forward(h, run.h0, run.c0, w_ih, w_hh, b_ih + b_hh);
     } else if (modes[l] == kGRU) {
       run.saved = gru_forward(h, run.h0, w_ih, w_hh, b_ih, b_hh);
@@ -89,10 +177,8 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
   std::vector<at::Tensor> dense_in(D), dense_out(D);
   at::Tensor a = runs[L - 1].saved[0].select(0, T - 1);  // (B, H)
   for (int64_t d = 0; d < D; ++d) {
-    const auto& w = dense[2 * d];
-    const auto& b = dense[2 * d + 1];
     dense_in[d] = a;
-    a = activate(b.numel() > 0 ? at::addmm(b, a, w.t()) : at::mm(a, w.t()), activations[d]);
+    a = dense_forward(a, dense[2 * d], dense[2 * d + 1], activations[d]);
     dense_out[d] = a;
   }
   // ---- loss (mean over every entry, as the losses with Keras's reduction) and its gradient
@@ -122,14 +208,13 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
                              a.options());
   });
   // ---- backward, Dense layers from the top
-  std::vector<at::Tensor> grads;
-  std::vector<at::Tensor> dense_grads;
+  std::vector<at::Tensor> dense_grads;  // top layer first, bias before weight: reversed at the end
   for (int64_t d = D - 1; d >= 0; --d) {
-    const auto dz = activation_grad(grad, dense_out[d], activations[d]);
-    const auto& w = dense[2 * d];
-    if (dense[2 * d + 1].numel() > 0) dense_grads.push_back(dz.sum(0));
-    dense_grads.push_back(dz.t().mm(dense_in[d]));  // (O, I)
-    grad = dz.mm(w);                                 // (B, I)
+    const bool bias = dense[2 * d + 1].numel() > 0;
+    auto g = dense_backward(grad, dense_in[d], dense_out[d], dense[2 * d], bias, activations[d]);
+    if (bias) dense_grads.push_back(g[2]);
+    dense_grads.push_back(g[1]);  // (O, I)
+    grad = g[0];                  // (B, I)
   }
   // ---- backward through time, recurrent layers from the top: the top one gets dL/dh_T, each lower one
   // the gradient of every step's output
@@ -142,14 +227,14 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     at::Tensor grad_hn;
     if (l == L - 1) {
       grad_hn = grad;
-      grad_out = at::zeros({B, T, w_hh.size(1)}, x.options());
+      grad_out = zeros({B, T, w_hh.size(1)}, x.options());
     } else {
-      grad_hn = at::zeros_like(run.h0);
+      grad_hn = zeros(run.h0.sizes(), x.options());
     }
     std::vector<at::Tensor> g;
     if (modes[l] == kLSTM) {
       const auto& s = run.saved;
-      g = lstm_backward(grad_out, grad_hn, at::zeros_like(run.h0), run.input, run.h0, run.c0, w_ih, w_hh, s[0], s[1],
+      g = lstm_backward(grad_out, grad_hn, zeros(run.h0.sizes(), x.options()), run.input, run.h0, run.c0, w_ih, w_hh, s[0], s[1],
                         s[2], l > 0);
       cell_grads[l] = {g[3], g[4], g[5]};  // dw_ih, dw_hh, db
     } else if (modes[l] == kGRU) {
