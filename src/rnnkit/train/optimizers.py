@@ -66,14 +66,17 @@ class Optimizer:
 
     @torch.no_grad()
     def step(self) -> None:
-        live = [i for i, p in enumerate(self.params) if p.grad is not None]
+        grads = [p.grad for p in self.params]
+        if all(g is not None for g in grads):  # the usual case: every parameter got a gradient
+            self.iterations += 1
+            self.update(self.params, grads, self.slots)  # type: ignore[arg-type]
+            return
+        live = [i for i, g in enumerate(grads) if g is not None]
         if not live:
             return
         self.iterations += 1
-        params = [self.params[i] for i in live]
-        grads = [self.params[i].grad for i in live]
         slots = {name: [s[i] for i in live] for name, s in self.slots.items()}
-        self.update(params, grads, slots)  # type: ignore[arg-type]
+        self.update([self.params[i] for i in live], [grads[i] for i in live], slots)  # type: ignore[misc]
 
     def update(self, params: list[Tensor], grads: list[Tensor], slots: dict[str, list[Tensor]]) -> None:
         raise NotImplementedError
