@@ -1,10 +1,14 @@
 """The training loop: forward → loss → backward (BPTT) → clip → step → callbacks, for any ``nn.Module``.
 
-For the Sequential models whose whole graph rnnkit's native kernels know, forward, loss and backward
-are one native call (``rnnkit.native.training``); everything after them is the same.
+Two faster ways through the same update, each used only where it computes the same:
+- on the CPU, for the Sequential models whose whole graph rnnkit's native kernels know, forward, loss
+  and backward are one native call (``rnnkit.native.training``); everything after them is the same;
+- on a GPU, with Adam, the whole update is recorded once as a CUDA graph and replayed for each batch
+  (``rnnkit.train.cuda_graph``).
 
-Diagnostics, logging and early stopping are callbacks; the loop has no branches for them. Running
-sums stay on the device (no host sync per batch) and become floats once per epoch.
+Diagnostics, logging and early stopping are callbacks; the loop has no branches for them. On a GPU the
+running sums stay on the device (no host sync per batch) and become floats once per epoch; on the CPU,
+where each loss is read for the NaN check anyway, the loss sum is a number.
 """
 
 from __future__ import annotations
