@@ -17,7 +17,7 @@ import torch
 from rnnkit import native
 from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
 from rnnkit.models import Sequential
-from rnnkit.native.training import fused_backprop
+from rnnkit.native.training import fused_backprop, fused_predict
 from rnnkit.train.losses import get_loss
 from rnnkit.train.optimizers import SGD, Adam, AdamW, RMSprop
 
@@ -79,6 +79,19 @@ def test_loss_and_every_gradient_equal_autograd(name: str, loss_name: str, dtype
     for p, expected in zip(params, expected_grads):
         assert p.grad is not None and p.grad.shape == p.shape
         torch.testing.assert_close(p.grad, expected, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_predict_in_one_native_call_equals_the_layers(name: str, dtype: torch.dtype) -> None:
+    model = _model(ARCHITECTURES[name](), 3, dtype)
+    x = np.random.default_rng(4).normal(size=(40, 7, 3))  # two batches of 32 and 8
+    assert fused_predict(model) is not None
+    fast = model.predict(x, verbose=0)
+    with native.switched_off():
+        assert fused_predict(model) is None
+        slow = model.predict(x, verbose=0)
+    np.testing.assert_allclose(fast, slow, **TOL[dtype])
 
 
 def _fit(native_on: bool, optimizer, dtype: torch.dtype, clipnorm: float | None = None) -> tuple[list, list]:

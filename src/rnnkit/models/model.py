@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
+from rnnkit.native.training import fused_predict
 from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
 from rnnkit.train.distributed import (
     ShardedBatches,
@@ -362,7 +363,8 @@ class Model(nn.Module):
             self.eval()
         batches = ArrayBatches(xt, None, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
-        outputs = [self(*xb) if isinstance(xb, tuple) else self(xb) for xb, _ in batches]
+        forward = fused_predict(self) or self  # one native call per batch for the models it covers
+        outputs = [self(*xb) if isinstance(xb, tuple) else forward(xb) for xb, _ in batches]
         bar.finish({})
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu().numpy()

@@ -8,6 +8,8 @@
 // The math is that of the layers (rnnkit/layers) and losses (rnnkit/train/losses.py); tests hold the
 // loss and every gradient equal to autograd's.
 //
+// stack_predict: the same stack's forward pass alone, for predict().
+//
 // adam_update / rmsprop_update: the update rules of rnnkit/train/optimizers.py as one loop over each
 // tensor instead of six `torch._foreach` calls.
 
@@ -138,29 +140,28 @@ struct RecurrentRun {
   std::vector<at::Tensor> saved;  // the forward kernel's outputs (hs first, time-major)
 };
 
-}  // namespace
+// The forward pass of the whole stack, with what its backward pass needs.
+struct StackForward {
+  std::vector<RecurrentRun> runs;
+  std::vector<at::Tensor> dense_in, dense_out;  // the last output is the prediction
+};
 
 // cells: [w_ih, w_hh, b_ih, b_hh] per recurrent layer (modes: Cell); dense: [weight (O, I), bias (O) or an
-// empty tensor] per Dense layer (activations: Activation). x (B, T, F), y (B, O).
-// Returns [loss (0-dim), prediction (B, O), gradients...], the gradients in the order of the layers'
-// parameters: w_ih, w_hh, b_ih (and b_hh for the GRU, whose second bias is a parameter), then each Dense
-// layer's weight and bias.
-std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y, const std::vector<int64_t>& modes,
-                                        const std::vector<at::Tensor>& cells, const std::vector<int64_t>& activations,
-                                        const std::vector<at::Tensor>& dense, int64_t loss_kind) {
-  at::NoGradGuard no_grad;
+// empty tensor] per Dense layer (activations: Activation). x (B, T, F).
+StackForward stack_forward(const at::Tensor& x, const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
+                           const std::vector<int64_t>& activations, const std::vector<at::Tensor>& dense) {
   const auto B = x.size(0), T = x.size(1);
   const auto L = static_cast<int64_t>(modes.size()), D = static_cast<int64_t>(activations.size());
-
-  // ---- forward: recurrent layers, each reading the previous one's outputs (B, T, H)
-  std::vector<RecurrentRun> runs(L);
+  StackForward f;
+  // ---- recurrent layers, each reading the previous one's outputs (B, T, H)
+  f.runs.resize(L);
   at::Tensor h = x;
   for (int64_t l = 0; l < L; ++l) {
     const auto& w_ih = cells[4 * l];
     const auto& w_hh = cells[4 * l + 1];
     const auto& b_ih = cells[4 * l + 2];
     const auto& b_hh = cells[4 * l + 3];
-    auto& run = runs[l];
+    auto& run = f.runs[l];
     run.input = h;
     run.h0 = zeros({B, w_hh.size(1)}, x.options());
     if (modes[l] == kLSTM) {
@@ -174,13 +175,41 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     h = run.saved[0].transpose(0, 1);  // (B, T, H), a view of the time-major outputs
   }
   // ---- Dense layers on the last step's output
-  std::vector<at::Tensor> dense_in(D), dense_out(D);
-  at::Tensor a = runs[L - 1].saved[0].select(0, T - 1);  // (B, H)
+  f.dense_in.resize(D);
+  f.dense_out.resize(D);
+  at::Tensor a = f.runs[L - 1].saved[0].select(0, T - 1);  // (B, H)
   for (int64_t d = 0; d < D; ++d) {
-    dense_in[d] = a;
+    f.dense_in[d] = a;
     a = dense_forward(a, dense[2 * d], dense[2 * d + 1], activations[d]);
-    dense_out[d] = a;
+    f.dense_out[d] = a;
   }
+  return f;
+}
+
+}  // namespace
+
+// The predictions (B, O) of the stack (see stack_forward) for x (B, T, F): inference in one call.
+at::Tensor stack_predict(const at::Tensor& x, const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
+                         const std::vector<int64_t>& activations, const std::vector<at::Tensor>& dense) {
+  at::NoGradGuard no_grad;
+  return stack_forward(x, modes, cells, activations, dense).dense_out.back();
+}
+
+// One training step's loss and gradients for the stack (see stack_forward) on x (B, T, F), y (B, O).
+// Returns [loss (0-dim), prediction (B, O), gradients...], the gradients in the order of the layers'
+// parameters: w_ih, w_hh, b_ih (and b_hh for the GRU, whose second bias is a parameter), then each Dense
+// layer's weight and bias.
+std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y, const std::vector<int64_t>& modes,
+                                        const std::vector<at::Tensor>& cells, const std::vector<int64_t>& activations,
+                                        const std::vector<at::Tensor>& dense, int64_t loss_kind) {
+  at::NoGradGuard no_grad;
+  const auto B = x.size(0), T = x.size(1);
+  const auto L = static_cast<int64_t>(modes.size()), D = static_cast<int64_t>(activations.size());
+  auto f = stack_forward(x, modes, cells, activations, dense);
+  auto& runs = f.runs;
+  auto& dense_in = f.dense_in;
+  auto& dense_out = f.dense_out;
+  at::Tensor a = dense_out.back();
   // ---- loss (mean over every entry, as the losses with Keras's reduction) and its gradient
   a = a.contiguous();
   at::Tensor grad = at::empty_like(a);

@@ -1,4 +1,5 @@
-"""A whole training step's gradients in one native call, for the models whose graph is known.
+"""A whole training step's gradients, or a whole prediction, in one native call, for the models whose
+graph is known.
 
 A Sequential model of recurrent layers (SimpleRNN with tanh or relu, LSTM, GRU; each but the last
 returning its sequences) topped by Dense layers, trained on a mean squared or absolute error, is the
@@ -10,6 +11,7 @@ training loop (the finite-loss check, clipping, the optimizer, callbacks) is unc
 Any model, loss or setting outside that list (masks, dropout, stateful layers, diagnostics probes,
 hooks, other losses, mixed precision, GPU tensors) trains through autograd as before, and so does a
 batch whose shapes or dtypes do not fit. Tests hold the loss and every gradient equal to autograd's.
+``predict`` uses the forward pass alone (``stack_predict``) the same way.
 
 Example::
 
@@ -31,28 +33,45 @@ from torch import Tensor, nn
 
 from rnnkit.native import MAX_UNITS, kernels
 
-__all__ = ["FusedBackprop", "fused_backprop"]
-
-Backprop = Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
+__all__ = ["FusedBackprop", "NativeStack", "fused_backprop", "fused_predict", "native_stack"]
 
 _CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 _ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
+
+
+class NativeStack:
+    """A model's graph as the native kernels take it: the cells' modes and weights, the Dense layers'
+    activations and weights (views of the model's own, so updates show through)."""
+
+    def __init__(self, params: list[Tensor], modes: list[int], cells: list[Tensor], activations: list[int],
+                 dense: list[Tensor]) -> None:  # fmt: skip
+        self.args = (modes, [t.detach() for t in cells], activations, [t.detach() for t in dense])
+        self.params = params  # the model's, in the order of the kernels' gradients
+        self.dtype = cells[0].dtype
+        self.features = cells[0].shape[1]
+        self.outputs = dense[-2].shape[0]
+
+    def takes(self, x: Tensor) -> bool:
+        """Whether ``x`` is input the kernels run: ``(B, T, F)`` CPU data of the model's dtype."""
+        return (
+            x.dim() == 3
+            and x.shape[1] > 0
+            and x.shape[2] == self.features
+            and x.dtype == self.dtype
+            and x.device.type == "cpu"
+        )
 
 
 class FusedBackprop:
     """``(x, y) -> (loss, prediction)`` that also sets every parameter's ``.grad``, like
     ``loss = loss_fn(y, model(x)); loss.backward()`` does; see the module's docstring."""
 
-    def __init__(self, model: nn.Module, modes: list[int], cells: list[Tensor], activations: list[int],
-                 dense: list[Tensor], loss_kind: int) -> None:  # fmt: skip
+    def __init__(self, stack: NativeStack, loss_kind: int) -> None:
         k = kernels()
         assert k is not None
         self._run = k.stack_gradients
-        self._args = (modes, [t.detach() for t in cells], activations, [t.detach() for t in dense], loss_kind)
-        self.params = list(model.parameters())
-        self.dtype = cells[0].dtype
-        self.features = cells[0].shape[1]
-        self.outputs = dense[-2].shape[0]
+        self.stack = stack
+        self._args = (*stack.args, loss_kind)
         self._last: tuple[Any, ...] = ()
         self._fits = False
 
@@ -64,21 +83,18 @@ class FusedBackprop:
         return self._fits
 
     def _check(self, x: Tensor, y: Tensor) -> bool:
+        outputs = self.stack.outputs
         return (
-            x.dim() == 3
-            and x.shape[1] > 0
-            and x.shape[2] == self.features
-            and x.dtype == self.dtype
-            and y.dtype == self.dtype
-            and x.device.type == "cpu"
+            self.stack.takes(x)
+            and y.dtype == self.stack.dtype
             and y.device.type == "cpu"
             and len(y) == len(x)
-            and (tuple(y.shape[1:]) == (self.outputs,) or (y.dim() == 1 and self.outputs == 1))
+            and (tuple(y.shape[1:]) == (outputs,) or (y.dim() == 1 and outputs == 1))
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        loss, prediction, *grads = self._run(x, y.view(y.shape[0], self.outputs), *self._args)
-        for p, g in zip(self.params, grads):
+        loss, prediction, *grads = self._run(x, y.view(y.shape[0], self.stack.outputs), *self._args)
+        for p, g in zip(self.stack.params, grads):
             if p.requires_grad:
                 p.grad = g
         return loss, prediction
@@ -86,12 +102,36 @@ class FusedBackprop:
 
 def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
     """The native step for ``model`` trained on ``loss_fn``, or None when it does not cover them."""
+    from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError
+
+    if type(loss_fn) not in (MeanSquaredError, MeanAbsoluteError):
+        return None
+    stack = native_stack(model)
+    return FusedBackprop(stack, 0 if type(loss_fn) is MeanSquaredError else 1) if stack is not None else None
+
+
+def fused_predict(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
+    """``x -> model(x)`` in one native call (``stack_predict``) for the models ``native_stack`` covers
+    and inputs it ``takes``; None otherwise."""
+    stack = native_stack(model)
+    k = kernels()
+    if stack is None or k is None:
+        return None
+    run = k.stack_predict
+
+    def predict(x: Tensor) -> Tensor:
+        return run(x, *stack.args) if stack.takes(x) else model(x)
+
+    return predict
+
+
+def native_stack(model: nn.Module) -> NativeStack | None:
+    """``model`` as the native kernels take it, or None when they do not cover it (see the module)."""
     from rnnkit.layers.core import Dense, Input
     from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
     from rnnkit.models.sequential import Sequential
-    from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError
 
-    if type(loss_fn) not in (MeanSquaredError, MeanAbsoluteError) or kernels() is None:
+    if kernels() is None:
         return None
     if not isinstance(model, Sequential) or not model.built or getattr(model, "mixed_precision", None) is not None:
         return None
@@ -117,8 +157,11 @@ def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
             or layer.probe is not None
         ):
             return None
-    if any(m._forward_hooks or m._forward_pre_hooks for m in model.modules()):
-        return None  # something watches the layers' calls (e.g. rnnkit.diagnostics): run them
+    # something watches the layers' calls (e.g. rnnkit.diagnostics): run them. (The modules are named
+    # rather than walked with model.modules(): predict() asks on every call)
+    watched: list[nn.Module] = [model, model.stack, *layers, *(layer.cell for layer in recurrent)]
+    if any(m._forward_hooks or m._forward_pre_hooks for m in watched):
+        return None
     cells = [w for layer in recurrent for w in layer.cell.flat_weights()]
     weights = [w for layer in dense for w in (layer.weight, layer.bias if layer.bias is not None else _NO_BIAS)]
     tensors = [*cells, *(w for w in weights if w is not _NO_BIAS)]
@@ -128,15 +171,15 @@ def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
     expected = sum(4 if layer.cell.fused_mode == "gru" else 3 for layer in recurrent) + sum(  # parameters
         1 if layer.bias is None else 2 for layer in dense
     )
-    if expected != len(list(model.parameters())):
+    params: list[Tensor] = list(model.parameters())
+    if expected != len(params):
         return None
-    return FusedBackprop(
-        model,
+    return NativeStack(
+        params,
         [_CELLS[layer.cell.fused_mode] for layer in recurrent],
         cells,
         [_ACTIVATIONS[layer.activation] for layer in dense],
         weights,
-        0 if type(loss_fn) is MeanSquaredError else 1,
     )
 
 
