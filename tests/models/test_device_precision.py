@@ -83,6 +83,8 @@ def test_a_replayed_cuda_graph_trains_as_step_by_step_does(clipnorm: float | Non
     graphed, losses = _gpu_fit(True, clipnorm)
     plain, plain_losses = _gpu_fit(False, clipnorm)
     assert graphed._graphed_update.graph is not None  # the graph was captured and replayed
+    cell = graphed.layers[0].cell  # its weights moved into one buffer for cuDNN (views of it, same tensors)
+    assert len({w.untyped_storage().data_ptr() for w in cell.flat_weights()}) == 1
     assert getattr(plain, "_graphed_update", None) is None
     np.testing.assert_allclose(losses, plain_losses, rtol=1e-4)
     for a, b in zip(graphed.get_weights(), plain.get_weights()):
