@@ -262,7 +262,8 @@ at::Tensor sequence_product(const at::Tensor& a, const at::Tensor& m, const at::
     } else {
       std::fill(o, o + out.numel(), scalar_t(0));
     }
-    small_product(a.data_ptr<scalar_t>(), a.stride(0), a.stride(1), a.size(0), mc.data_ptr<scalar_t>(), a.size(1), J, o);
+    small_product(a.data_ptr<scalar_t>(), a.stride(0), a.stride(1), a.size(0), mc.data_ptr<scalar_t>(), a.size(1), J,
+                  o);
   });
   return out;
 }

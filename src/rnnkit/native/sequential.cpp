@@ -58,42 +58,27 @@ at::Tensor zeros(at::IntArrayRef sizes, const at::TensorOptions& options) {
   return out;
 }
 
-at::Tensor activate(const at::Tensor& z, int64_t act) {
-  switch (act) {
-    case kReluAct: return z.clamp_min(0);
-    case kTanhAct: return z.tanh();
-    case kSigmoid: return z.sigmoid();
-    default: return z;
-  }
-}
-
-// dL/dz from dL/dy and the activation's output y = act(z)
-at::Tensor activation_grad(const at::Tensor& grad, const at::Tensor& y, int64_t act) {
-  switch (act) {
-    case kReluAct: return grad * (y > 0);
-    case kTanhAct: return grad * (1 - y * y);
-    case kSigmoid: return grad * y * (1 - y);
-    default: return grad;
-  }
-}
-
 // y (B, O) = act(x (B, I) W^T + b), W (O, I); b empty for a layer without bias.
 at::Tensor dense_forward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, int64_t act) {
   const auto B = x.size(0), I = x.size(1), O = w.size(0);
-  if (B * I * O > kSmallDense) return activate(b.numel() > 0 ? at::addmm(b, x, w.t()) : at::mm(x, w.t()), act);
+  const bool small = B * I * O <= kSmallDense;
+  // the product: plain loops when small, ATen's (MKL) when large; then the activation in place
+  auto y = small ? at::empty({B, O}, x.options()) : (b.numel() > 0 ? at::addmm(b, x, w.t()) : at::mm(x, w.t()));
   const auto xc = x.contiguous(), wc = w.contiguous();
-  auto y = at::empty({B, O}, x.options());
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "dense_forward", [&] {
-    const scalar_t* xp = xc.data_ptr<scalar_t>();
-    const scalar_t* wp = wc.data_ptr<scalar_t>();
-    const scalar_t* bp = b.numel() > 0 ? b.data_ptr<scalar_t>() : nullptr;
     scalar_t* yp = y.data_ptr<scalar_t>();
-    for (int64_t r = 0; r < B; ++r)
-      for (int64_t o = 0; o < O; ++o) {
-        scalar_t sum = bp != nullptr ? bp[o] : scalar_t(0);
-        for (int64_t i = 0; i < I; ++i) sum += xp[r * I + i] * wp[o * I + i];
-        yp[r * O + o] = activation_value(sum, act);
-      }
+    if (small) {
+      const scalar_t* xp = xc.data_ptr<scalar_t>();
+      const scalar_t* wp = wc.data_ptr<scalar_t>();
+      const scalar_t* bp = b.numel() > 0 ? b.data_ptr<scalar_t>() : nullptr;
+      for (int64_t r = 0; r < B; ++r)
+        for (int64_t o = 0; o < O; ++o) {
+          scalar_t sum = bp != nullptr ? bp[o] : scalar_t(0);
+          for (int64_t i = 0; i < I; ++i) sum += xp[r * I + i] * wp[o * I + i];
+          yp[r * O + o] = sum;
+        }
+    }
+    for (int64_t j = 0; j < B * O; ++j) yp[j] = activation_value(yp[j], act);
   });
   return y;
 }
@@ -102,25 +87,25 @@ at::Tensor dense_forward(const at::Tensor& x, const at::Tensor& w, const at::Ten
 std::vector<at::Tensor> dense_backward(const at::Tensor& grad_y, const at::Tensor& x, const at::Tensor& y,
                                        const at::Tensor& w, bool bias, int64_t act) {
   const auto B = x.size(0), I = x.size(1), O = w.size(0);
-  if (B * I * O > kSmallDense) {
-    const auto dz = activation_grad(grad_y, y, act);
-    return {dz.mm(w), dz.t().mm(x), bias ? dz.sum(0) : at::Tensor()};
-  }
   const auto xc = x.contiguous(), wc = w.contiguous(), gc = grad_y.contiguous(), yc = y.contiguous();
-  auto dz = at::empty({B, O}, x.options());
+  auto dz = at::empty({B, O}, x.options());  // dL/dz, z = x W^T + b
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "dense_grad_z", [&] {
+    const scalar_t* gp = gc.data_ptr<scalar_t>();
+    const scalar_t* yp = yc.data_ptr<scalar_t>();
+    scalar_t* dzp = dz.data_ptr<scalar_t>();
+    for (int64_t j = 0; j < B * O; ++j) dzp[j] = gp[j] * activation_slope(yp[j], act);
+  });
+  if (B * I * O > kSmallDense) return {dz.mm(w), dz.t().mm(x), bias ? dz.sum(0) : at::Tensor()};
   auto dx = zeros({B, I}, x.options());
   auto dw = zeros({O, I}, x.options());
   auto db = bias ? zeros({O}, x.options()) : at::Tensor();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "dense_backward", [&] {
     const scalar_t* xp = xc.data_ptr<scalar_t>();
     const scalar_t* wp = wc.data_ptr<scalar_t>();
-    scalar_t* dzp = dz.data_ptr<scalar_t>();
+    const scalar_t* dzp = dz.data_ptr<scalar_t>();
     scalar_t* dxp = dx.data_ptr<scalar_t>();
     scalar_t* dwp = dw.data_ptr<scalar_t>();
     scalar_t* dbp = bias ? db.data_ptr<scalar_t>() : nullptr;
-    const scalar_t* gp = gc.data_ptr<scalar_t>();
-    const scalar_t* yp = yc.data_ptr<scalar_t>();
-    for (int64_t j = 0; j < B * O; ++j) dzp[j] = gp[j] * activation_slope(yp[j], act);
     for (int64_t r = 0; r < B; ++r)
       for (int64_t o = 0; o < O; ++o) {
         const scalar_t d = dzp[r * O + o];
@@ -263,8 +248,8 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     std::vector<at::Tensor> g;
     if (modes[l] == kLSTM) {
       const auto& s = run.saved;
-      g = lstm_backward(grad_out, grad_hn, zeros(run.h0.sizes(), x.options()), run.input, run.h0, run.c0, w_ih, w_hh, s[0], s[1],
-                        s[2], l > 0);
+      const auto grad_cn = zeros(run.h0.sizes(), x.options());
+      g = lstm_backward(grad_out, grad_hn, grad_cn, run.input, run.h0, run.c0, w_ih, w_hh, s[0], s[1], s[2], l > 0);
       cell_grads[l] = {g[3], g[4], g[5]};  // dw_ih, dw_hh, db
     } else if (modes[l] == kGRU) {
       const auto& s = run.saved;
