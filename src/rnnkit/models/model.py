@@ -185,10 +185,8 @@ class Model(nn.Module):
         """``t`` on the model's device; float data in the weights' float type (a ``model.double()`` trains
         in float64 on the float32 arrays data arrive as)."""
         first = next(self.parameters(), None)
-        device = self.target_device or (first.device if first is not None else torch.device("cpu"))
-        if t.is_floating_point() and first is not None and first.is_floating_point() and first.dtype != t.dtype:
-            return t.to(device, dtype=first.dtype)
-        return t.to(device)
+        dtype = first.dtype if first is not None and first.is_floating_point() and t.is_floating_point() else None
+        return t.to(self._device(), dtype=dtype)
 
     def expected_input_shape(self) -> tuple[int | None, ...] | None:
         """Shape of one sample the model accepts (no batch axis), when known."""
