@@ -64,6 +64,20 @@ class CharLSTM(torch.nn.Module):
         return self.head(self.drop(out)), state
 
 
+def train_epoch(net: CharLSTM, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> None:
+    """One pass over the streams ``x``/``y`` (B, L) in chunks of BPTT steps, the state carried (detached)."""
+    net.train()
+    state = None
+    for i in range(0, x.shape[1], BPTT):
+        logits, state = net(x[:, i : i + BPTT], state)
+        state = tuple(s.detach() for s in state)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[:, i : i + BPTT].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
+        opt.step()
+
+
 def run_torch(text: str, units: int, layers: int, minutes: float, dropout: float) -> dict[str, float]:
     """What a careful PyTorch user writes: min-char-rnn's recipe with nn.LSTM and Adam."""
     torch.manual_seed(0)
@@ -75,18 +89,7 @@ def run_torch(text: str, units: int, layers: int, minutes: float, dropout: float
     opt = torch.optim.Adam(net.parameters(), lr=LR)
     start, chars, epochs, best = time.perf_counter(), 0, 0, math.inf
     while time.perf_counter() - start < minutes * 60:
-        net.train()
-        state = None
-        for i in range(0, x.shape[1], BPTT):
-            logits, state = net(x[:, i : i + BPTT], state)
-            state = tuple(s.detach() for s in state)
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), y[:, i : i + BPTT].reshape(-1)
-            )
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
-            opt.step()
+        train_epoch(net, opt, x, y)
         chars += x.numel()
         epochs += 1
         net.eval()
@@ -102,8 +105,8 @@ def step_throughput(
 ) -> tuple[float, float]:
     """Training characters per second of each contestant, alternating in this process: each round is one
     rnnkit ``fit`` over ``chunks`` truncated-BPTT chunks of the real streams (its whole training loop, a
-    short epoch) and the hand-written loop's steps on the same chunks; medians over ``rounds``. Shorter than the budgeted
-    runs above, and immune to the machine's drift between them."""
+    short epoch) and the hand-written loop's steps on the same chunks; medians over ``rounds``. Shorter
+    than the budgeted runs above, and immune to the machine's drift between them."""
     rnnkit.seed(0)
     gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
                         clipnorm=CLIP, dropout=dropout)  # fmt: skip
@@ -116,18 +119,7 @@ def step_throughput(
     xt, yt = torch.from_numpy(xs), torch.from_numpy(ys)
 
     def theirs() -> None:
-        net.train()
-        state = None
-        for i in range(0, xt.shape[1], BPTT):
-            logits, state = net(xt[:, i : i + BPTT], state)
-            state = tuple(s.detach() for s in state)
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), yt[:, i : i + BPTT].reshape(-1)
-            )
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP)
-            opt.step()
+        train_epoch(net, opt, xt, yt)
 
     def mine() -> None:
         model.fit(xs, ys, batch_size=BATCH, epochs=1, shuffle=False, bptt_steps=BPTT, verbose=0)

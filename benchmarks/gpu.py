@@ -23,10 +23,11 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from speed import layers  # the same pairs of layers as the CPU benchmark (benchmarks/ is on the path)
 
 from rnnkit import native
 from rnnkit.callbacks import Callback
-from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
+from rnnkit.layers import Dense, SimpleRNN
 from rnnkit.models import Sequential
 
 EPOCHS, BATCH = 20, 32
@@ -80,16 +81,6 @@ def torch_epochs(device: str) -> list[float]:
     return np.diff(stamps).tolist()
 
 
-def layer_pair(cell: str, units: int) -> tuple[torch.nn.Module, torch.nn.Module]:
-    mine = {"SimpleRNN": lambda: SimpleRNN(units, activation="relu", return_sequences=True),
-            "GRU": lambda: GRU(units, return_sequences=True),
-            "LSTM": lambda: LSTM(units, return_sequences=True)}[cell]()  # fmt: skip
-    theirs = {"SimpleRNN": lambda: torch.nn.RNN(units, units, nonlinearity="relu", batch_first=True),
-              "GRU": lambda: torch.nn.GRU(units, units, batch_first=True),
-              "LSTM": lambda: torch.nn.LSTM(units, units, batch_first=True)}[cell]()  # fmt: skip
-    return mine, theirs
-
-
 def step_ms(fn: Callable[[], None], repeats: int) -> float:
     for _ in range(3):
         fn()
@@ -134,7 +125,7 @@ def main() -> None:
     )
     for cell in ("SimpleRNN", "GRU", "LSTM"):
         for units in (128, 512):
-            mine, theirs = (m.cuda() for m in layer_pair(cell, units))
+            mine, theirs = (m.cuda() for m in layers(cell, units))
             x = torch.randn(64, 200, units, device="cuda", requires_grad=True)
             mine(x)  # build
 
