@@ -137,7 +137,6 @@ def train_epoch(
     progress and returns where it stopped (a ``ResumePoint`` whose ``epoch`` the caller sets); otherwise None.
     """
     model.train()
-    clipping = clipnorm is not None or clipvalue is not None
     device = next(iter(optimizer.params), torch.zeros(())).device  # the sums stay where the loss is
     sums = torch.zeros(1 + len(metrics), device=device)
     clipped, updates, seen = torch.zeros((), device=device), 0, 0
@@ -148,11 +147,14 @@ def train_epoch(
     # on a GPU, where it would stall the queue, and across ranks, which must stop together: once an epoch
     on_cpu = device.type == "cpu" and not distributed
     stopped: ResumePoint | None = None
-    # forward, loss and BPTT in one native call when the model's graph is one it knows (rnnkit.native.training)
-    fused = fused_backprop(model, loss_fn) if tbptt is None and not distributed else None
-    # on a GPU, small models replay the whole update as one CUDA graph (rnnkit.train.cuda_graph)
+    clipping = clipnorm is not None or clipvalue is not None
     clip = (lambda: clip_gradients(optimizer.params, clipnorm, clipvalue)) if clipping else None
-    graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=tbptt is None and not distributed)
+    # the faster paths take whole batches on one process: forward, loss and BPTT in one native call when the
+    # model's graph is one it knows (rnnkit.native.training); on a GPU the whole update, clipping included,
+    # replayed as one CUDA graph (rnnkit.train.cuda_graph)
+    whole = tbptt is None and not distributed
+    fused = fused_backprop(model, loss_fn) if whole else None
+    graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=whole)
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             if skip is not None and step < skip[0]:
@@ -186,8 +188,8 @@ def train_epoch(
                             raise DivergedError(f"the loss is {loss_value}", batch=step)
                     if distributed:
                         average_gradients(optimizer.params, yc.shape[0])
-                    if clipping:
-                        clipped += clip_gradients(optimizer.params, clipnorm, clipvalue)
+                    if clip is not None:
+                        clipped += clip()
                     optimizer.step()
                 updates += 1
                 n = yc.shape[0]
