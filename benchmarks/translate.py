@@ -9,12 +9,14 @@ built-in dates task; one-to-many digit captions.
   BLEU (sacreBLEU's definition, ``tokenize='none'``) and chrF are computed on those tokens against the
   pair's own reference; "all references" also counts every other French translation the filtered set
   holds for the same English sentence.
-  Each variant trains for at most ``--minutes`` (early stopping on a 5 % validation part of the 90 %).
+  Each variant trains for at most ``--minutes`` (early stopping on a 5 % validation part of the 90 %),
+  with label smoothing ``--label-smoothing``; a variant ``additive*2`` is an ensemble of two networks
+  (``Translator(ensemble=2)``) given twice the minutes, one share each.
 * ``dates``: ``rnnkit.datasets.dates`` (written dates → ISO), 20,000 pairs to train, 2,000 held out.
 * ``digits``: scikit-learn's 8×8 digits (1,797 images) captioned with the digit's name spelled letter by
   letter ("seven"), ``VectorToSequence``; seeded 80/20 split. Skipped, saying so, without scikit-learn.
 
-    python benchmarks/translate.py [--tasks fra,dates,digits] [--minutes 10] [--attention none,additive,dot]
+    python benchmarks/translate.py [--tasks fra,dates,digits] [--minutes 10] [--variants none,additive,dot,additive*2]
 """
 
 from __future__ import annotations
@@ -78,24 +80,28 @@ def run_fra(args: argparse.Namespace) -> None:
     several = sum(len(r) > 1 for r in test_refs)
     print(f"fra: {len(train_src) + len(test_src):,} pairs after the tutorial's filter; {len(train_src):,} train, "
           f"{len(test_src):,} test ({several} with several translations in the set); budget {args.minutes} min "
-          f"per model, units {args.units}, dropout {args.dropout}")  # fmt: skip
+          f"per network, units {args.units}, dropout {args.dropout}, label smoothing {args.label_smoothing}")  # fmt: skip
     rows = []
-    for attention in args.attention.split(","):
+    for variant in args.variants.split(","):
+        attention, _, networks = variant.partition("*")
+        ensemble = int(networks or 1)
         rnnkit.seed(args.seed)
         translator = Translator(
             units=args.units, attention=None if attention == "none" else attention, dropout=args.dropout,
-            epochs=1000, patience=args.patience, batch_size=args.batch,
+            epochs=1000, patience=args.patience, batch_size=args.batch, label_smoothing=args.label_smoothing,
+            ensemble=ensemble,
         )  # fmt: skip
-        translator.fit(train_src, train_tgt, minutes=args.minutes, echo=print if args.verbose else None, seed=args.seed)
+        translator.fit(
+            train_src, train_tgt, minutes=args.minutes * ensemble, echo=print if args.verbose else None, seed=args.seed
+        )
         for beam in (1, 5):
             start = time.perf_counter()
             scores = translator.evaluate(test_src, test_tgt, beam_width=beam)
             decode = time.perf_counter() - start
             multi = translator.evaluate(test_src, test_refs, beam_width=beam)
-            rows.append(
-                (attention, "greedy" if beam == 1 else f"beam {beam}", scores, multi, translator.seconds, decode)
-            )
-            print(f"  {attention:<9} {rows[-1][1]:<7} BLEU {scores['bleu']:5.2f}  chrF {scores['chrf']:5.2f}  "
+            name = attention if ensemble == 1 else f"{attention}, {ensemble} networks"
+            rows.append((name, "greedy" if beam == 1 else f"beam {beam}", scores, multi, translator.seconds, decode))
+            print(f"  {name:<9} {rows[-1][1]:<7} BLEU {scores['bleu']:5.2f}  chrF {scores['chrf']:5.2f}  "
                   f"exact {scores['exact']:5.1f} %  multi-ref BLEU {multi['bleu']:5.2f}  train {translator.seconds:6.0f} s  "
                   f"decode {decode:5.1f} s", flush=True)  # fmt: skip
         examples = test_src[:4]
@@ -171,7 +177,8 @@ def main() -> None:
     parser.add_argument("--tasks", default="fra,dates,digits")
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per fra model")
     parser.add_argument("--dates-minutes", type=float, default=3.0)
-    parser.add_argument("--attention", default="none,additive,dot")
+    parser.add_argument("--variants", default="none,additive,dot,additive*2", help="attention[*networks], ...")
+    parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--batch", type=int, default=64)

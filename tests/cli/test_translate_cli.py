@@ -37,6 +37,14 @@ def test_fit_translate_evaluate_and_attention(
     assert main(["translate", "attention", model, "march 3, 1999", "--out", str(tmp_path / "a.png")]) == 0
     assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
 
+    pair = str(tmp_path / "pair")
+    assert main([*fit[:4], pair, *fit[5:], "--ensemble", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "network 2/2: epoch 2:" in out and not Path(pair + ".backup").exists()
+    assert main(["translate", "attention", pair, "march 3, 1999", "--out", str(tmp_path / "b.png")]) == 0
+    assert main([*fit[:4], pair, *fit[5:], "--ensemble", "2", "--resume"]) == 1
+    assert "cannot be resumed" in capsys.readouterr().err
+
 
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "bad.tsv").write_text("hello\tbonjour\nno tab here\n", encoding="utf-8")

@@ -6,13 +6,17 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+import torch
 
+from rnnkit.callbacks import BackupAndRestore
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.words import WordTokenizer
 from rnnkit.datasets.dates import date_pairs
 from rnnkit.errors import ConfigError, DataError
+from rnnkit.models import EncoderDecoder, Ensemble
 from rnnkit.tasks.translation import Translator
 
 
@@ -52,6 +56,32 @@ def test_unknown_words_are_counted_and_long_sentences_truncated(
     assert translator.unknown_words == 2  # 'brumaire' and '1799' never appear in training
     with pytest.warns(UserWarning, match="longer than max_length=50"):
         translator.translate([" ".join(["may"] * 60)])
+
+
+def test_an_ensemble_trains_networks_from_different_starts_and_translates_with_all(tmp_path: Path) -> None:
+    sources, targets = date_pairs(600, seed=3)
+    options: dict[str, Any] = {"units": 16, "target_tokens": "char", "dropout": 0.0, "batch_size": 32, "beam_width": 2}
+    single = Translator(**options).fit(sources[:500], targets[:500], epochs=2, seed=4)
+    pair = Translator(**options, ensemble=2).fit(sources[:500], targets[:500], epochs=2, seed=4)
+    assert isinstance(pair.model, Ensemble) and isinstance(single.model, EncoderDecoder)
+    first, second = pair.model.members
+    # network 1 is the one a single translator trains (same seed, split, vocabularies); network 2 differs
+    for (name, weight), same in zip(single.model.state_dict().items(), first.state_dict().values()):
+        assert torch.equal(weight, same), name
+    assert not torch.equal(first.decoder.output.weight, second.decoder.output.weight)
+    pair.save(tmp_path / "pair")
+    again = Translator.load(tmp_path / "pair")
+    assert again.config.ensemble == 2
+    assert again.translate(sources[500:530]) == pair.translate(sources[500:530])
+    with pytest.raises(ConfigError, match="resumes one network"):
+        Translator(**options, ensemble=2).fit(
+            sources[:500], targets[:500], epochs=1, callbacks=[BackupAndRestore(tmp_path / "backup")]
+        )
+    for bad in (0, 17):
+        with pytest.raises(ConfigError, match="ensemble"):
+            Translator(ensemble=bad)
+    with pytest.raises(ConfigError, match="label_smoothing"):
+        Translator(label_smoothing=1.0)
 
 
 def test_bad_training_data_gets_clear_errors() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.errors import ShapeError, UnknownNameError
+from rnnkit.errors import ConfigError, ShapeError, UnknownNameError
 from rnnkit.train.losses import SparseCategoricalCrossentropy, get_loss
 from rnnkit.train.metrics import get_metric
 
@@ -43,6 +43,33 @@ def test_sparse_crossentropy_ignores_padding_targets() -> None:
     assert float(loss) == pytest.approx(float(expected), rel=1e-5)
     with pytest.raises(ShapeError, match=r"ids in \[1, 7\]"):
         SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)(torch.tensor([[7, 1, 0]]), logits[:1])
+
+
+def test_label_smoothing_equals_its_formula_and_round_trips() -> None:
+    """ε-smoothing: (1 - ε)·(-log p_y) + ε·mean_c(-log p_c) per counted target (padding still ignored);
+    the dense loss with smoothing equals the sparse one on one-hot targets."""
+    eps = 0.2
+    logits = torch.randn(2, 3, 5, generator=torch.Generator().manual_seed(1))
+    labels = torch.tensor([[4, 2, 0], [1, 0, 0]])
+    log_p = torch.log_softmax(logits, -1)
+    counted = [(0, 0, 4), (0, 1, 2), (1, 0, 1)]
+    expected = sum((1 - eps) * -log_p[b, t, y] + eps * -log_p[b, t].mean() for b, t, y in counted) / 3
+    loss = SparseCategoricalCrossentropy(from_logits=True, ignore_class=0, label_smoothing=eps)
+    assert float(loss(labels, logits)) == pytest.approx(float(expected), rel=1e-5)
+    assert float(loss(labels, logits)) != pytest.approx(
+        float(SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)(labels, logits)), rel=1e-3
+    )
+    flat, ids = logits[0], torch.tensor([4, 2, 1])
+    onehot = torch.nn.functional.one_hot(ids, 5).float()
+    dense = get_loss({"class_name": "CategoricalCrossentropy", "config": {"from_logits": True, "label_smoothing": eps}})
+    sparse = get_loss({"class_name": "SparseCategoricalCrossentropy", **{"config": loss.get_config()}})
+    assert float(dense(onehot, flat)) == pytest.approx(
+        float(SparseCategoricalCrossentropy(from_logits=True, label_smoothing=eps)(ids, flat)), rel=1e-5
+    )
+    assert float(sparse(labels, logits)) == pytest.approx(float(expected), rel=1e-5)
+    for bad in (1.0, -0.1, True, "0.1"):
+        with pytest.raises(ConfigError, match="label_smoothing"):
+            SparseCategoricalCrossentropy(label_smoothing=bad)  # type: ignore[arg-type]
 
 
 def test_bad_loss_inputs() -> None:

@@ -53,6 +53,14 @@ def register(commands: Any) -> None:
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--minutes", type=float, help="training time budget")
     p.add_argument("--patience", type=int, default=5)
+    p.add_argument("--label-smoothing", type=float, default=0.1, help="ε of the cross-entropy (0: none)")
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        help="train N networks from different seeds (each 1/N of --minutes) that translate together; "
+        "such a run cannot be resumed",
+    )
     p.add_argument("--beam", type=int, default=5, help="beam width used when translating (1: greedy)")
     p.add_argument("--seed", type=int, default=0)
     add_resume_flag(p)
@@ -98,6 +106,7 @@ def fit(args: argparse.Namespace) -> int:
     import random
 
     import rnnkit
+    from rnnkit.errors import ConfigError
     from rnnkit.tasks.translation import Translator
 
     sources, targets = _pairs(args.data, args.limit)
@@ -113,10 +122,13 @@ def fit(args: argparse.Namespace) -> int:
         attention=None if args.attention == "none" else args.attention, dropout=args.dropout,
         teacher_forcing=args.teacher_forcing, source_tokens=args.source_tokens, target_tokens=target_tokens,
         max_length=args.max_length, batch_size=args.batch, learning_rate=args.lr, epochs=args.epochs,
-        patience=args.patience, beam_width=args.beam,
+        patience=args.patience, beam_width=args.beam, label_smoothing=args.label_smoothing, ensemble=args.ensemble,
     )  # fmt: skip
+    if args.ensemble > 1 and args.resume:
+        raise ConfigError("--resume continues one network; a run with --ensemble above 1 cannot be resumed")
     print(f"data: {args.data or 'built-in dates task'}, {len(train[0]):,} pairs to train, {len(test[0]):,} held out")
-    translator.fit(*train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=backup_callbacks(args))
+    callbacks = backup_callbacks(args) if args.ensemble == 1 else []
+    translator.fit(*train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=callbacks)
     translator.save(args.out)
     scores = translator.evaluate(*test)
     print(

@@ -7,6 +7,7 @@ Example:
     >>> model.compile(optimizer="adam", loss="mse")
 """
 
+from rnnkit.models.ensemble import Ensemble
 from rnnkit.models.model import Model
 from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
@@ -15,6 +16,7 @@ from rnnkit.models.shapes import encoder_decoder, many_to_many, many_to_one, one
 
 __all__ = [
     "EncoderDecoder",
+    "Ensemble",
     "Model",
     "Sequential",
     "VectorToSequence",

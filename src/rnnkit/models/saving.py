@@ -191,10 +191,11 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
         model.save("tutorial_model")
         same = rnnkit.models.load_model("tutorial_model")
     """
+    from rnnkit.models.ensemble import Ensemble
     from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
     from rnnkit.models.sequential import Sequential
 
-    classes: dict[str, Any] = {c.__name__: c for c in (Sequential, EncoderDecoder, VectorToSequence)}
+    classes: dict[str, Any] = {c.__name__: c for c in (Sequential, EncoderDecoder, VectorToSequence, Ensemble)}
     folder = Path(path)
     config = _read_config(folder)
     cls = classes[config["class_name"]]

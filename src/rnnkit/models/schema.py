@@ -6,7 +6,7 @@ and every tensor file must match the network the config describes (``check_tenso
 
     format             "rnnkit.model"
     format_version     1
-    class_name         Sequential | EncoderDecoder | VectorToSequence
+    class_name         Sequential | EncoderDecoder | VectorToSequence | Ensemble (of the two before)
     config             object: the network (layer names and their arguments)
     build_input_shape  list of 1–4 entries, each null or an int in [1, MAX_SIZE]
     compile            null, or {optimizer: {class_name, config: {name: number}}, loss: str | {class_name,
@@ -22,7 +22,7 @@ Example:
     >>> check_config({"format": "rnnkit.model", "format_version": 1}, "m")
     Traceback (most recent call last):
     ...
-    rnnkit.errors.ModelFileError: m/config.json: 'class_name' must be one of EncoderDecoder, Sequential, VectorToSequence, got None
+    rnnkit.errors.ModelFileError: m/config.json: 'class_name' must be one of EncoderDecoder, Ensemble, Sequential, VectorToSequence, got None
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ __all__ = ["check_config", "check_tensors", "MAX_CONFIG_BYTES", "MAX_SIZE", "TEN
 
 MAX_CONFIG_BYTES = 64 * 2**20
 MAX_SIZE = MAX_INT  # the largest integer a network config may hold (units, vocabulary size, ...), as a task's
-MODEL_CLASSES = ("EncoderDecoder", "Sequential", "VectorToSequence")
+MODEL_CLASSES = ("EncoderDecoder", "Ensemble", "Sequential", "VectorToSequence")
 TENSOR_FILES = ("model.safetensors", "optimizer.safetensors", "extras.safetensors")
 KNOWN_FILES = (*TENSOR_FILES, "training_log.jsonl")
 SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -34,7 +34,7 @@ from rnnkit.layers.core import Dense, Embedding
 from rnnkit.layers.decoder import CELLS, Decoder
 from rnnkit.layers.recurrent import RECURRENT_LAYERS, Bidirectional
 from rnnkit.models.model import Model
-from rnnkit.nn.decoding import beam_search, greedy_search
+from rnnkit.nn.decoding import StepFn, beam_search, greedy_search
 
 __all__ = ["EncoderDecoder", "VectorToSequence", "PAD", "SOS", "EOS"]
 
@@ -65,6 +65,7 @@ class _Generates(Model):
 
     decoder: Decoder
     teacher_forcing: float
+    options: dict[str, Any]  # the constructor's arguments (what get_config saves)
 
     def _start(self, x: Tensor) -> tuple[tuple[Tensor, ...], Tensor | None, Tensor | None]:
         """Decoder start state, memory and memory mask for inputs ``x``."""
@@ -93,17 +94,23 @@ class _Generates(Model):
         self.eval()
         out: list[list[int]] = []
         for start in range(0, len(xt), batch_size):
-            state, memory, mask = self._start(xt[start : start + batch_size])
-            B = len(state[0])
+            chunk = xt[start : start + batch_size]
+            step, state = self.search_start(chunk, beam_width)
             if beam_width == 1:
-                step = self.decoder.stepper(memory, mask)
                 out += greedy_search(step, state, SOS, EOS, max_length)
-                continue
-            grow = lambda t: None if t is None else t.repeat_interleave(beam_width, dim=0)  # noqa: E731
-            step = self.decoder.stepper(grow(memory), grow(mask))
-            state = tuple(s.repeat_interleave(beam_width, dim=0) for s in state)
-            out += beam_search(step, state, B, beam_width, SOS, EOS, max_length, length_penalty)
+            else:
+                out += beam_search(step, state, len(chunk), beam_width, SOS, EOS, max_length, length_penalty)
         return out
+
+    def search_start(self, x: Tensor, rows_per_input: int = 1) -> tuple[StepFn, tuple[Tensor, ...]]:
+        """The one-step function of the decoder over inputs ``x`` and its start state, every input's
+        rows repeated ``rows_per_input`` times (one per beam) for greedy or beam search."""
+        state, memory, mask = self._start(x)
+        if rows_per_input > 1:
+            grow = lambda t: None if t is None else t.repeat_interleave(rows_per_input, dim=0)  # noqa: E731
+            memory, mask = grow(memory), grow(mask)
+            state = tuple(s.repeat_interleave(rows_per_input, dim=0) for s in state)
+        return self.decoder.stepper(memory, mask), state
 
     @torch.no_grad()
     def attention_weights(self, x: Any, target_in: Any) -> np.ndarray:

@@ -31,16 +31,39 @@ Example (a decoder that always says token 2, then ``eos`` = 1)::
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["StepFn", "greedy_search", "beam_search", "ctc_greedy", "ctc_beam_search"]
+__all__ = ["StepFn", "ensemble_step", "greedy_search", "beam_search", "ctc_greedy", "ctc_beam_search"]
 
 StepFn = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, tuple[Tensor, ...]]]
+
+
+def ensemble_step(steps: Sequence[StepFn], sizes: Sequence[int]) -> StepFn:
+    """One step of M decoders over the same vocabulary, voting by their average probability::
+
+        log p(y) = log (1/M · Σ_m p_m(y))
+
+    The combined state is the decoders' state tuples one after another (``sizes[m]`` tensors for
+    decoder m), so greedy and beam search reorder it as they reorder one decoder's state.
+    """
+
+    def step(tokens: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
+        log_probs: list[Tensor] = []
+        new: list[Tensor] = []
+        start = 0
+        for member, size in zip(steps, sizes):
+            lp, member_state = member(tokens, state[start : start + size])
+            log_probs.append(lp)
+            new += member_state
+            start += size
+        return torch.logsumexp(torch.stack(log_probs), dim=0) - math.log(len(steps)), tuple(new)
+
+    return step
 
 
 def _until_eos(ids: list[int], eos: int) -> list[int]:

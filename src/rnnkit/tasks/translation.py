@@ -27,11 +27,20 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, EpochLog, SaveBest, TimeLimit
+from rnnkit.callbacks import (
+    BackupAndRestore,
+    Callback,
+    CosineDecayOverTime,
+    EarlyStopping,
+    EpochLog,
+    SaveBest,
+    TimeLimit,
+)
 from rnnkit.data.batching import SequencePairBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError
-from rnnkit.models import EncoderDecoder, load_metadata, load_model
+from rnnkit.models import EncoderDecoder, Ensemble, load_metadata, load_model
+from rnnkit.models.ensemble import MAX_MEMBERS
 from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
 from rnnkit.optimizers import Adam
@@ -55,8 +64,11 @@ class TranslatorConfig:
     Text: ``source_tokens``/``target_tokens`` ('word' or 'char'), ``lower``, ``accents`` (False strips
     them), ``token_pattern`` (a word token; by default apostrophes stand alone: ``j ' ai``), ``max_words``
     per side, ``min_count``, ``max_length`` (tokens per sentence).
-    Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``, ``validation`` (fraction held
-    out when no validation pairs are given), ``patience`` (epochs without a better validation loss).
+    Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``, ``label_smoothing`` (ε of the
+    cross-entropy), ``validation`` (fraction held out when no validation pairs are given), ``patience``
+    (epochs without a better validation loss), ``ensemble`` (networks trained one after another from
+    different random starts, each with an equal share of the time budget; they translate together,
+    averaging their next-word probabilities: ``rnnkit.models.Ensemble``).
     Decoding: ``beam_width`` (1: greedy), ``length_penalty``.
     """
 
@@ -80,6 +92,8 @@ class TranslatorConfig:
     batch_size: int = 64
     learning_rate: float = 1e-3
     clipnorm: float = 1.0
+    label_smoothing: float = 0.1
+    ensemble: int = 1
     validation: float = 0.05
     patience: int = 5
     beam_width: int = 5
@@ -90,7 +104,7 @@ class TranslatorConfig:
         for side in ("source_tokens", "target_tokens"):
             if getattr(self, side) not in ("word", "char"):
                 raise ConfigError(f"{side} must be 'word' or 'char', got {getattr(self, side)!r}")
-        for name in ("units", "encoder_layers", "max_length", "epochs", "batch_size", "beam_width"):
+        for name in ("units", "encoder_layers", "max_length", "epochs", "batch_size", "beam_width", "ensemble"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
@@ -98,6 +112,10 @@ class TranslatorConfig:
             raise ConfigError(f"validation must be a fraction in (0, 0.5), got {self.validation}")
         if not self.learning_rate > 0 or not self.clipnorm > 0:
             raise ConfigError("learning_rate and clipnorm must be > 0")
+        if self.ensemble > MAX_MEMBERS:
+            raise ConfigError(f"ensemble must be at most {MAX_MEMBERS} networks, got {self.ensemble}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
 
 
 class Translator:
@@ -107,7 +125,7 @@ class Translator:
         self.config = TranslatorConfig(**options)
         self.source_tokenizer: WordTokenizer | None = None
         self.target_tokenizer: WordTokenizer | None = None
-        self.model: EncoderDecoder | None = None
+        self.model: EncoderDecoder | Ensemble | None = None
         self.unknown_words = 0  # source tokens mapped to <unk> by the last encode
         self.seconds = 0.0  # training time of the last fit
 
@@ -117,10 +135,16 @@ class Translator:
         char = getattr(c, f"{side}_tokens") == "char"
         return WordTokenizer(c.max_words, c.min_count, c.lower, char, c.accents, specials, c.token_pattern)
 
-    def _ready(self) -> tuple[EncoderDecoder, WordTokenizer, WordTokenizer]:
-        if self.model is None or self.source_tokenizer is None or self.target_tokenizer is None:
+    def _ready(self) -> tuple[EncoderDecoder | Ensemble, WordTokenizer, WordTokenizer]:
+        source, target = self._tokenizers()
+        if self.model is None:
             raise ConfigError("the translator is not trained yet: call fit() or load()")
-        return self.model, self.source_tokenizer, self.target_tokenizer
+        return self.model, source, target
+
+    def _tokenizers(self) -> tuple[WordTokenizer, WordTokenizer]:
+        if self.source_tokenizer is None or self.target_tokenizer is None:
+            raise ConfigError("the translator is not trained yet: call fit() or load()")
+        return self.source_tokenizer, self.target_tokenizer
 
     def _truncate(self, rows: list[list[int]], side: str) -> list[list[int]]:
         limit = self.config.max_length
@@ -133,24 +157,24 @@ class Translator:
 
     def encode_sources(self, sentences: Sequence[str]) -> np.ndarray:
         """``(N, S)`` source ids, right-padded; counts unknown words in ``unknown_words``."""
-        _, source, _ = self._ready()
+        source, _ = self._tokenizers()
         rows = self._truncate(source.encode(_texts(sentences, "sentences")), "source")
         self.unknown_words = sum(r.count(source.oov) for r in rows)
         return pad_sequences([r or [source.oov] for r in rows], padding="post")
 
     def _encode_targets(self, sentences: Sequence[str]) -> np.ndarray:
         """``(N, T + 2)`` ids ``<sos> … <eos>``, right-padded."""
-        _, _, target = self._ready()
+        _, target = self._tokenizers()
         rows = self._truncate(target.encode(sentences), "target")
         return pad_sequences([[SOS, *r, EOS] for r in rows], padding="post")
 
     def _detokenize(self, ids: list[int]) -> str:
-        _, _, target = self._ready()
+        _, target = self._tokenizers()
         return target.decode(ids)
 
     def reference_tokens(self, sentences: Sequence[str]) -> list[str]:
         """References normalised and split as the target side is (what BLEU compares against)."""
-        _, _, target = self._ready()
+        _, target = self._tokenizers()
         joiner = "" if target.char_level else " "
         return [joiner.join(target.split(s)) for s in sentences]
 
@@ -172,7 +196,9 @@ class Translator:
         Without ``validation`` pairs a seeded ``config.validation`` fraction is held out. Training stops
         after ``epochs`` (default ``config.epochs``), after ``patience`` epochs without a better
         validation loss, or within ``minutes`` (with a cosine learning-rate decay over that time); the
-        weights of the best validation loss are kept (and saved to ``checkpoint`` as they improve).
+        weights of the best validation loss are kept (and saved to ``checkpoint`` as they improve). With
+        ``ensemble=M`` the M networks share the vocabularies, the validation pairs and the budget, and
+        network m starts from ``seed + m``.
         """
         c = self.config
         sources, targets = _texts(sources, "sources"), _texts(targets, "targets")
@@ -185,16 +211,13 @@ class Translator:
             cut = max(1, int(len(sources) * c.validation))
             validation = ([sources[i] for i in order[:cut]], [targets[i] for i in order[:cut]])
             sources, targets = [sources[i] for i in order[cut:]], [targets[i] for i in order[cut:]]
+        if c.ensemble > 1 and any(isinstance(cb, BackupAndRestore) for cb in callbacks):
+            raise ConfigError(
+                "BackupAndRestore resumes one network, and an ensemble trains several one after another: "
+                "train with ensemble=1 to be able to resume"
+            )
         self.source_tokenizer = self._tokenizer("source", SOURCE_SPECIALS).fit(sources)
         self.target_tokenizer = self._tokenizer("target", TARGET_SPECIALS).fit(targets)
-        torch.manual_seed(seed)
-        self.model = EncoderDecoder(
-            self.source_tokenizer.vocabulary_size, self.target_tokenizer.vocabulary_size, c.units, c.embedding_dim,
-            c.cell, c.encoder_layers, c.bidirectional, c.attention, c.dropout, c.teacher_forcing,
-        )  # fmt: skip
-        self.model.compile(
-            Adam(c.learning_rate), SparseCategoricalCrossentropy(from_logits=True, ignore_class=0), clipnorm=c.clipnorm
-        )
         train = SequencePairBatches(
             torch.from_numpy(self.encode_sources(sources)), torch.from_numpy(self._encode_targets(targets)),
             c.batch_size, shuffle=True,
@@ -203,6 +226,46 @@ class Translator:
             torch.from_numpy(self.encode_sources(validation[0])),
             torch.from_numpy(self._encode_targets(_texts(validation[1], "validation targets"))), 256,
         )  # fmt: skip
+        start = time.perf_counter()
+        members: list[EncoderDecoder] = []
+        for m in range(c.ensemble):
+            torch.manual_seed(seed + m)
+            member = self._network(f"member_{m}" if c.ensemble > 1 else None)
+            self.model = member if c.ensemble == 1 else Ensemble([*members, member])
+            say = echo if echo is None or c.ensemble == 1 else _prefixed(echo, f"network {m + 1}/{c.ensemble}: ")
+            self._fit_network(member, train, val, epochs, None if minutes is None else minutes / c.ensemble,
+                              checkpoint, say, callbacks)  # fmt: skip
+            members.append(member)
+        self.seconds = time.perf_counter() - start
+        return self
+
+    def _network(self, name: str | None) -> EncoderDecoder:
+        c = self.config
+        source, target = self._tokenizers()
+        network = EncoderDecoder(
+            source.vocabulary_size, target.vocabulary_size, c.units, c.embedding_dim,
+            c.cell, c.encoder_layers, c.bidirectional, c.attention, c.dropout, c.teacher_forcing, name=name,
+        )  # fmt: skip
+        network.compile(
+            Adam(c.learning_rate),
+            SparseCategoricalCrossentropy(from_logits=True, ignore_class=0, label_smoothing=c.label_smoothing),
+            clipnorm=c.clipnorm,
+        )
+        return network
+
+    def _fit_network(
+        self,
+        network: EncoderDecoder,
+        train: SequencePairBatches,
+        val: SequencePairBatches,
+        epochs: int | None,
+        minutes: float | None,
+        checkpoint: str | os.PathLike[str] | None,
+        echo: Callable[[str], None] | None,
+        callbacks: Sequence[Callback],
+    ) -> None:
+        """Teacher-forced training of one network, stopped early on the validation loss."""
+        c = self.config
         hooks: list[Callback] = [EarlyStopping("val_loss", patience=c.patience, restore_best_weights=True)]
         if echo is not None:
             hooks.append(EpochLog(echo, "loss {loss:.4f}, validation loss {val_loss:.4f}"))
@@ -210,11 +273,8 @@ class Translator:
             hooks += [TimeLimit(minutes), CosineDecayOverTime(minutes)]
         if checkpoint is not None:
             hooks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_loss"))
-        start = time.perf_counter()
         limit = epochs if epochs is not None else (c.epochs if minutes is None else 1_000_000)
-        self.model.fit(train, epochs=limit, validation_data=val, callbacks=[*hooks, *callbacks], verbose=0)
-        self.seconds = time.perf_counter() - start
-        return self
+        network.fit(train, epochs=limit, validation_data=val, callbacks=[*hooks, *callbacks], verbose=0)
 
     # --- using it -------------------------------------------------------------------------------
     def translate(
@@ -281,13 +341,17 @@ class Translator:
         except MALFORMED as exc:
             raise ModelFileError(f"{path}: the translator settings are malformed: {exc}") from exc
         model = load_model(path)
-        if not isinstance(model, EncoderDecoder):
+        if not isinstance(model, EncoderDecoder | Ensemble):
             raise ModelFileError(f"{path} holds a {type(model).__name__}, not an encoder-decoder")
         sizes = (translator.source_tokenizer.vocabulary_size, translator.target_tokenizer.vocabulary_size)
         if sizes != (model.options.get("source_vocab"), model.options.get("target_vocab")):
             raise ModelFileError(f"{path}: the vocabularies ({sizes[0]}, {sizes[1]} ids) do not fit the network")
         translator.model = model
         return translator
+
+
+def _prefixed(echo: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    return lambda line: echo(prefix + line)
 
 
 def _texts_or_lists(values: Sequence[str | Sequence[str]]) -> list[str | Sequence[str]]:

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnkit.errors import ShapeError, UnknownNameError
+from rnnkit.errors import ConfigError, ShapeError, UnknownNameError
 from rnnkit.registry import Registry
 
 __all__ = [
@@ -107,13 +107,27 @@ class BinaryCrossentropy(Loss):
         return F.binary_cross_entropy(y_pred.clamp(EPSILON, 1 - EPSILON), y_true)
 
 
+def _check_smoothing(label_smoothing: float) -> float:
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, int | float)
+        or not 0 <= label_smoothing < 1
+    ):
+        raise ConfigError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
 class CategoricalCrossentropy(Loss):
-    """-mean over samples of Σ_c y_c log p_c; one-hot (or soft) targets, classes on the last axis."""
+    """-mean over samples of Σ_c y_c log p_c; one-hot (or soft) targets, classes on the last axis.
+
+    ``label_smoothing`` ε (as Keras's): the targets become ``(1 - ε) y + ε / C`` over C classes.
+    """
 
     name = "categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = from_logits
+        self.label_smoothing = _check_smoothing(label_smoothing)
 
     def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if self.from_logits:
@@ -121,6 +135,8 @@ class CategoricalCrossentropy(Loss):
         else:
             p = y_pred / y_pred.sum(dim=-1, keepdim=True)
             log_p = p.clamp(EPSILON, 1 - EPSILON).log()
+        if self.label_smoothing:
+            y_true = y_true * (1 - self.label_smoothing) + self.label_smoothing / y_pred.shape[-1]
         return -(y_true * log_p).sum(dim=-1).mean()
 
 
@@ -128,14 +144,20 @@ class SparseCategoricalCrossentropy(Loss):
     """Categorical cross-entropy with integer class targets: ``y_true`` has one axis less than ``y_pred``.
 
     ``ignore_class`` (as Keras's): targets with this id (e.g. padding 0) count for nothing; the mean is
-    over the other targets.
+    over the other targets. ``label_smoothing`` ε (as PyTorch's ``cross_entropy``): the target for class
+    ``y`` is ``1 - ε + ε / C`` on ``y`` and ``ε / C`` on each other class, so the loss is
+    ``(1 - ε) · (-log p_y) + ε · mean_c(-log p_c)``; it keeps a classifier (or a translator) from
+    pushing its probabilities to 0 and 1 on a small training set.
     """
 
     name = "sparse_categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False, ignore_class: int | None = None) -> None:
+    def __init__(
+        self, from_logits: bool = False, ignore_class: int | None = None, label_smoothing: float = 0.0
+    ) -> None:
         self.from_logits = from_logits
         self.ignore_class = ignore_class
+        self.label_smoothing = _check_smoothing(label_smoothing)
 
     def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
@@ -153,7 +175,9 @@ class SparseCategoricalCrossentropy(Loss):
             )
         logits = y_pred if self.from_logits else y_pred.clamp(EPSILON, 1 - EPSILON).log()
         ignore = -100 if self.ignore_class is None else self.ignore_class
-        return F.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), ignore_index=ignore)
+        return F.cross_entropy(
+            logits.reshape(-1, classes), labels.reshape(-1), ignore_index=ignore, label_smoothing=self.label_smoothing
+        )
 
 
 class CTC(Loss):
@@ -224,8 +248,6 @@ class Quantile(_Distributional):
     name = "quantile"
 
     def __init__(self, quantiles: tuple[float, ...] | list[float] = (0.1, 0.5, 0.9)) -> None:
-        from rnnkit.errors import ConfigError
-
         if not quantiles or any(not 0 < q < 1 for q in quantiles) or list(quantiles) != sorted(set(quantiles)):
             raise ConfigError(f"quantiles must be increasing and inside (0, 1), got {list(quantiles)}")
         self.quantiles = [float(q) for q in quantiles]
