@@ -15,7 +15,7 @@ from rnnkit.callbacks import BackupAndRestore
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.words import WordTokenizer
 from rnnkit.datasets.dates import date_pairs
-from rnnkit.errors import ConfigError, DataError
+from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.models import EncoderDecoder, Ensemble
 from rnnkit.tasks.translation import Translator
 
@@ -73,6 +73,11 @@ def test_an_ensemble_trains_networks_from_different_starts_and_translates_with_a
     again = Translator.load(tmp_path / "pair")
     assert again.config.ensemble == 2
     assert again.translate(sources[500:530]) == pair.translate(sources[500:530])
+    single.save(tmp_path / "single")
+    config = tmp_path / "single" / "config.json"
+    config.write_text(config.read_text().replace('"ensemble": 1', '"ensemble": 2'))
+    with pytest.raises(ModelFileError, match="ensemble of 2, the model has 1"):
+        Translator.load(tmp_path / "single")
     with pytest.raises(ConfigError, match="resumes one network"):
         Translator(**options, ensemble=2).fit(
             sources[:500], targets[:500], epochs=1, callbacks=[BackupAndRestore(tmp_path / "backup")]

@@ -343,6 +343,11 @@ class Translator:
         model = load_model(path)
         if not isinstance(model, EncoderDecoder | Ensemble):
             raise ModelFileError(f"{path} holds a {type(model).__name__}, not an encoder-decoder")
+        networks = len(model.members) if isinstance(model, Ensemble) else 1
+        if networks != translator.config.ensemble:
+            raise ModelFileError(
+                f"{path}: the settings name an ensemble of {translator.config.ensemble}, the model has {networks}"
+            )
         sizes = (translator.source_tokenizer.vocabulary_size, translator.target_tokenizer.vocabulary_size)
         if sizes != (model.options.get("source_vocab"), model.options.get("target_vocab")):
             raise ModelFileError(f"{path}: the vocabularies ({sizes[0]}, {sizes[1]} ids) do not fit the network")
