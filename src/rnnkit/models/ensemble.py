@@ -56,7 +56,7 @@ class Ensemble(_Generates):
             raise ConfigError(f"an ensemble needs 1 to {MAX_MEMBERS} members, got {len(members)}")
         first = members[0]
         for i, member in enumerate(members):
-            if type(member).__name__ not in _MEMBER_CLASSES:
+            if not isinstance(member, EncoderDecoder | VectorToSequence):
                 raise ConfigError(
                     f"ensemble member {i} must be one of {', '.join(_MEMBER_CLASSES)}, got {type(member).__name__}"
                 )
