@@ -137,9 +137,10 @@ def what_one_reference_allows(
     several = [i for i, refs in enumerate(test_refs) if len(refs) > 1]
     human = corpus_bleu([target_key(test_refs[i][1]) for i in several], [own[i] for i in several])
     outputs = translator.translate(test_src, beam_width=5)
-    known = [i for i, s in enumerate(test_src) if source_key(s) in seen]
-    new = [i for i in range(len(test_src)) if source_key(test_src[i]) not in seen]
-    copied = [i for i in known if outputs[i] in seen[source_key(test_src[i])]]
+    keys = [source_key(s) for s in test_src]
+    known = [i for i, key in enumerate(keys) if key in seen]
+    new = [i for i, key in enumerate(keys) if key not in seen]
+    copied = [i for i in known if outputs[i] in seen[keys[i]]]
     right = sum(outputs[i] == own[i] for i in copied)
     bleu = lambda rows: corpus_bleu([outputs[i] for i in rows], [own[i] for i in rows])  # noqa: E731
     return (

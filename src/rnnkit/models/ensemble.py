@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence, _Generates
-from rnnkit.nn.decoding import StepFn, ensemble_step
+from rnnkit.nn.decoding import StepFn, average_probabilities, ensemble_step
 
 __all__ = ["Ensemble", "MAX_MEMBERS"]
 
@@ -77,8 +76,7 @@ class Ensemble(_Generates):
         return self.members[0]._inputs(x)  # type: ignore[operator]
 
     def forward(self, x: Tensor, target_in: Tensor) -> Tensor:  # type: ignore[override]
-        log_probs = [torch.log_softmax(member(x, target_in), dim=-1) for member in self.members]
-        return torch.logsumexp(torch.stack(log_probs), dim=0) - math.log(len(log_probs))
+        return average_probabilities([torch.log_softmax(member(x, target_in), dim=-1) for member in self.members])
 
     def search_start(self, x: Tensor, rows_per_input: int = 1) -> tuple[StepFn, tuple[Tensor, ...]]:
         steps, states = zip(*(member.search_start(x, rows_per_input) for member in self.members))  # type: ignore[operator]

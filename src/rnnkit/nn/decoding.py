@@ -38,9 +38,22 @@ from torch import Tensor
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["StepFn", "ensemble_step", "greedy_search", "beam_search", "ctc_greedy", "ctc_beam_search"]
+__all__ = [
+    "StepFn",
+    "average_probabilities",
+    "ensemble_step",
+    "greedy_search",
+    "beam_search",
+    "ctc_greedy",
+    "ctc_beam_search",
+]
 
 StepFn = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, tuple[Tensor, ...]]]
+
+
+def average_probabilities(log_probs: Sequence[Tensor]) -> Tensor:
+    """``log (1/M · Σ_m exp(log_probs[m]))``: M models' log-probabilities → the log of their mean."""
+    return torch.logsumexp(torch.stack(list(log_probs)), dim=0) - math.log(len(log_probs))
 
 
 def ensemble_step(steps: Sequence[StepFn], sizes: Sequence[int]) -> StepFn:
@@ -61,7 +74,7 @@ def ensemble_step(steps: Sequence[StepFn], sizes: Sequence[int]) -> StepFn:
             log_probs.append(lp)
             new += member_state
             start += size
-        return torch.logsumexp(torch.stack(log_probs), dim=0) - math.log(len(steps)), tuple(new)
+        return average_probabilities(log_probs), tuple(new)
 
     return step
 

@@ -45,7 +45,7 @@ from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
-from rnnkit.train.losses import SparseCategoricalCrossentropy
+from rnnkit.train.losses import SparseCategoricalCrossentropy, check_label_smoothing
 from rnnkit.validation import check_field_types
 
 __all__ = ["TranslatorConfig", "Translator"]
@@ -114,8 +114,7 @@ class TranslatorConfig:
             raise ConfigError("learning_rate and clipnorm must be > 0")
         if self.ensemble > MAX_MEMBERS:
             raise ConfigError(f"ensemble must be at most {MAX_MEMBERS} networks, got {self.ensemble}")
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        check_label_smoothing(self.label_smoothing)
 
 
 class Translator:

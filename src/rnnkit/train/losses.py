@@ -29,6 +29,7 @@ __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy",
+    "check_label_smoothing",
     "GaussianNLL",
     "Quantile",
     "get_loss",
@@ -107,7 +108,8 @@ class BinaryCrossentropy(Loss):
         return F.binary_cross_entropy(y_pred.clamp(EPSILON, 1 - EPSILON), y_true)
 
 
-def _check_smoothing(label_smoothing: float) -> float:
+def check_label_smoothing(label_smoothing: float) -> float:
+    """``label_smoothing`` as a float if it is a number in [0, 1), else ``ConfigError``."""
     if (
         isinstance(label_smoothing, bool)
         or not isinstance(label_smoothing, int | float)
@@ -127,7 +129,7 @@ class CategoricalCrossentropy(Loss):
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = from_logits
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = check_label_smoothing(label_smoothing)
 
     def compute(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if self.from_logits:
@@ -157,7 +159,7 @@ class SparseCategoricalCrossentropy(Loss):
     ) -> None:
         self.from_logits = from_logits
         self.ignore_class = ignore_class
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = check_label_smoothing(label_smoothing)
 
     def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
