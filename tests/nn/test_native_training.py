@@ -16,9 +16,10 @@ import torch
 
 from rnnkit import native
 from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
+from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.models import Sequential
 from rnnkit.native.training import fused_backprop, fused_predict
-from rnnkit.train.losses import get_loss
+from rnnkit.train.losses import SummedOverGroups, get_loss
 from rnnkit.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 pytestmark = pytest.mark.skipif(
@@ -193,3 +194,45 @@ def test_a_batch_that_does_not_fit_goes_through_autograd() -> None:
     assert not step.fits(x.double(), torch.randn(5, 2).double())
     assert not step.fits(torch.randn(5, 7, 4), torch.randn(5, 2))
     assert not step.fits(x, torch.randn(4, 2))
+
+
+def _grouped(cell: str, groups: int, dtype: torch.dtype) -> Sequential:
+    torch.manual_seed(0)
+    model = Sequential([GroupedRecurrent(cell, 5, groups), GroupedDense(4, groups), GroupedDense(3, groups)])
+    model.build((None, groups, 7, 2))
+    return model.to(dtype)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
+@pytest.mark.parametrize("loss_name", ["mse", "mae"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_grouped_models_loss_and_gradients_equal_autograd(cell: str, loss_name: str, dtype: torch.dtype) -> None:
+    groups = 3
+    model, loss_fn = _grouped(cell, groups, dtype), SummedOverGroups(loss_name, groups)
+    x, y = torch.randn(6, groups, 7, 2, dtype=dtype), torch.randn(6, groups, 3, dtype=dtype)
+    step = fused_backprop(model, loss_fn)
+    assert step is not None and step.fits(x, y)
+    loss, prediction = step(x, y)
+    expected_loss, expected_grads = _autograd(model, loss_fn, x, y)
+    torch.testing.assert_close(loss, expected_loss, **TOL[dtype])
+    with native.switched_off():
+        torch.testing.assert_close(prediction, model(x).detach(), **TOL[dtype])
+    for p, g in zip(model.parameters(), expected_grads):
+        torch.testing.assert_close(p.grad, g, **TOL[dtype])
+    predict = fused_predict(model)
+    assert predict is not None
+    torch.testing.assert_close(predict(x), prediction, **TOL[dtype])
+
+
+def test_the_grouped_step_needs_the_loss_summed_over_its_groups() -> None:
+    model = _grouped("gru", 2, torch.float32)
+    assert fused_backprop(model, SummedOverGroups("mse", 2)) is not None
+    assert fused_backprop(model, get_loss("mse")) is None  # a mean over the groups: not what the kernels compute
+    assert fused_backprop(model, SummedOverGroups("mse", 3)) is None
+    assert fused_backprop(model, SummedOverGroups("huber", 2)) is None
+    step = fused_backprop(model, SummedOverGroups("mae", 2))
+    assert step is not None
+    assert step.fits(torch.randn(4, 2, 7, 2), torch.randn(4, 2, 3))
+    assert not step.fits(torch.randn(4, 3, 7, 2), torch.randn(4, 3, 3))  # three groups
+    assert not step.fits(torch.randn(4, 7, 2), torch.randn(4, 3))  # no group axis
+    assert not step.fits(torch.randn(4, 2, 7, 2), torch.randn(4, 2))  # three outputs per group

@@ -3,12 +3,16 @@ only the past, saved models forecast the same, and bad series get one clear erro
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 import torch
 
 import rnnkit
+from rnnkit import native
 from rnnkit.errors import ConfigError, DataError, ShapeError
+from rnnkit.native.training import fused_backprop
 from rnnkit.tasks.forecast_baselines import seasonal_naive
 from rnnkit.tasks.forecast_metrics import mape
 from rnnkit.tasks.forecasting import Forecaster, windows
@@ -288,7 +292,7 @@ def test_difference_forecasts_sum_back_onto_the_last_value(monkeypatch) -> None:
     series = np.cumsum(np.random.default_rng(0).normal(0.5, 1.0, 80)) + 100
     model = Forecaster(lookback=6, horizon=3, epochs=1, difference=True, transform="none").fit(series)
     # a network that outputs 0 forecasts each difference as the window's mean difference (its level)
-    monkeypatch.setattr(model, "_outputs", lambda x_rel: torch.zeros(len(x_rel), 3, 1, dtype=torch.float64))
+    monkeypatch.setattr(model, "_outputs", lambda x_rel: torch.zeros(len(x_rel), 1, 3, 1, dtype=torch.float64))
     diffs = np.diff(series[-7:])  # the 6 differences the last window holds
     expected = series[-1] + diffs.mean() * np.arange(1, 4)
     np.testing.assert_allclose(model.predict(), expected, rtol=1e-12)
@@ -308,3 +312,67 @@ def test_differenced_forecaster_uses_the_momentum_of_an_integrated_process() -> 
     model = Forecaster(lookback=20, horizon=5, epochs=30, units=16, difference=True, transform="none")
     scores = model.fit(series[:300]).evaluate(series, start=300)
     assert scores["model"]["mae"] < 0.97 * scores["naive"]["mae"], scores  # naive ignores the momentum
+
+
+def _member(ensemble: Forecaster, s: int) -> Forecaster:
+    """Member ``s`` of an ensemble as a forecaster of its own: a plain network holding its weights."""
+    alone = Forecaster(**{**asdict(ensemble.config), "ensemble": 1})
+    alone.log, alone.history = ensemble.log, ensemble.history
+    alone.covariate_mean, alone.covariate_std = ensemble.covariate_mean, ensemble.covariate_std
+    alone.model = alone._build(1, ensemble.config.horizon)
+    alone.model.build((None, ensemble.config.lookback, 1))
+    recurrent, dense = ensemble.model.layers[0], ensemble.model.layers[1]
+    layers = alone.model.layers
+    with torch.no_grad():
+        for name, p in layers[0].cell.named_parameters():
+            p.copy_(recurrent.cell.weights[name][s])
+        layers[1].weight.copy_(dense.weight[s])
+        layers[1].bias.copy_(dense.bias[s])
+    return alone
+
+
+@pytest.mark.parametrize("options", [{}, {"likelihood": "quantile"}])
+def test_an_ensemble_forecasts_the_average_of_its_members(options: dict, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    series = _trend_season()
+    model = Forecaster(lookback=24, horizon=6, epochs=30, ensemble=2, **options).fit(series[:120])
+    assert len(model.model.layers[0].cell.weights["weight_hh"]) == 2
+    members = [_member(model, s).historical_forecasts(series, start=120) for s in range(2)]
+    assert not np.allclose(members[0], members[1], rtol=1e-3)  # two networks, not one twice
+    # the members' outputs are averaged on the log scale: the forecast is their geometric mean (their
+    # arithmetic mean differs from it by up to 4e-5 here)
+    np.testing.assert_allclose(model.historical_forecasts(series, start=120), np.sqrt(members[0] * members[1]),
+                               rtol=2e-6)  # fmt: skip
+    if native.available() and not options:  # both members train in one native call per batch
+        assert fused_backprop(model.model, model.model.loss) is not None
+    model.save(tmp_path / "ensemble")
+    same = Forecaster.load(tmp_path / "ensemble")
+    assert same.config.ensemble == 2
+    np.testing.assert_allclose(same.predict(), model.predict(), rtol=1e-6)
+
+
+def test_gaussian_members_form_a_mixture() -> None:
+    mu, sigma = torch.tensor([[0.0, 2.0]]), torch.tensor([[1.0, 3.0]])
+    raw = torch.log(torch.expm1(sigma - 1e-4))  # the network output whose softplus (+1e-4) is σ
+    mean, sd = Forecaster._mixture(torch.stack([mu, raw], dim=-1))
+    # mixture of N(0, 1) and N(2, 9): mean 1, variance (1 + 0 + 9 + 4)/2 − 1 = 6
+    torch.testing.assert_close(mean, torch.tensor([1.0]))
+    torch.testing.assert_close(sd, torch.tensor([6.0]).sqrt())
+    rnnkit.seed(0)
+    model = Forecaster(lookback=12, horizon=3, epochs=5, ensemble=3, likelihood="gaussian").fit(_trend_season(60))
+    f = model.predict_interval(level=0.8)
+    assert f.point.shape == (3,) and bool(np.all(f.lower < f.point)) and bool(np.all(f.point < f.upper))
+
+
+def test_ensemble_settings_are_checked() -> None:
+    from rnnkit.tasks.forecast_local import LocalForecasters
+
+    for bad in (0, 17):
+        with pytest.raises(ConfigError, match="ensemble must be 1 to 16"):
+            Forecaster(ensemble=bad)
+    with pytest.raises(ConfigError, match="one-layer direct or recursive"):
+        Forecaster(ensemble=2, strategy="seq2seq")
+    with pytest.raises(ConfigError, match="one-layer direct or recursive"):
+        Forecaster(ensemble=2, layers=2)
+    with pytest.raises(ConfigError, match="one network per series"):
+        LocalForecasters(ensemble=2)

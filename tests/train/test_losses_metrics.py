@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from rnnkit.errors import ConfigError, ShapeError, UnknownNameError
-from rnnkit.train.losses import SparseCategoricalCrossentropy, get_loss
+from rnnkit.train.losses import SparseCategoricalCrossentropy, SummedOverGroups, get_loss, serialize_loss
 from rnnkit.train.metrics import get_metric
 
 
@@ -113,3 +113,27 @@ def test_quantile_loss_by_hand_and_its_minimiser_is_the_quantile() -> None:
     best = float(candidates[int(np.argmin(costs))])
     assert best == pytest.approx(float(samples.quantile(0.9)), abs=0.011)
     assert get_loss({"class_name": "Quantile", "config": {"quantiles": [0.2, 0.8]}}).quantiles == [0.2, 0.8]
+
+
+@pytest.mark.parametrize("base", ["mse", "mae", "quantile", "gaussian_nll"])
+def test_summed_over_groups_is_the_sum_of_each_groups_loss_and_round_trips(base: str) -> None:
+    torch.manual_seed(0)
+    width = {"quantile": 3, "gaussian_nll": 2}.get(base)
+    y = torch.randn(5, 4, 6)
+    p = torch.randn(5, 4, 6, width) if width else torch.randn(5, 4, 6)
+    loss = SummedOverGroups(base, groups=4)
+    one = get_loss(base)
+    expected = sum(one(y[:, s], p[:, s]) for s in range(4))  # each group's own mean, added up
+    torch.testing.assert_close(loss(y, p), expected)
+    again = get_loss(serialize_loss(loss))
+    assert isinstance(again, SummedOverGroups) and again.groups == 4
+    torch.testing.assert_close(again(y, p), expected)
+
+
+def test_summed_over_groups_refuses_what_it_cannot_sum() -> None:
+    with pytest.raises(ConfigError, match="regression loss"):
+        SummedOverGroups("sparse_categorical_crossentropy", 2)
+    with pytest.raises(ConfigError, match="groups must be a positive integer"):
+        SummedOverGroups("mse", 0)
+    with pytest.raises(ShapeError, match="\\(batch, 3 groups, ...\\)"):
+        SummedOverGroups("mse", 3)(torch.zeros(4, 2, 1), torch.zeros(4, 2, 1))

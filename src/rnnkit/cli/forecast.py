@@ -97,6 +97,9 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
         help="probabilistic forecasts with intervals (default: point forecasts)",
     )
     p.add_argument("--quantiles", default="0.1,0.5,0.9", help="with --likelihood quantile (default 0.1,0.5,0.9)")
+    p.add_argument(
+        "--ensemble", type=int, default=1, help="networks trained side by side whose forecasts are averaged (default 1)"
+    )
     p.add_argument("--seed", type=int, default=0)  # fmt: skip
 
 
@@ -136,7 +139,8 @@ def _forecaster(args: argparse.Namespace) -> Any:
     kind = LocalForecasters if getattr(args, "per_series", False) else Forecaster
     return kind(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
                 layers=args.layers, epochs=args.epochs, transform=args.transform, difference=args.difference,
-                strategy=args.strategy, likelihood=args.likelihood, quantiles=quantiles)  # fmt: skip
+                strategy=args.strategy, likelihood=args.likelihood, quantiles=quantiles,
+                ensemble=args.ensemble)  # fmt: skip
 
 
 def _read_series(

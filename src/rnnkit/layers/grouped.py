@@ -54,6 +54,7 @@ class GroupedCell(nn.Module):
         )
         self.state_size = copies[0].state_size
         self.output_size = copies[0].output_size
+        self.fused_mode = copies[0].fused_mode  # the native kernels' name for the cell
         self._act = copies[0]._act if isinstance(copies[0], SimpleRNNCell) else None
 
     def forward(self, x_t: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:

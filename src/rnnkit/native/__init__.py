@@ -40,6 +40,9 @@ __all__ = ["available", "build", "build_directory", "kernels", "module_file", "r
 _HERE = Path(__file__).parent
 #: the module's C++ sources (with recurrent.h); a build is keyed by all of them
 SOURCES = [_HERE / name for name in ("recurrent.cpp", "sequential.cpp", "module.cpp")]
+#: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
+#: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
+FLAGS = ["-O3", "-march=native", "-fopenmp"]
 _loaded: ModuleType | None = None
 _tried = False
 _off = 0  # > 0 inside ``switched_off()``
@@ -57,9 +60,9 @@ def _cpu() -> str:
 
 
 def _tag() -> str:
-    """Source, PyTorch, Python and processor: a build is reused only when all four match."""
+    """Source and flags, PyTorch, Python and processor: a build is reused only when all match."""
     code = b"".join(p.read_bytes() for p in [*SOURCES, _HERE / "recurrent.h"])
-    digest = hashlib.sha256(code + _cpu().encode()).hexdigest()[:12]
+    digest = hashlib.sha256(code + " ".join(FLAGS).encode() + _cpu().encode()).hexdigest()[:12]
     return f"{digest}-torch{torch.__version__.replace('+', '_')}-py{sys.version_info.major}{sys.version_info.minor}"
 
 
@@ -94,7 +97,8 @@ def build(verbose: bool = False) -> Path:
     _loaded = load(
         name="rnnkit_native",
         sources=[str(p) for p in SOURCES],
-        extra_cflags=["-O3", "-march=native"],
+        extra_cflags=FLAGS,
+        extra_ldflags=["-fopenmp"],
         build_directory=str(folder),
         verbose=verbose,
     )

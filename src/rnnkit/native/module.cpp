@@ -9,6 +9,13 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
                                         const std::vector<at::Tensor>& dense, int64_t loss_kind);
 at::Tensor stack_predict(const at::Tensor& x, const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
                          const std::vector<int64_t>& activations, const std::vector<at::Tensor>& dense);
+std::vector<at::Tensor> grouped_stack_gradients(const at::Tensor& x, const at::Tensor& y,
+                                                const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
+                                                const std::vector<int64_t>& activations,
+                                                const std::vector<at::Tensor>& dense, int64_t loss_kind);
+at::Tensor grouped_stack_predict(const at::Tensor& x, const std::vector<int64_t>& modes,
+                                 const std::vector<at::Tensor>& cells, const std::vector<int64_t>& activations,
+                                 const std::vector<at::Tensor>& dense);
 void adam_update(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                  const std::vector<at::Tensor>& m, const std::vector<at::Tensor>& v, double alpha, double beta_1,
                  double beta_2, double epsilon);
@@ -24,6 +31,8 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("gru_backward", &gru_backward);
   m.def("stack_gradients", &stack_gradients);
   m.def("stack_predict", &stack_predict);
+  m.def("grouped_stack_gradients", &grouped_stack_gradients);
+  m.def("grouped_stack_predict", &grouped_stack_predict);
   m.def("adam_update", &adam_update);
   m.def("rmsprop_update", &rmsprop_update);
 }

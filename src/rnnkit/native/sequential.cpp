@@ -10,6 +10,10 @@
 //
 // stack_predict: the same stack's forward pass alone, for predict().
 //
+// grouped_stack_gradients / grouped_stack_predict: the same for S independent stacks at once (the groups of
+// rnnkit.layers.grouped: one small model per series, or the members of an ensemble), the groups spread
+// over the threads.
+//
 // adam_update / rmsprop_update: the update rules of rnnkit/train/optimizers.py as one loop over each
 // tensor instead of six `torch._foreach` calls.
 
@@ -265,6 +269,65 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
   for (const auto& g : cell_grads) result.insert(result.end(), g.begin(), g.end());
   result.insert(result.end(), dense_grads.rbegin(), dense_grads.rend());
   return result;
+}
+
+namespace {
+
+// Group s of tensors that carry a leading group axis (an empty tensor, a Dense layer without bias, stays
+// empty).
+std::vector<at::Tensor> group_of(const std::vector<at::Tensor>& tensors, int64_t s) {
+  std::vector<at::Tensor> out;
+  out.reserve(tensors.size());
+  for (const auto& t : tensors) out.push_back(t.numel() > 0 ? t.select(0, s) : t);
+  return out;
+}
+
+// One task per group on the threads of ATen's pool: each group's products are small (that is why they are
+// grouped), so a group runs on one thread, whole, rather than every product being split across threads.
+template <typename Run> void each_group(int64_t groups, Run run) {
+  at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t s = begin; s < end; ++s) run(s);
+  });
+}
+
+}  // namespace
+
+// stack_gradients for S independent stacks: x (B, S, T, F), y (B, S, O); every weight in cells and dense has
+// a leading group axis S. Group s learns from x[:, s] and y[:, s] alone. Returns [loss, prediction (B, S, O),
+// gradients...] as stack_gradients does, the loss summed over the groups (Σ_s of each group's mean) and each
+// gradient with its leading group axis.
+std::vector<at::Tensor> grouped_stack_gradients(const at::Tensor& x, const at::Tensor& y,
+                                                const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
+                                                const std::vector<int64_t>& activations,
+                                                const std::vector<at::Tensor>& dense, int64_t loss_kind) {
+  at::NoGradGuard no_grad;
+  const auto S = x.size(1);
+  std::vector<std::vector<at::Tensor>> per_group(S);
+  each_group(S, [&](int64_t s) {
+    per_group[s] = stack_gradients(x.select(1, s), y.select(1, s), modes, group_of(cells, s), activations,
+                                   group_of(dense, s), loss_kind);
+  });
+  std::vector<at::Tensor> result;
+  for (size_t k = 0; k < per_group[0].size(); ++k) {
+    std::vector<at::Tensor> parts;
+    for (const auto& g : per_group) parts.push_back(g[k]);
+    if (k == 0) result.push_back(at::stack(parts).sum());  // the summed loss
+    else result.push_back(at::stack(parts, k == 1 ? 1 : 0));  // prediction (B, S, O); gradients (S, ...)
+  }
+  return result;
+}
+
+// The predictions (B, S, O) of S independent stacks (see grouped_stack_gradients) for x (B, S, T, F).
+at::Tensor grouped_stack_predict(const at::Tensor& x, const std::vector<int64_t>& modes,
+                                 const std::vector<at::Tensor>& cells, const std::vector<int64_t>& activations,
+                                 const std::vector<at::Tensor>& dense) {
+  at::NoGradGuard no_grad;
+  const auto S = x.size(1);
+  std::vector<at::Tensor> per_group(S);
+  each_group(S, [&](int64_t s) {
+    per_group[s] = stack_predict(x.select(1, s), modes, group_of(cells, s), activations, group_of(dense, s));
+  });
+  return at::stack(per_group, 1);
 }
 
 namespace {

@@ -41,25 +41,40 @@ _ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
 
 class NativeStack:
     """A model's graph as the native kernels take it: the cells' modes and weights, the Dense layers'
-    activations and weights (views of the model's own, so updates show through)."""
+    activations and weights (views of the model's own, so updates show through). ``groups`` > 0 for the
+    independent groups of ``rnnkit.layers.grouped``, whose weights carry a leading group axis."""
 
     def __init__(self, params: list[Tensor], modes: list[int], cells: list[Tensor], activations: list[int],
-                 dense: list[Tensor]) -> None:  # fmt: skip
+                 dense: list[Tensor], groups: int = 0) -> None:  # fmt: skip
         self.args = (modes, [t.detach() for t in cells], activations, [t.detach() for t in dense])
         self.params = params  # the model's, in the order of the kernels' gradients
+        self.groups = groups
         self.dtype = cells[0].dtype
-        self.features = cells[0].shape[1]
-        self.outputs = dense[-2].shape[0]
+        self.features = cells[0].shape[-1]
+        self.outputs = dense[-2].shape[-2]
+        k = kernels()
+        assert k is not None
+        self.gradients = k.grouped_stack_gradients if groups else k.stack_gradients
+        self.predict = k.grouped_stack_predict if groups else k.stack_predict
 
     def takes(self, x: Tensor) -> bool:
-        """Whether ``x`` is input the kernels run: ``(B, T, F)`` CPU data of the model's dtype."""
+        """Whether ``x`` is input the kernels run: ``(B, T, F)`` CPU data of the model's dtype, or
+        ``(B, S, T, F)`` for groups."""
         return (
-            x.dim() == 3
-            and x.shape[1] > 0
-            and x.shape[2] == self.features
+            x.dim() == (4 if self.groups else 3)
+            and (not self.groups or x.shape[1] == self.groups)
+            and x.shape[-2] > 0
+            and x.shape[-1] == self.features
             and x.dtype == self.dtype
             and x.device.type == "cpu"
         )
+
+    def targets(self, y: Tensor) -> tuple[int, ...] | None:
+        """The shape the kernels take ``y`` in — ``(B, O)``, or ``(B, S, O)`` for groups — or None."""
+        batch = (y.shape[0], self.groups) if self.groups else (y.shape[0],)
+        if tuple(y.shape) in ((*batch, self.outputs), batch if self.outputs == 1 else ()):
+            return (*batch, self.outputs)
+        return None
 
 
 class FusedBackprop:
@@ -67,33 +82,33 @@ class FusedBackprop:
     ``loss = loss_fn(y, model(x)); loss.backward()`` does; see the module's docstring."""
 
     def __init__(self, stack: NativeStack, loss_kind: int) -> None:
-        k = kernels()
-        assert k is not None
-        self._run = k.stack_gradients
+        self._run = stack.gradients
         self.stack = stack
         self._args = (*stack.args, loss_kind)
         self._last: tuple[Any, ...] = ()
         self._fits = False
 
     def fits(self, x: Tensor, y: Tensor) -> bool:
-        """Whether this batch can take the native step: (B, T, F) and (B, O) or (B,) on the model's dtype."""
+        """Whether this batch can take the native step: (B, T, F) and (B, O) or (B,) on the model's dtype
+        ((B, S, T, F) and (B, S, O) or (B, S) for groups)."""
         key = (x.shape, y.shape, x.dtype, y.dtype, x.device, y.device)
         if key != self._last:  # batches of one shape follow each other: the checks run once per shape
             self._last, self._fits = key, self._check(x, y)
         return self._fits
 
     def _check(self, x: Tensor, y: Tensor) -> bool:
-        outputs = self.stack.outputs
         return (
             self.stack.takes(x)
             and y.dtype == self.stack.dtype
             and y.device.type == "cpu"
             and len(y) == len(x)
-            and (tuple(y.shape[1:]) == (outputs,) or (y.dim() == 1 and outputs == 1))
+            and self.stack.targets(y) is not None
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        loss, prediction, *grads = self._run(x, y.view(y.shape[0], self.stack.outputs), *self._args)
+        shape = self.stack.targets(y)
+        assert shape is not None, "a batch that fits() refuses"
+        loss, prediction, *grads = self._run(x, y.view(shape), *self._args)
         for p, g in zip(self.stack.params, grads):
             if p.requires_grad:
                 p.grad = g
@@ -101,23 +116,29 @@ class FusedBackprop:
 
 
 def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
-    """The native step for ``model`` trained on ``loss_fn``, or None when it does not cover them."""
-    from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError
+    """The native step for ``model`` trained on ``loss_fn``, or None when it does not cover them: a mean
+    squared or absolute error, summed over the groups (``SummedOverGroups``) for a grouped model."""
+    from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError, SummedOverGroups
 
+    stack = native_stack(model)
+    if stack is None:
+        return None
+    if stack.groups:
+        if type(loss_fn) is not SummedOverGroups or loss_fn.groups != stack.groups:
+            return None
+        loss_fn = loss_fn.base
     if type(loss_fn) not in (MeanSquaredError, MeanAbsoluteError):
         return None
-    stack = native_stack(model)
-    return FusedBackprop(stack, 0 if type(loss_fn) is MeanSquaredError else 1) if stack is not None else None
+    return FusedBackprop(stack, 0 if type(loss_fn) is MeanSquaredError else 1)
 
 
 def fused_predict(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
     """``x -> model(x)`` in one native call (``stack_predict``) for the models ``native_stack`` covers
     and inputs it ``takes``; None otherwise."""
     stack = native_stack(model)
-    k = kernels()
-    if stack is None or k is None:
+    if stack is None:
         return None
-    run = k.stack_predict
+    run = stack.predict
 
     def predict(x: Tensor) -> Tensor:
         return run(x, *stack.args) if stack.takes(x) else model(x)
@@ -128,6 +149,7 @@ def fused_predict(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
 def native_stack(model: nn.Module) -> NativeStack | None:
     """``model`` as the native kernels take it, or None when they do not cover it (see the module)."""
     from rnnkit.layers.core import Dense, Input
+    from rnnkit.layers.grouped import GroupedRecurrent
     from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
     from rnnkit.models.sequential import Sequential
 
@@ -136,6 +158,8 @@ def native_stack(model: nn.Module) -> NativeStack | None:
     if not isinstance(model, Sequential) or not model.built or getattr(model, "mixed_precision", None) is not None:
         return None
     layers: list[Any] = [layer for layer in model.stack if not isinstance(layer, Input)]
+    if layers and isinstance(layers[0], GroupedRecurrent):
+        return _grouped_stack(model, layers)
     recurrent = [layer for layer in layers if type(layer) in (SimpleRNN, LSTM, GRU)]
     dense = layers[len(recurrent) :]
     if not recurrent or not dense or layers[: len(recurrent)] != recurrent:
@@ -157,10 +181,7 @@ def native_stack(model: nn.Module) -> NativeStack | None:
             or layer.probe is not None
         ):
             return None
-    # something watches the layers' calls (e.g. rnnkit.diagnostics): run them. (The modules are named
-    # rather than walked with model.modules(): predict() asks on every call)
-    watched: list[nn.Module] = [model, model.stack, *layers, *(layer.cell for layer in recurrent)]
-    if any(m._forward_hooks or m._forward_pre_hooks for m in watched):
+    if _watched(model, layers, [layer.cell for layer in recurrent]):
         return None
     cells = [w for layer in recurrent for w in layer.cell.flat_weights()]
     weights = [w for layer in dense for w in (layer.weight, layer.bias if layer.bias is not None else _NO_BIAS)]
@@ -181,6 +202,39 @@ def native_stack(model: nn.Module) -> NativeStack | None:
         [_ACTIVATIONS[layer.activation] for layer in dense],
         weights,
     )
+
+
+def _watched(model: Any, layers: list[Any], cells: list[nn.Module]) -> bool:
+    """Whether something watches the layers' calls (e.g. rnnkit.diagnostics): then they must run. (The
+    modules are named rather than walked with model.modules(): predict() asks on every call)"""
+    return any(m._forward_hooks or m._forward_pre_hooks for m in [model, model.stack, *layers, *cells])
+
+
+def _grouped_stack(model: Any, layers: list[Any]) -> NativeStack | None:
+    """A grouped model (``rnnkit.layers.grouped``): one ``GroupedRecurrent`` and ``GroupedDense`` layers."""
+    from rnnkit.layers.grouped import GroupedDense
+
+    recurrent, dense = layers[0], layers[1:]
+    cell = recurrent.cell
+    if not dense or any(type(layer) is not GroupedDense for layer in dense) or cell.fused_mode is None:
+        return None
+    if recurrent.units > MAX_UNITS[cell.fused_mode] or _watched(model, layers, [cell]):
+        return None
+    w = cell.weights
+    if len(w) != (4 if cell.fused_mode == "gru" else 3):  # the kernels' gradients: w_ih, w_hh, b_ih (, b_hh)
+        return None
+    b_hh = w["bias_hh"] if "bias_hh" in w else torch.zeros_like(w["bias_ih"])  # the kernels take two biases
+    cells = [w["weight_ih"], w["weight_hh"], w["bias_ih"], b_hh]
+    weights = [t for layer in dense for t in (layer.weight, layer.bias)]
+    params = [*cells[: len(w)], *weights]  # the kernels' order (a ParameterDict sorts its names)
+    if {id(p) for p in params} != {id(p) for p in model.parameters()}:
+        return None
+    if any(t.dtype != cells[0].dtype or t.device.type != "cpu" for t in params):
+        return None
+    if cells[0].dtype not in (torch.float32, torch.float64):
+        return None
+    groups = recurrent.groups
+    return NativeStack(params, [_CELLS[cell.fused_mode]], cells, [0] * len(dense), weights, groups)
 
 
 _NO_BIAS = torch.empty(0)

@@ -24,10 +24,6 @@ import numpy as np
 import torch
 
 from rnnkit.errors import ConfigError, DataError, ShapeError
-from rnnkit.layers import Reshape
-from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
-from rnnkit.models import Sequential
-from rnnkit.optimizers import Adam
 from rnnkit.tasks.forecasting import (
     Forecast,
     Forecaster,
@@ -36,7 +32,6 @@ from rnnkit.tasks.forecasting import (
     score_forecasts,
     stack_windows,
 )
-from rnnkit.train.losses import GaussianNLL, Quantile, get_loss
 
 __all__ = ["LocalForecasters"]
 
@@ -51,6 +46,8 @@ class LocalForecasters(Forecaster):
         c = self.config
         if c.strategy == "seq2seq" or c.layers != 1:
             raise ConfigError("per-series models have one recurrent layer and a direct or recursive head")
+        if c.ensemble != 1:
+            raise ConfigError(f"per-series models are one network per series; ensemble must be 1, got {c.ensemble}")
 
     def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> LocalForecasters:
         """Train one model per series of ``series`` (a list or dict of series)."""
@@ -69,28 +66,10 @@ class LocalForecasters(Forecaster):
         self._remember(series, data, record.history["loss"])
         return self
 
-    def _build_grouped(self, groups: int, columns: int) -> Sequential:
-        c = self.config
-        k, steps = c.outputs_per_step, self._steps()
-        layers: list[Any] = [
-            GroupedRecurrent(c.cell, c.units, groups, input_shape=(groups, c.lookback, columns)),
-            GroupedDense(steps * k, groups),
-        ]
-        if k > 1:
-            layers.append(Reshape((groups, steps, k)))
-        spec: Any = {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(c.quantiles)}[c.likelihood]
-        per_series = get_loss(spec)
-
-        def summed(y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
-            return groups * per_series(y_true, y_pred)  # the mean over groups, times S: Σ_s loss_s
-
-        model = Sequential(layers, name=f"{c.cell}_per_series_forecasters")
-        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=summed)
-        return model
-
     @torch.no_grad()
     def _outputs(self, x_rel: np.ndarray) -> torch.Tensor:
-        """Rows ``s·N .. (s+1)·N − 1`` of ``x_rel`` are series ``s``'s windows; each goes to its own model."""
+        """Rows ``s·N .. (s+1)·N − 1`` of ``x_rel`` are series ``s``'s windows; each goes to its own model:
+        ``(S·N, 1, steps, K)``, one member per series."""
         groups = len(self.history)
         if len(x_rel) % groups:
             raise ShapeError(
@@ -101,7 +80,7 @@ class LocalForecasters(Forecaster):
         grouped = x_rel.reshape(groups, n, *x_rel.shape[1:]).swapaxes(0, 1)  # (N, S, L, C)
         out = torch.from_numpy(self._ready().predict(grouped.astype(np.float32), batch_size=1024, verbose=0))
         by_series = out.double().reshape(n, groups, -1).transpose(0, 1)  # (S, N, steps·K)
-        return by_series.reshape(groups * n, -1, self.config.outputs_per_step)
+        return by_series.reshape(groups * n, 1, -1, self.config.outputs_per_step)  # one member each
 
     def _inputs(self, series: Any) -> tuple[np.ndarray, np.ndarray | None, bool]:
         x, last, _ = super()._inputs(series)

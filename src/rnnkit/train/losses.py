@@ -32,6 +32,7 @@ __all__ = [
     "check_label_smoothing",
     "GaussianNLL",
     "Quantile",
+    "SummedOverGroups",
     "get_loss",
     "serialize_loss",
     "losses",
@@ -262,6 +263,39 @@ class Quantile(_Distributional):
 
     def get_config(self) -> dict[str, Any]:
         return {"quantiles": self.quantiles}
+
+
+class SummedOverGroups(Loss):
+    """A loss summed over the independent groups of ``rnnkit.layers.grouped`` (one small model per series,
+    or the members of an ensemble): targets and outputs ``(B, S, ...)``, loss ``Σ_s L(y[:, s], ŷ[:, s])``.
+    Every loss here averages over all its entries, so that sum is ``S · L(y, ŷ)``, and the gradient that
+    reaches group ``s`` is the one its own loss gives it: each group trains as if it were alone.
+
+    Example:
+        >>> y, p = torch.zeros(4, 2, 3), torch.ones(4, 2, 3)
+        >>> float(SummedOverGroups("mse", groups=2)(y, p))  # each group's MSE is 1
+        2.0
+    """
+
+    name = "summed_over_groups"
+
+    def __init__(self, loss: str | dict[str, Any] | Loss = "mse", groups: int = 1) -> None:
+        base = get_loss(loss)
+        if not isinstance(base, (MeanSquaredError, MeanAbsoluteError, Huber, GaussianNLL, Quantile)):
+            raise ConfigError(f"summed_over_groups takes a regression loss, got {loss!r}")
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+            raise ConfigError(f"groups must be a positive integer, got {groups!r}")
+        self.base, self.groups = base, groups
+
+    def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if y_pred.dim() < 2 or y_pred.shape[1] != self.groups:
+            raise ShapeError(
+                f"{self.name}: predictions must be (batch, {self.groups} groups, ...), got {tuple(y_pred.shape)}"
+            )
+        return self.groups * self.base(y_true, y_pred)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"loss": serialize_loss(self.base), "groups": self.groups}
 
 
 losses: Registry[Callable[[], Loss]] = Registry("loss")
