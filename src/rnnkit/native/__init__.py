@@ -223,9 +223,10 @@ def _dense(grad: Tensor | None, like: Tensor, hs: Tensor | None = None) -> Tenso
     return torch.zeros_like(like)
 
 
-#: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are as fast or faster
-#: (oneDNN's LSTM beyond 64 units; every cell at 512), measured with ``benchmarks/speed.py``.
-MAX_UNITS = {"rnn_tanh": 256, "rnn_relu": 256, "gru": 256, "lstm": 64}
+#: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are as fast (every cell at
+#: 512), measured with ``benchmarks/speed.py``. Since the batch rows are split between the threads the LSTM
+#: beats oneDNN's up to 256 units too (1.14-1.18x at 256, batch 64).
+MAX_UNITS = {"rnn_tanh": 256, "rnn_relu": 256, "gru": 256, "lstm": 256}
 
 
 def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[Tensor]) -> tuple[Tensor, ...] | None:

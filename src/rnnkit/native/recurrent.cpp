@@ -268,19 +268,18 @@ at::Tensor sequence_product(const at::Tensor& a, const at::Tensor& m, const at::
   return out;
 }
 
+// out (rows, J) += a (rows, I) @ M (I, J) for the rows of one step that a thread owns (see each_row_block)
 template <typename T> class StepProduct {
  public:
-  StepProduct(const at::Tensor& m, int64_t batch) : m_(contiguous(m)), B_(batch), I_(m.size(0)), J_(m.size(1)) {
-    small_ = B_ * I_ * J_ <= kSmall;
-  }
-  void accumulate(const T* a, T* out) const {
-    if (small_) {
-      small_product(a, I_, 1, B_, m_.data_ptr<T>(), I_, J_, out);
+  explicit StepProduct(const at::Tensor& m) : m_(contiguous(m)), I_(m.size(0)), J_(m.size(1)) {}
+  void accumulate(const T* a, T* out, int64_t rows) const {
+    if (rows * I_ * J_ <= kSmall) {
+      small_product(a, I_, 1, rows, m_.data_ptr<T>(), I_, J_, out);
       return;
     }
     auto opts = m_.options();
-    auto at_a = at::from_blob(const_cast<T*>(a), {B_, I_}, opts);
-    auto at_out = at::from_blob(out, {B_, J_}, opts);
+    auto at_a = at::from_blob(const_cast<T*>(a), {rows, I_}, opts);
+    auto at_out = at::from_blob(out, {rows, J_}, opts);
     at_out.addmm_(at_a, m_);
   }
 
@@ -289,9 +288,16 @@ template <typename T> class StepProduct {
   // measured with benchmarks/speed.py
   static constexpr int64_t kSmall = int64_t(1) << 19;
   at::Tensor m_;
-  int64_t B_, I_, J_;
-  bool small_;
+  int64_t I_, J_;
 };
+
+// The loop over time for blocks of batch rows, one block per thread: row b's recurrence reads only row b of
+// the previous state, so each thread runs every step for its rows with no hand-off between steps (one
+// fork and join per call, not one per step's product). Calls that ThreadsForSize keeps on one thread run
+// as one block; blocks hold at least 8 rows.
+template <typename Run> void each_row_block(int64_t batch, Run run) {
+  at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) { run(begin, end); });
+}
 
 // W_ih x_t + b for every step at once: (T, B, F) -> (T, B, G*H), the start of every forward pass
 at::Tensor input_projection(const at::Tensor& x_tm, const at::Tensor& w_ih, const at::Tensor& b) {
@@ -329,18 +335,21 @@ std::vector<at::Tensor> rnn_forward(const at::Tensor& x, const at::Tensor& h0, c
   auto hs = input_projection(x_tm, w_ih, b);  // pre-activations, then h
   auto h0c = contiguous(h0);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "rnn_forward", [&] {
-    StepProduct<scalar_t> recur(w_hh.t(), B);
-    scalar_t* out = hs.data_ptr<scalar_t>();
+    StepProduct<scalar_t> recur(w_hh.t());
     const int64_t n = B * H;
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t* h = out + t * n;
-      recur.accumulate(t > 0 ? h - n : h0c.data_ptr<scalar_t>(), h);
-      if (relu) {
-        for (int64_t i = 0; i < n; ++i) h[i] = h[i] > 0 ? h[i] : scalar_t(0);
-      } else {
-        tanh_rows(h, n);
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      const int64_t m = (b1 - b0) * H;  // this block's values per step
+      scalar_t* out = hs.data_ptr<scalar_t>() + b0 * H;
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t* h = out + t * n;
+        recur.accumulate(t > 0 ? h - n : h0c.data_ptr<scalar_t>() + b0 * H, h, b1 - b0);
+        if (relu) {
+          for (int64_t i = 0; i < m; ++i) h[i] = h[i] > 0 ? h[i] : scalar_t(0);
+        } else {
+          tanh_rows(h, m);
+        }
       }
-    }
+    });
   });
   return {hs};
 }
@@ -354,20 +363,23 @@ std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tenso
   auto dG = at::empty_like(hs);
   auto dh_next = packed(grad_hn);
   AT_DISPATCH_FLOATING_TYPES(hs.scalar_type(), "rnn_backward", [&] {
-    StepProduct<scalar_t> back(w_hh, B);
+    StepProduct<scalar_t> back(w_hh);
     const int64_t n = B * H;
-    scalar_t* dn = dh_next.data_ptr<scalar_t>();
-    for (int64_t t = T - 1; t >= 0; --t) {
-      const scalar_t* __restrict g = go.data_ptr<scalar_t>() + t * n;
-      const scalar_t* __restrict h = hs.data_ptr<scalar_t>() + t * n;
-      scalar_t* __restrict d = dG.data_ptr<scalar_t>() + t * n;
-      for (int64_t i = 0; i < n; ++i) {
-        const scalar_t dh = g[i] + dn[i];
-        d[i] = relu ? (h[i] > 0 ? dh : scalar_t(0)) : dh * (scalar_t(1) - h[i] * h[i]);
-        dn[i] = 0;
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      const int64_t m = (b1 - b0) * H, first = b0 * H;
+      scalar_t* dn = dh_next.data_ptr<scalar_t>() + first;
+      for (int64_t t = T - 1; t >= 0; --t) {
+        const scalar_t* __restrict g = go.data_ptr<scalar_t>() + t * n + first;
+        const scalar_t* __restrict h = hs.data_ptr<scalar_t>() + t * n + first;
+        scalar_t* __restrict d = dG.data_ptr<scalar_t>() + t * n + first;
+        for (int64_t i = 0; i < m; ++i) {
+          const scalar_t dh = g[i] + dn[i];
+          d[i] = relu ? (h[i] > 0 ? dh : scalar_t(0)) : dh * (scalar_t(1) - h[i] * h[i]);
+          dn[i] = 0;
+        }
+        back.accumulate(d, dn, b1 - b0);
       }
-      back.accumulate(d, dn);
-    }
+    });
   });
   auto grads = projection_grads(dG, dG, time_major(x), previous_states(h0, hs), w_ih, need_dx);
   return {grads[0], dh_next, grads[1], grads[2], grads[3]};
@@ -386,23 +398,25 @@ std::vector<at::Tensor> lstm_forward(const at::Tensor& x, const at::Tensor& h0, 
   auto h0c = contiguous(h0);
   auto c0c = contiguous(c0);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
-    StepProduct<scalar_t> recur(w_hh.t(), B);
+    StepProduct<scalar_t> recur(w_hh.t());
     const int64_t n = B * H;
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t* gp = gates.data_ptr<scalar_t>() + t * 4 * n;
-      scalar_t* h = hs.data_ptr<scalar_t>() + t * n;
-      scalar_t* c = cs.data_ptr<scalar_t>() + t * n;
-      const scalar_t* hp = t > 0 ? h - n : h0c.data_ptr<scalar_t>();
-      const scalar_t* cp = t > 0 ? c - n : c0c.data_ptr<scalar_t>();
-      recur.accumulate(hp, gp);
-      for (int64_t row = 0; row < B; ++row) {
-        scalar_t* r = gp + row * 4 * H;
-        sigmoid_rows(r, 2 * H);
-        tanh_rows(r + 2 * H, H);
-        sigmoid_rows(r + 3 * H, H);
-        lstm_cell(r, r + H, r + 2 * H, r + 3 * H, cp + row * H, c + row * H, h + row * H, H);
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t* gp = gates.data_ptr<scalar_t>() + t * 4 * n;
+        scalar_t* h = hs.data_ptr<scalar_t>() + t * n;
+        scalar_t* c = cs.data_ptr<scalar_t>() + t * n;
+        const scalar_t* hp = t > 0 ? h - n : h0c.data_ptr<scalar_t>();
+        const scalar_t* cp = t > 0 ? c - n : c0c.data_ptr<scalar_t>();
+        recur.accumulate(hp + b0 * H, gp + b0 * 4 * H, b1 - b0);
+        for (int64_t row = b0; row < b1; ++row) {
+          scalar_t* r = gp + row * 4 * H;
+          sigmoid_rows(r, 2 * H);
+          tanh_rows(r + 2 * H, H);
+          sigmoid_rows(r + 3 * H, H);
+          lstm_cell(r, r + H, r + 2 * H, r + 3 * H, cp + row * H, c + row * H, h + row * H, H);
+        }
       }
-    }
+    });
   });
   return {hs, cs, gates};
 }
@@ -419,26 +433,28 @@ std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tens
   auto dc_next = packed(grad_cn);
   auto c0c = contiguous(c0);
   AT_DISPATCH_FLOATING_TYPES(hs.scalar_type(), "lstm_backward", [&] {
-    StepProduct<scalar_t> back(w_hh, B);
+    StepProduct<scalar_t> back(w_hh);
     const int64_t n = B * H;
     scalar_t* dh = dh_next.data_ptr<scalar_t>();
     scalar_t* dc = dc_next.data_ptr<scalar_t>();
-    for (int64_t t = T - 1; t >= 0; --t) {
-      const scalar_t* g = go.data_ptr<scalar_t>() + t * n;
-      const scalar_t* a = gates.data_ptr<scalar_t>() + t * 4 * n;
-      const scalar_t* c = cs.data_ptr<scalar_t>() + t * n;
-      const scalar_t* cp = t > 0 ? c - n : c0c.data_ptr<scalar_t>();
-      scalar_t* d = dG.data_ptr<scalar_t>() + t * 4 * n;
-      for (int64_t row = 0; row < B; ++row) {
-        const scalar_t* r = a + row * 4 * H;
-        scalar_t* dr = d + row * 4 * H;
-        const int64_t k = row * H;
-        lstm_cell_grad(r, r + H, r + 2 * H, r + 3 * H, c + k, cp + k, g + k, dh + k, dc + k, dr, dr + H, dr + 2 * H,
-                       dr + 3 * H, H);
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      for (int64_t t = T - 1; t >= 0; --t) {
+        const scalar_t* g = go.data_ptr<scalar_t>() + t * n;
+        const scalar_t* a = gates.data_ptr<scalar_t>() + t * 4 * n;
+        const scalar_t* c = cs.data_ptr<scalar_t>() + t * n;
+        const scalar_t* cp = t > 0 ? c - n : c0c.data_ptr<scalar_t>();
+        scalar_t* d = dG.data_ptr<scalar_t>() + t * 4 * n;
+        for (int64_t row = b0; row < b1; ++row) {
+          const scalar_t* r = a + row * 4 * H;
+          scalar_t* dr = d + row * 4 * H;
+          const int64_t k = row * H;
+          lstm_cell_grad(r, r + H, r + 2 * H, r + 3 * H, c + k, cp + k, g + k, dh + k, dc + k, dr, dr + H,
+                         dr + 2 * H, dr + 3 * H, H);
+        }
+        std::fill(dh + b0 * H, dh + b1 * H, scalar_t(0));
+        back.accumulate(d + b0 * 4 * H, dh + b0 * H, b1 - b0);
       }
-      std::fill(dh, dh + n, scalar_t(0));
-      back.accumulate(d, dh);
-    }
+    });
   });
   auto grads = projection_grads(dG, dG, time_major(x), previous_states(h0, hs), w_ih, need_dx);
   return {grads[0], dh_next, dc_next, grads[1], grads[2], grads[3]};
@@ -457,20 +473,22 @@ std::vector<at::Tensor> gru_forward(const at::Tensor& x, const at::Tensor& h0, c
   auto hs = at::empty({T, B, H}, x.options());
   auto h0c = contiguous(h0);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_forward", [&] {
-    StepProduct<scalar_t> recur(w_hh.t(), B);
+    StepProduct<scalar_t> recur(w_hh.t());
     const int64_t n = B * H;
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t* a = gx.data_ptr<scalar_t>() + t * 3 * n;
-      scalar_t* q = gh.data_ptr<scalar_t>() + t * 3 * n;
-      scalar_t* h = hs.data_ptr<scalar_t>() + t * n;
-      const scalar_t* hp = t > 0 ? h - n : h0c.data_ptr<scalar_t>();
-      recur.accumulate(hp, q);
-      for (int64_t row = 0; row < B; ++row) {
-        scalar_t* ar = a + row * 3 * H;
-        const scalar_t* qr = q + row * 3 * H;
-        gru_gates_row(ar, qr, ar + 2 * H, qr + 2 * H, hp + row * H, h + row * H, H);
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t* a = gx.data_ptr<scalar_t>() + t * 3 * n;
+        scalar_t* q = gh.data_ptr<scalar_t>() + t * 3 * n;
+        scalar_t* h = hs.data_ptr<scalar_t>() + t * n;
+        const scalar_t* hp = t > 0 ? h - n : h0c.data_ptr<scalar_t>();
+        recur.accumulate(hp + b0 * H, q + b0 * 3 * H, b1 - b0);
+        for (int64_t row = b0; row < b1; ++row) {
+          scalar_t* ar = a + row * 3 * H;
+          const scalar_t* qr = q + row * 3 * H;
+          gru_gates_row(ar, qr, ar + 2 * H, qr + 2 * H, hp + row * H, h + row * H, H);
+        }
       }
-    }
+    });
   });
   return {hs, gx, gh};
 }
@@ -486,27 +504,29 @@ std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tenso
   auto dh_next = packed(grad_hn);
   auto h0c = contiguous(h0);
   AT_DISPATCH_FLOATING_TYPES(hs.scalar_type(), "gru_backward", [&] {
-    StepProduct<scalar_t> back(w_hh, B);
+    StepProduct<scalar_t> back(w_hh);
     const int64_t n = B * H;
     scalar_t* dh = dh_next.data_ptr<scalar_t>();
-    for (int64_t t = T - 1; t >= 0; --t) {
-      const scalar_t* g = go.data_ptr<scalar_t>() + t * n;
-      const scalar_t* a = rzn.data_ptr<scalar_t>() + t * 3 * n;
-      const scalar_t* q = gh.data_ptr<scalar_t>() + t * 3 * n;
-      const scalar_t* hp = t > 0 ? hs.data_ptr<scalar_t>() + (t - 1) * n : h0c.data_ptr<scalar_t>();
-      scalar_t* dx = dGX.data_ptr<scalar_t>() + t * 3 * n;
-      scalar_t* dq = dGH.data_ptr<scalar_t>() + t * 3 * n;
-      for (int64_t row = 0; row < B; ++row) {
-        const scalar_t* ar = a + row * 3 * H;
-        const scalar_t* qr = q + row * 3 * H;
-        scalar_t* dxr = dx + row * 3 * H;
-        scalar_t* dqr = dq + row * 3 * H;
-        const int64_t k = row * H;
-        gru_grad_row(ar, ar + H, ar + 2 * H, qr + 2 * H, hp + k, g + k, dh + k, dxr, dxr + H, dxr + 2 * H, dqr,
-                     dqr + H, dqr + 2 * H, H);
+    each_row_block(B, [&](int64_t b0, int64_t b1) {
+      for (int64_t t = T - 1; t >= 0; --t) {
+        const scalar_t* g = go.data_ptr<scalar_t>() + t * n;
+        const scalar_t* a = rzn.data_ptr<scalar_t>() + t * 3 * n;
+        const scalar_t* q = gh.data_ptr<scalar_t>() + t * 3 * n;
+        const scalar_t* hp = t > 0 ? hs.data_ptr<scalar_t>() + (t - 1) * n : h0c.data_ptr<scalar_t>();
+        scalar_t* dx = dGX.data_ptr<scalar_t>() + t * 3 * n;
+        scalar_t* dq = dGH.data_ptr<scalar_t>() + t * 3 * n;
+        for (int64_t row = b0; row < b1; ++row) {
+          const scalar_t* ar = a + row * 3 * H;
+          const scalar_t* qr = q + row * 3 * H;
+          scalar_t* dxr = dx + row * 3 * H;
+          scalar_t* dqr = dq + row * 3 * H;
+          const int64_t k = row * H;
+          gru_grad_row(ar, ar + H, ar + 2 * H, qr + 2 * H, hp + k, g + k, dh + k, dxr, dxr + H, dxr + 2 * H, dqr,
+                       dqr + H, dqr + 2 * H, H);
+        }
+        back.accumulate(dq + b0 * 3 * H, dh + b0 * H, b1 - b0);  // dh already holds dh * z, the direct path
       }
-      back.accumulate(dq, dh);  // dh already holds dh * z, the direct path
-    }
+    });
   });
   auto grads = projection_grads(dGX, dGH, time_major(x), previous_states(h0, hs), w_ih, need_dx);
   return {grads[0], dh_next, grads[1], grads[2], grads[3], grads[4]};
