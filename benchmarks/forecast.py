@@ -4,10 +4,11 @@
 Protocol A (Darts' example): train on 1949-01 .. 1958-12 (120 months); from every month 1959-01 .. 1960-07
 forecast 6 months ahead without refitting; MAPE on the last point of each forecast (19 points).
 Protocol B: train on all but the last 24 months, one 24-step forecast (rnnkit with horizon 24).
-Five seeds for every trained model (median [min-max]); fit time in seconds. Rivals that are not
-importable are skipped and named (install them in a benchmark venv, never as rnnkit dependencies).
+Five seeds for every trained model (median [min-max]); fit time in seconds. rnnkit runs with its
+defaults and as ensembles of M networks (``Forecaster(ensemble=M)``, trained side by side). Rivals that
+are not importable are skipped and named (install them in a benchmark venv, never as rnnkit dependencies).
 
-    python benchmarks/forecast.py [--seeds 5]
+    python benchmarks/forecast.py [--seeds 5] [--ensembles 1,2,4]
 """
 
 from __future__ import annotations
@@ -38,18 +39,18 @@ def protocol_a(forecast_from: Callable[[np.ndarray], np.ndarray]) -> float:
     return mape(series[TRAIN + H - 1 :], last)
 
 
-def rnnkit_runs(seeds: int) -> tuple[list[float], list[float], list[float]]:
+def rnnkit_runs(seeds: int, ensemble: int) -> tuple[list[float], list[float], list[float]]:
     series = airline_passengers().values
     a, b, fits = [], [], []
     for seed in range(seeds):
         rnnkit.seed(seed)
         start = time.perf_counter()
-        model = Forecaster(lookback=24, horizon=H).fit(series[:TRAIN])
+        model = Forecaster(lookback=24, horizon=H, ensemble=ensemble).fit(series[:TRAIN])
         fits.append(time.perf_counter() - start)
         forecasts = model.historical_forecasts(series, start=TRAIN)  # (19, 6), no refit
         a.append(mape(series[TRAIN + H - 1 :], forecasts[:, -1]))
         rnnkit.seed(seed)
-        long = Forecaster(lookback=24, horizon=24).fit(series[:-24])
+        long = Forecaster(lookback=24, horizon=24, ensemble=ensemble).fit(series[:-24])
         b.append(mape(series[-24:], long.predict()))
     return a, b, fits
 
@@ -117,17 +118,20 @@ def spread(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--ensembles", default="1,2,4", help="rnnkit rows: networks per forecaster")
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
     )
     series = airline_passengers().values
-    a, b, fits = rnnkit_runs(args.seeds)
     print(
         "| method | A: MAPE %, last point of 6-step forecasts (median [min-max] over seeds) | B: MAPE %, last 24 months | fit s |"
     )
     print("|---|---|---|---|")
-    print(f"| rnnkit Forecaster (defaults) | {spread(a)} | {spread(b)} | {spread(fits)} |")
+    for m in (int(v) for v in args.ensembles.split(",")):
+        a, b, fits = rnnkit_runs(args.seeds, m)
+        name = "rnnkit Forecaster (defaults)" if m == 1 else f"rnnkit Forecaster(ensemble={m})"
+        print(f"| {name} | {spread(a)} | {spread(b)} | {spread(fits)} |")
     hw = holt_winters()
     if hw is None:
         print("| Holt-Winters | skipped: statsmodels is not importable | | |")
