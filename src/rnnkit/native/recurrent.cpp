@@ -315,9 +315,7 @@ std::vector<at::Tensor> projection_grads(const at::Tensor& dGx, const at::Tensor
   const auto T = dGx.size(0), B = dGx.size(1), GH = dGx.size(2);
   auto dgx = dGx.view({T * B, GH});
   auto dgh = dGh.view({T * B, GH});
-  // dx batch-first as a view of the time-major product: the layer below reads it time-major again, and
-  // autograd takes a strided gradient, so neither side copies it
-  auto dx = need_dx ? sequence_product(dgx, w_ih).view({T, B, -1}).transpose(0, 1) : at::Tensor();
+  auto dx = need_dx ? contiguous(sequence_product(dgx, w_ih).view({T, B, -1}).transpose(0, 1)) : at::Tensor();
   auto dw_ih = sequence_product(dgx.t(), x_tm.view({T * B, -1}));
   auto dw_hh = sequence_product(dgh.t(), h_prev.reshape({T * B, -1}));
   auto db_ih = column_sums(dgx);
