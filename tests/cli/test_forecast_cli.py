@@ -142,3 +142,16 @@ def test_parquet_gaps_and_built_in_series(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     assert main(["forecast", "fit", str(tmp_path / "bad.parquet"), "--target", "x", "--out", str(tmp_path / "b")]) == 1
     assert "is not a readable Parquet file" in capsys.readouterr().err
+
+
+def test_an_ensemble_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = str(tmp_path / "ensemble")
+    assert main(["forecast", "fit", "--out", model, "--epochs", "20", "--units", "8", "--ensemble", "3"]) == 0
+    capsys.readouterr()
+    assert main(["forecast", "predict", model]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 7
+    refused = str(tmp_path / "refused")
+    assert main(["forecast", "fit", "--out", refused, "--ensemble", "2", "--strategy", "seq2seq"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rnnkit: error:") and "ensemble" in err[0]
+    assert not Path(refused).exists()
