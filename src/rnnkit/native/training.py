@@ -211,7 +211,7 @@ def _watched(model: Any, layers: list[Any], cells: list[nn.Module]) -> bool:
 
 
 def _grouped_stack(model: Any, layers: list[Any]) -> NativeStack | None:
-    """A grouped model (``rnnkit.layers.grouped``): one ``GroupedRecurrent`` and ``GroupedDense`` layers."""
+    """A grouped model (``rnnkit.layers.grouped``): one ``GroupedRecurrent`` layer, then ``GroupedDense`` ones."""
     from rnnkit.layers.grouped import GroupedDense
 
     recurrent, dense = layers[0], layers[1:]

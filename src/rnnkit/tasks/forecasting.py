@@ -441,10 +441,16 @@ class Forecaster:
             layers.append(Dense(steps))
         else:
             layers += [Dense(steps * k), Reshape((steps, k))]
-        loss: Any = {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(c.quantiles)}[c.likelihood]
+        loss = self._loss()
         model = Sequential(layers, name=f"{c.cell}_{c.strategy}_forecaster")
         model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=loss)
         return model
+
+    def _loss(self) -> Any:
+        """The training loss: mean squared error for points, the likelihood's loss otherwise."""
+        return {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(self.config.quantiles)}[
+            self.config.likelihood
+        ]
 
     def _build_grouped(self, groups: int, columns: int) -> Sequential:
         """``groups`` independent one-layer networks (``rnnkit.layers.grouped``): ``(B, S, L, C)`` windows →
@@ -457,9 +463,8 @@ class Forecaster:
         ]
         if k > 1:
             layers.append(Reshape((groups, steps, k)))
-        spec: Any = {None: "mse", "gaussian": GaussianNLL(), "quantile": Quantile(c.quantiles)}[c.likelihood]
         model = Sequential(layers, name=f"{c.cell}_{groups}_grouped_forecasters")
-        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=SummedOverGroups(spec, groups))
+        model.compile(optimizer=Adam(learning_rate=c.learning_rate), loss=SummedOverGroups(self._loss(), groups))
         return model
 
     # --- forecasting ----------------------------------------------------------------------------
