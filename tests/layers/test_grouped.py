@@ -47,3 +47,25 @@ def test_groups_start_apart_and_shapes_are_checked() -> None:
     assert w.shape == (3, 12, 4) and not torch.allclose(w[0], w[1])  # each copy initialised on its own
     with pytest.raises(ShapeError, match="expects \\(batch, 3 groups, time, features\\)"):
         layer(torch.zeros(2, 4, 5, 1))
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
+@pytest.mark.parametrize("shaped", [False, True])
+def test_mean_of_groups_is_one_network_that_averages_the_groups(cell: str, shaped: bool) -> None:
+    from rnnkit.layers import Reshape
+    from rnnkit.layers.grouped import mean_of_groups
+    from rnnkit.models import Sequential
+
+    torch.manual_seed(0)
+    S, T, F, H = 3, 6, 2, 4
+    layers = [GroupedRecurrent(cell, H, S, input_shape=(S, T, F)), GroupedDense(6, S)]
+    grouped = Sequential([*layers, *([Reshape((S, 3, 2))] if shaped else [])])
+    grouped.build((None, S, T, F))
+    with torch.no_grad():  # biases away from their zero start, so a misplaced one shows
+        for p in grouped.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    x = torch.randn(5, T, F)
+    plain = mean_of_groups(grouped)
+    expected = grouped(x.unsqueeze(1).expand(5, S, T, F)).mean(dim=1)  # every group reads x
+    torch.testing.assert_close(plain(x), expected, rtol=1e-5, atol=1e-6)
+    assert plain.layers[0].units == S * H

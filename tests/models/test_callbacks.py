@@ -22,10 +22,12 @@ from rnnkit.callbacks import (
     ModelCheckpoint,
     ReduceLROnPlateau,
     SaveBest,
+    StochasticWeightAveraging,
     TerminateOnNaN,
     TimeLimit,
 )
 from rnnkit.data.synthetic import periodic_series_windows
+from rnnkit.errors import ConfigError
 from rnnkit.layers import Dense, SimpleRNN
 from rnnkit.models import Sequential, load_model
 from rnnkit.optimizers import SGD
@@ -226,3 +228,29 @@ def test_tensorboard_callback_writes_the_logged_scalars(tmp_path: Path) -> None:
     assert {"loss", "val_loss", "batch/loss"} <= set(events.Tags()["scalars"])
     assert [e.value for e in events.Scalars("loss")] == pytest.approx(history.history["loss"], rel=1e-6)
     assert len(events.Scalars("batch/loss")) == 2 * 3  # 48 training samples in batches of 16, two epochs
+
+
+def test_stochastic_weight_averaging_leaves_the_mean_of_the_last_epochs_weights() -> None:
+    x, y = DATA
+    model = _model(lr=0.05)
+    seen: list[list[np.ndarray]] = []
+    snapshot = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append([w.copy() for w in model.get_weights()]))
+    model.fit(x, y, epochs=8, callbacks=[snapshot, StochasticWeightAveraging(start=0.5)], verbose=0)
+    expected = [np.mean([epoch[i] for epoch in seen[4:]], axis=0) for i in range(len(seen[0]))]  # epochs 4..7
+    for got, want, last in zip(model.get_weights(), expected, seen[-1]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(got, last)  # not simply the last epoch's weights
+    with pytest.raises(ConfigError, match="start in \\[0, 1\\)"):
+        StochasticWeightAveraging(start=1.0)
+
+
+def test_stochastic_weight_averaging_state_round_trips() -> None:
+    x, y = DATA
+    model = _model(lr=0.05)
+    swa = StochasticWeightAveraging(start=0.0)
+    model.fit(x, y, epochs=3, callbacks=[swa], verbose=0)
+    again = StochasticWeightAveraging(start=0.0)
+    again.set_state(swa.get_state())
+    assert again.count == 3 and again.average.keys() == swa.average.keys()
+    for k in swa.average:
+        torch.testing.assert_close(again.average[k], swa.average[k])

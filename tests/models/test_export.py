@@ -99,15 +99,25 @@ def test_export_command_on_a_saved_forecaster(tmp_path: Path, capsys: pytest.Cap
 
     rnnkit.seed(0)
     t = np.arange(80.0)
-    forecaster = Forecaster(lookback=12, horizon=3, epochs=2, units=8).fit(50 + t + 5 * np.sin(t))
-    forecaster.save(tmp_path / "f")
-    assert main(["export", str(tmp_path / "f")]) == 0
-    out = capsys.readouterr().out
-    assert "onnx model written to" in out and "inputs:  x, gru_h" in out
-    session = ort.InferenceSession(str(tmp_path / "f.onnx"))
     x = np.random.default_rng(0).normal(size=(2, 12, 1)).astype(np.float32)
-    y = session.run(None, {"x": x, "gru_h": np.zeros((2, 8), np.float32)})[0]
-    np.testing.assert_allclose(y, forecaster.model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+    for members in (1, 3):  # an ensemble is written as the one network that averages its members
+        forecaster = Forecaster(lookback=12, horizon=3, epochs=2, units=8, ensemble=members).fit(50 + t + 5 * np.sin(t))
+        forecaster.save(tmp_path / "f")
+        assert main(["export", str(tmp_path / "f")]) == 0
+        out = capsys.readouterr().out
+        assert "onnx model written to" in out and "inputs:  x, gru_h" in out
+        assert ("averages them" in out) == (members > 1)
+        session = ort.InferenceSession(str(tmp_path / "f.onnx"))
+        y = session.run(None, {"x": x, "gru_h": np.zeros((2, 8 * members), np.float32)})[0]
+        if members == 1:
+            expected = forecaster.model.predict(x, verbose=0)
+        else:  # every member reads the same window; their outputs averaged
+            expected = forecaster.model.predict(np.repeat(x[:, None], members, axis=1), verbose=0).mean(axis=1)
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
     assert main(["export", str(tmp_path / "f"), "--format", "torchscript", "--output", str(tmp_path / "f.pt")]) == 0
     assert (tmp_path / "f.pt").stat().st_size > 0
+    gaussian = Forecaster(lookback=12, horizon=3, epochs=1, units=4, ensemble=2, likelihood="gaussian")
+    gaussian.fit(50 + t).save(tmp_path / "g")
+    assert main(["export", str(tmp_path / "g")]) == 1
+    assert "mixture" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing")]) == 1

@@ -161,7 +161,8 @@ def _noisy_season(n: int, noise: float, seed: int) -> np.ndarray:
 def test_seq2seq_and_recursive_beat_seasonal_naive(strategy: str) -> None:
     rnnkit.seed(0)
     series = _trend_season()
-    model = Forecaster(lookback=24, horizon=6, epochs=60, strategy=strategy).fit(series[:120])
+    # 200 epochs: the default weight averaging spans the last quarter, past the steep part of training
+    model = Forecaster(lookback=24, horizon=6, epochs=200, strategy=strategy).fit(series[:120])
     forecasts = model.historical_forecasts(series, start=120)
     actual = np.stack([series[t : t + 6] for t in range(120, 145)])
     naive = np.stack([seasonal_naive(series[:t], 6, m=12) for t in range(120, 145)])
@@ -376,3 +377,21 @@ def test_ensemble_settings_are_checked() -> None:
         Forecaster(ensemble=2, layers=2)
     with pytest.raises(ConfigError, match="one network per series"):
         LocalForecasters(ensemble=2)
+
+
+def test_defaults_average_two_networks_and_their_last_weights() -> None:
+    from rnnkit.callbacks import LambdaCallback
+
+    assert Forecaster().config.ensemble == 2 and Forecaster().config.swa_start == 0.75
+    assert Forecaster(strategy="seq2seq").config.ensemble == 1 and Forecaster(layers=2).config.ensemble == 1
+    rnnkit.seed(0)
+    model = Forecaster(lookback=12, horizon=3, epochs=8, swa_start=0.5)
+    seen: list[list[np.ndarray]] = []
+    snapshot = LambdaCallback(
+        on_epoch_end=lambda epoch, logs: seen.append([w.copy() for w in model.model.get_weights()])
+    )
+    model.fit(_trend_season(60), callbacks=[snapshot])
+    for got, *epochs in zip(model.model.get_weights(), *seen[4:]):  # the weights of epochs 4..7, averaged
+        np.testing.assert_allclose(got, np.mean(epochs, axis=0), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ConfigError, match="swa_start must be in \\[0, 1\\)"):
+        Forecaster(swa_start=1.0)

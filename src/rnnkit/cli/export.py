@@ -28,6 +28,7 @@ def export(args: argparse.Namespace) -> int:
     from rnnkit.models.export import export_onnx, export_torchscript, state_names
 
     model = load_model(args.model, compile=False)
+    model = _ensemble_as_one_network(model, args.model)
     folder = Path(args.model.rstrip("/"))
     output = args.output or str(folder.with_name(folder.name + (".onnx" if args.format == "onnx" else ".pt")))
     path = (export_onnx if args.format == "onnx" else export_torchscript)(model, output)
@@ -36,3 +37,27 @@ def export(args: argparse.Namespace) -> int:
     print(f"  inputs:  x, {', '.join(states)} (each state (batch, units); zeros start a sequence)")
     print(f"  outputs: y, {', '.join(s + '_out' for s in states)} (feed these back to continue it)")
     return 0
+
+
+def _ensemble_as_one_network(model: Any, path: str) -> Any:
+    """A forecaster's ensemble (a grouped network whose groups read the same window) as the one ordinary
+    network that averages its members (``mean_of_groups``); any other model as it is."""
+    from rnnkit.errors import ConfigError
+    from rnnkit.layers.grouped import GroupedRecurrent, mean_of_groups
+    from rnnkit.models import load_metadata
+
+    if not any(isinstance(layer, GroupedRecurrent) for layer in model.layers):
+        return model
+    metadata = load_metadata(path)
+    if metadata.get("task") != "forecasting":
+        raise ConfigError("one model per series reads a different series in each group: it cannot be exported yet")
+    if (metadata.get("config") or {}).get("likelihood") == "gaussian":
+        raise ConfigError(
+            "an ensemble of Gaussian forecasters forecasts a mixture, which no single network outputs: export "
+            "a forecaster trained with ensemble=1"
+        )
+    merged = mean_of_groups(model)
+    units = merged.layers[0].units
+    print(f"an ensemble of {model.layers[0].groups} networks: written as one network of {units} units that "
+          f"averages them")  # fmt: skip
+    return merged

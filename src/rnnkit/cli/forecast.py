@@ -98,7 +98,16 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--quantiles", default="0.1,0.5,0.9", help="with --likelihood quantile (default 0.1,0.5,0.9)")
     p.add_argument(
-        "--ensemble", type=int, default=1, help="networks trained side by side whose forecasts are averaged (default 1)"
+        "--ensemble",
+        type=int,
+        help="networks trained side by side, forecasts averaged (default: 2 for one-layer direct or "
+        "recursive models, else 1)",
+    )
+    p.add_argument(
+        "--swa-start",
+        type=_share_or_off,
+        default=0.75,
+        help="average the weights from this share of the epochs on (default 0.75), or 'off'",
     )
     p.add_argument("--seed", type=int, default=0)  # fmt: skip
 
@@ -121,6 +130,18 @@ def _load(args: argparse.Namespace) -> tuple[Any, list[str] | None, str]:
     return data, dates, args.data
 
 
+def _share_or_off(text: str) -> float | None:
+    """``--swa-start``: a number, or ``off``."""
+    if text.strip().lower() == "off":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a share of the epochs such as 0.75, or 'off'; got {text!r}"
+        ) from None
+
+
 def _names(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
 
@@ -140,7 +161,7 @@ def _forecaster(args: argparse.Namespace) -> Any:
     return kind(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
                 layers=args.layers, epochs=args.epochs, transform=args.transform, difference=args.difference,
                 strategy=args.strategy, likelihood=args.likelihood, quantiles=quantiles,
-                ensemble=args.ensemble)  # fmt: skip
+                ensemble=args.ensemble, swa_start=args.swa_start)  # fmt: skip
 
 
 def _read_series(

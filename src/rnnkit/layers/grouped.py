@@ -31,7 +31,7 @@ from rnnkit.nn.functional import gru_gates, lstm_gates
 from rnnkit.nn.init import get_initializer
 from rnnkit.nn.recurrent import unroll
 
-__all__ = ["GroupedCell", "GroupedRecurrent", "GroupedDense"]
+__all__ = ["GroupedCell", "GroupedRecurrent", "GroupedDense", "mean_of_groups"]
 
 CELLS = {"gru": GRUCell, "lstm": LSTMCell, "rnn": SimpleRNNCell}
 
@@ -135,3 +135,59 @@ class GroupedDense(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "groups": self.groups, **super().get_config()}
+
+
+def mean_of_groups(model: Any) -> Any:
+    """One ordinary ``Sequential`` computing the mean of a grouped model's groups when they all read the
+    same input: ``(B, T, F) → mean_s group_s(x)`` — an ensemble's average as a plain network (to export it).
+
+    The model must be ``GroupedRecurrent`` → ``GroupedDense`` (→ ``Reshape`` of ``(S, ...)``). The groups'
+    recurrent layers side by side are one layer of ``S·H`` units: for each gate, group s's rows of
+    ``W_ih`` stacked, and ``W_hh`` block-diagonal (group s's units read only its own); the Dense layer's
+    weights side by side, divided by S, and its biases averaged, which adds up the groups' outputs and
+    takes their mean. (Linear in the outputs, so right for points and quantiles, not for the scale of a
+    Gaussian's σ.)
+    """
+    from rnnkit.layers.core import Dense, Reshape
+    from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
+    from rnnkit.models.sequential import Sequential
+
+    model._require_built()
+    layers = [layer for layer in model.layers if type(layer).__name__ != "Input"]
+    shaped = len(layers) == 3 and isinstance(layers[2], Reshape)
+    if len(layers) not in (2, 3) or not isinstance(layers[0], GroupedRecurrent):
+        raise ConfigError("mean_of_groups takes a GroupedRecurrent layer, a GroupedDense layer and maybe a Reshape")
+    if not isinstance(layers[1], GroupedDense) or (len(layers) == 3 and not shaped):
+        raise ConfigError("mean_of_groups takes a GroupedRecurrent layer, a GroupedDense layer and maybe a Reshape")
+    recurrent, dense = layers[0], layers[1]
+    cell, S, H = recurrent.cell, recurrent.groups, recurrent.units
+    w = cell.weights
+    gates = w["weight_ih"].shape[1] // H
+    features = w["weight_ih"].shape[2]
+
+    def side_by_side(t: Tensor) -> Tensor:  # (S, G·H, ...) → (G·S·H, ...): gate g's rows of every group
+        return t.reshape(S, gates, H, *t.shape[2:]).transpose(0, 1).reshape(gates * S * H, *t.shape[2:])
+
+    block = torch.zeros(gates, S, H, S, H, dtype=w["weight_hh"].dtype)
+    for s in range(S):  # group s's units read only group s's units
+        block[:, s, :, s, :] = w["weight_hh"][s].reshape(gates, H, H)
+    merged = {
+        "weight_ih": side_by_side(w["weight_ih"]),
+        "weight_hh": block.reshape(gates * S * H, S * H),
+        **{name: side_by_side(w[name]) for name in ("bias_ih", "bias_hh") if name in w},
+    }
+    kind = {"gru": GRU, "lstm": LSTM, "rnn": SimpleRNN}[recurrent.cell_name]
+    out = dense.units
+    head: list[Any] = [Dense(out)]
+    if shaped:
+        head.append(Reshape(tuple(layers[2].target_shape)[1:]))
+    plain = Sequential([kind(S * H), *head], name=f"mean_of_{S}_{model.name}")
+    plain.build((None, 1, features))
+    rnn: Any = plain.layers[0]
+    linear: Any = plain.layers[1]
+    with torch.no_grad():
+        for name, p in rnn.cell.named_parameters():
+            p.copy_(merged[name])
+        linear.weight.copy_(dense.weight.permute(1, 0, 2).reshape(out, S * H) / S)
+        linear.bias.copy_(dense.bias.mean(dim=0))
+    return plain.to(w["weight_ih"].dtype)

@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,11 @@ class LocalForecasters(Forecaster):
         c = self.config
         if c.strategy == "seq2seq" or c.layers != 1:
             raise ConfigError("per-series models have one recurrent layer and a direct or recursive head")
-        if c.ensemble != 1:
-            raise ConfigError(f"per-series models are one network per series; ensemble must be 1, got {c.ensemble}")
+        if options.get("ensemble") not in (None, 1):
+            raise ConfigError(
+                f"per-series models are one network per series; ensemble must be 1, got {options['ensemble']}"
+            )
+        self.config = replace(c, ensemble=1)
 
     def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> LocalForecasters:
         """Train one model per series of ``series`` (a list or dict of series)."""
@@ -61,7 +65,7 @@ class LocalForecasters(Forecaster):
         self.model = self._build_grouped(len(data), data[0].shape[1])
         record = self.model.fit(
             x.astype(np.float32), y.astype(np.float32), batch_size=self.config.batch, epochs=self.config.epochs,
-            verbose=verbose, callbacks=callbacks,
+            verbose=verbose, callbacks=self._callbacks(callbacks),
         )  # fmt: skip
         self._remember(series, data, record.history["loss"])
         return self

@@ -14,11 +14,16 @@ Strategies (``H`` = horizon, ``K`` outputs per step: 1 for a point, 2 for ``like
 - ``'recursive'`` — a one-step model fed its own forecasts H times (Gaussian: 200 sampled paths, the
   interval from their quantiles). Needs no covariates (their future is unknown).
 
-An ensemble (``ensemble=M``, one-layer direct or recursive forecasters) trains ``M`` such networks from
-different initial weights, each on its own order of the windows, and averages their outputs. The members
-are the groups of one grouped network (``rnnkit.layers.grouped``), which the native kernels train side by
-side on the threads: on 2 cores two members fit in about the time of one. Quantiles average member by
-member; Gaussian members form a mixture, summarised by its mean and standard deviation.
+Two things make the result depend less on the seed, both on by default. The weights are averaged over
+the last quarter of the epochs (``swa_start=0.75``, ``StochasticWeightAveraging``). And an ensemble
+(``ensemble=M``, one-layer direct or recursive forecasters; by default 2 for those, else 1) trains ``M``
+networks from different initial weights, each on its own order of the windows, and averages their
+outputs. The members are the groups of one grouped network (``rnnkit.layers.grouped``), which the native
+kernels train side by side on the threads: on 2 cores two members fit in about the time of one.
+Quantiles average member by member; Gaussian members form a mixture, summarised by its mean and standard
+deviation. On AirPassengers (Darts' protocol, 10 seeds) the worst MAPE went from 3.81 % (one network,
+no averaging) to 3.13 %, the median from 2.94 % to 2.78 %; on the two years before (trained to 1956)
+the worst went from 9.25 % to 8.11 %, the median 7.74 % to 7.70 %.
 
 The level trick lets the network follow a trend beyond the values it saw in training (global min-max
 scaling cannot), and on the log scale the relative values are small, which keeps the network close to
@@ -55,6 +60,7 @@ from rnnkit.layers import Dense, RepeatVector, Reshape, TimeDistributed
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.layers.recurrent import RECURRENT_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
+from rnnkit.models.ensemble import MAX_MEMBERS
 from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
 from rnnkit.train.losses import GaussianNLL, Quantile, SummedOverGroups
@@ -67,7 +73,6 @@ CELLS = RECURRENT_LAYERS
 STRATEGIES = ("direct", "seq2seq", "recursive")
 LIKELIHOODS = (None, "gaussian", "quantile")
 SAMPLE_PATHS = 200  # recursive Gaussian forecasts: paths sampled to read the interval from
-MAX_MEMBERS = 16  # networks in an ensemble
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,8 @@ class ForecasterConfig:
     strategy: str = "direct"
     likelihood: str | None = None
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
-    ensemble: int = 1
+    ensemble: int | None = None
+    swa_start: float | None = 0.75
     epochs: int = 400
     batch: int = 32
     learning_rate: float = 5e-3
@@ -113,13 +119,25 @@ class ForecasterConfig:
         for name in ("lookback", "horizon", "units", "layers", "epochs", "batch"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        groupable = self.layers == 1 and self.strategy != "seq2seq"
+        if self.ensemble is None:  # by default two members where they train side by side
+            object.__setattr__(self, "ensemble", 2 if groupable else 1)
+        assert self.ensemble is not None
         if not 1 <= self.ensemble <= MAX_MEMBERS:
             raise ConfigError(f"ensemble must be 1 to {MAX_MEMBERS} networks, got {self.ensemble}")
-        if self.ensemble > 1 and (self.layers > 1 or self.strategy == "seq2seq"):
+        if self.ensemble > 1 and not groupable:
             raise ConfigError(
                 f"an ensemble trains one-layer direct or recursive forecasters; this one has {self.layers} "
                 f"layers and strategy {self.strategy!r}: use ensemble=1"
             )
+        if self.swa_start is not None and not 0 <= self.swa_start < 1:
+            raise ConfigError(f"swa_start must be in [0, 1) (a share of the epochs) or None, got {self.swa_start}")
+
+    @property
+    def members(self) -> int:
+        """Networks in the ensemble (``ensemble``, resolved when the settings are made)."""
+        assert self.ensemble is not None
+        return self.ensemble
 
     @property
     def outputs_per_step(self) -> int:
@@ -376,7 +394,7 @@ class Forecaster:
         data, many = self._prepare(series)
         pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data)]
         x, y = np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
-        members = c.ensemble
+        members = c.members
         if members > 1:  # (N, M, ...): each member sees every window, in an order of its own
             orders = [torch.randperm(len(x)).numpy() for _ in range(members)]
             x, y = np.stack([x[o] for o in orders], axis=1), np.stack([y[o] for o in orders], axis=1)
@@ -385,10 +403,17 @@ class Forecaster:
             self.model = self._build(data[0].shape[1], self._steps())
         record = self.model.fit(
             x.astype(np.float32), y.astype(np.float32), batch_size=c.batch, epochs=c.epochs, verbose=verbose,
-            callbacks=callbacks,
+            callbacks=self._callbacks(callbacks),
         )  # fmt: skip
         self._remember(series, data, [v / members for v in record.history["loss"]])
         return self
+
+    def _callbacks(self, callbacks: list[Any] | None) -> list[Any]:
+        """The weight averaging (unless ``swa_start`` is None) before the caller's callbacks."""
+        from rnnkit.train.callbacks import StochasticWeightAveraging
+
+        start = self.config.swa_start
+        return [*([StochasticWeightAveraging(start)] if start is not None else []), *(callbacks or [])]
 
     def _prepare(self, series: Any) -> tuple[list[np.ndarray], bool]:
         """The training series as ``(T_i, C)`` arrays (checked), whether there are many, and the fitted
@@ -471,7 +496,7 @@ class Forecaster:
     @torch.no_grad()
     def _outputs(self, x_rel: np.ndarray) -> torch.Tensor:
         """The members' ``(N, M, steps, K)`` outputs for relative windows (M = 1 without an ensemble)."""
-        members = self.config.ensemble
+        members = self.config.members
         x = x_rel.astype(np.float32)
         if members > 1:
             x = np.repeat(x[:, None], members, axis=1)  # every member reads every window
@@ -678,6 +703,8 @@ class Forecaster:
         try:
             config = dict(metadata["config"])
             config["quantiles"] = tuple(config.get("quantiles", ForecasterConfig.quantiles))
+            config.setdefault("ensemble", 1)  # saved before ensembles and weight averaging
+            config.setdefault("swa_start", None)
             forecaster = cls(**config)
             forecaster.log = bool(metadata["log"])
             forecaster.covariate_mean = np.asarray(metadata["covariate_mean"], dtype=np.float64)
