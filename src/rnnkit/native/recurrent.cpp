@@ -154,7 +154,9 @@ at::Tensor time_major(const at::Tensor& x) { return contiguous(x.transpose(0, 1)
 class ThreadsForSize {
  public:
   explicit ThreadsForSize(int64_t multiply_adds) : before_(at::get_num_threads()) {
-    single_ = multiply_adds < (int64_t(1) << 23) && before_ > 1;
+    // inside a parallel region (a group of grouped_stack_gradients) everything already runs on one thread:
+    // the process-wide setting is left alone
+    single_ = multiply_adds < (int64_t(1) << 23) && before_ > 1 && !at::in_parallel_region();
     if (single_) at::set_num_threads(1);
   }
   ~ThreadsForSize() {
