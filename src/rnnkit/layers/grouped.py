@@ -148,17 +148,16 @@ def mean_of_groups(model: Any) -> Any:
     takes their mean. (Linear in the outputs, so right for points and quantiles, not for the scale of a
     Gaussian's σ.)
     """
-    from rnnkit.layers.core import Dense, Reshape
+    from rnnkit.layers.core import Dense, Input, Reshape
     from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
     from rnnkit.models.sequential import Sequential
 
     model._require_built()
-    layers = [layer for layer in model.layers if type(layer).__name__ != "Input"]
-    shaped = len(layers) == 3 and isinstance(layers[2], Reshape)
-    if len(layers) not in (2, 3) or not isinstance(layers[0], GroupedRecurrent):
+    layers = [layer for layer in model.layers if not isinstance(layer, Input)]
+    kinds = [type(layer) for layer in layers]
+    if kinds not in ([GroupedRecurrent, GroupedDense], [GroupedRecurrent, GroupedDense, Reshape]):
         raise ConfigError("mean_of_groups takes a GroupedRecurrent layer, a GroupedDense layer and maybe a Reshape")
-    if not isinstance(layers[1], GroupedDense) or (len(layers) == 3 and not shaped):
-        raise ConfigError("mean_of_groups takes a GroupedRecurrent layer, a GroupedDense layer and maybe a Reshape")
+    shaped = len(layers) == 3
     recurrent, dense = layers[0], layers[1]
     cell, S, H = recurrent.cell, recurrent.groups, recurrent.units
     w = cell.weights

@@ -52,6 +52,8 @@ class NativeStack:
         self.dtype = cells[0].dtype
         self.features = cells[0].shape[-1]
         self.outputs = dense[-2].shape[-2]
+        #: a batch's target shape after its batch axis: ``(O,)``, or ``(S, O)`` for groups
+        self.target_tail = (groups, self.outputs) if groups else (self.outputs,)
         k = kernels()
         assert k is not None
         self.gradients = k.grouped_stack_gradients if groups else k.stack_gradients
@@ -69,12 +71,10 @@ class NativeStack:
             and x.device.type == "cpu"
         )
 
-    def targets(self, y: Tensor) -> tuple[int, ...] | None:
-        """The shape the kernels take ``y`` in — ``(B, O)``, or ``(B, S, O)`` for groups — or None."""
-        batch = (y.shape[0], self.groups) if self.groups else (y.shape[0],)
-        if tuple(y.shape) in ((*batch, self.outputs), batch if self.outputs == 1 else ()):
-            return (*batch, self.outputs)
-        return None
+    def takes_targets(self, y: Tensor) -> bool:
+        """Whether ``y`` fits ``(B, *target_tail)``, its last axis left out when there is one output."""
+        tail = tuple(y.shape[1:])
+        return tail == self.target_tail or (self.outputs == 1 and tail == self.target_tail[:-1])
 
 
 class FusedBackprop:
@@ -102,13 +102,11 @@ class FusedBackprop:
             and y.dtype == self.stack.dtype
             and y.device.type == "cpu"
             and len(y) == len(x)
-            and self.stack.targets(y) is not None
+            and self.stack.takes_targets(y)
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        stack = self.stack  # (the batch is one fits() accepted: only its size varies)
-        shape = (y.shape[0], stack.groups, stack.outputs) if stack.groups else (y.shape[0], stack.outputs)
-        loss, prediction, *grads = self._run(x, y.view(shape), *self._args)
+        loss, prediction, *grads = self._run(x, y.view(y.shape[0], *self.stack.target_tail), *self._args)
         for p, g in zip(self.stack.params, grads):
             if p.requires_grad:
                 p.grad = g
@@ -185,9 +183,7 @@ def native_stack(model: nn.Module) -> NativeStack | None:
         return None
     cells = [w for layer in recurrent for w in layer.cell.flat_weights()]
     weights = [w for layer in dense for w in (layer.weight, layer.bias if layer.bias is not None else _NO_BIAS)]
-    tensors = [*cells, *(w for w in weights if w is not _NO_BIAS)]
-    dtype = cells[0].dtype
-    if dtype not in (torch.float32, torch.float64) or any(t.dtype != dtype or t.device.type != "cpu" for t in tensors):
+    if not _cpu_floats([*cells, *(w for w in weights if w is not _NO_BIAS)]):
         return None
     expected = sum(4 if layer.cell.fused_mode == "gru" else 3 for layer in recurrent) + sum(  # parameters
         1 if layer.bias is None else 2 for layer in dense
@@ -202,6 +198,12 @@ def native_stack(model: nn.Module) -> NativeStack | None:
         [_ACTIVATIONS[layer.activation] for layer in dense],
         weights,
     )
+
+
+def _cpu_floats(tensors: list[Tensor]) -> bool:
+    """Whether the tensors are all on the CPU, in one dtype the kernels take (float32 or float64)."""
+    dtype = tensors[0].dtype
+    return dtype in (torch.float32, torch.float64) and all(t.dtype == dtype and t.device.type == "cpu" for t in tensors)
 
 
 def _watched(model: Any, layers: list[Any], cells: list[nn.Module]) -> bool:
@@ -229,9 +231,7 @@ def _grouped_stack(model: Any, layers: list[Any]) -> NativeStack | None:
     params = [*cells[: len(w)], *weights]  # the kernels' order (a ParameterDict sorts its names)
     if {id(p) for p in params} != {id(p) for p in model.parameters()}:
         return None
-    if any(t.dtype != cells[0].dtype or t.device.type != "cpu" for t in params):
-        return None
-    if cells[0].dtype not in (torch.float32, torch.float64):
+    if not _cpu_floats(params):
         return None
     groups = recurrent.groups
     return NativeStack(params, [_CELLS[cell.fused_mode]], cells, [0] * len(dense), weights, groups)
