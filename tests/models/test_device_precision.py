@@ -113,3 +113,40 @@ def test_a_copied_model_leaves_the_cuda_graph_behind() -> None:
     clone = copy.deepcopy(model)
     assert not hasattr(clone, "_graphed_update")
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), clone.state_dict().values()))
+
+
+def _grouped_fit(device: str, graphs: bool = True) -> tuple[list[float], list[np.ndarray]]:
+    """Three GRU networks side by side (a forecaster's ensemble), trained on the sum of their losses with
+    their weights averaged over the last half of training."""
+    from rnnkit.callbacks import StochasticWeightAveraging
+    from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
+    from rnnkit.optimizers import Adam
+    from rnnkit.train import cuda_graph
+    from rnnkit.train.losses import SummedOverGroups
+
+    S = 3
+    x = np.random.default_rng(3).random((64, S, 8, 2), dtype=np.float32)
+    y = x[:, :, -3:, 0] * 2 - 1  # (B, S, 3)
+    rnnkit.seed(0)
+    model = Sequential([GroupedRecurrent("gru", 6, S, input_shape=(S, 8, 2)), GroupedDense(3, S)])
+    model.compile(optimizer=Adam(learning_rate=0.02), loss=SummedOverGroups("mse", S), device=device)
+    cuda_graph.enabled = graphs
+    try:
+        history = model.fit(x, y, batch_size=16, epochs=12, verbose=0, shuffle=False,
+                            callbacks=[StochasticWeightAveraging(0.5)])  # fmt: skip
+    finally:
+        cuda_graph.enabled = True
+    return history.history["loss"], model.get_weights()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here: the GPU path is tested on GPU machines")
+def test_grouped_networks_with_weight_averaging_train_on_a_gpu_as_on_the_cpu() -> None:
+    cpu, w_cpu = _grouped_fit("cpu")
+    graphed, w_graphed = _grouped_fit("cuda")
+    plain, w_plain = _grouped_fit("cuda", graphs=False)
+    assert cpu[-1] < 0.5 * cpu[0]  # it learns
+    np.testing.assert_allclose(graphed, plain, rtol=1e-4)
+    np.testing.assert_allclose(graphed, cpu, rtol=2e-3)
+    for a, b, c in zip(w_graphed, w_plain, w_cpu):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(a, c, rtol=1e-2, atol=1e-4)

@@ -28,10 +28,11 @@ rnnkit.seed(0)
 x = np.random.default_rng(0).normal(size=(40, 6, 2)).astype(np.float32)
 y = x[:, :, :1].sum(axis=1)
 model = Sequential([GRU(5, return_sequences=True, input_shape=(6, 2)), SimpleRNN(4), Dense(1)])
-model.compile(optimizer="adam", loss="mse", clipnorm=1.0)
+model.compile(optimizer="adam", loss="mse", clipnorm=1.0, device=DEVICE)
 history = model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, callbacks=[JSONLinesLogger(out + "/log.jsonl")])
 model.save(out + "/model")
 print("losses", history.history["loss"])
+print("device", next(model.parameters()).device)
 """
 
 
@@ -41,12 +42,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.skipif(not torch.distributed.is_available(), reason="this PyTorch build has no torch.distributed")
-def test_two_processes_end_with_the_weights_of_one(tmp_path: Path) -> None:
-    (tmp_path / "ddp").mkdir()
-    (tmp_path / "one").mkdir()
-    (tmp_path / "ddp.py").write_text(SCRIPT.replace("BATCH", "5"))  # 5 per rank: global batches of 10
-    (tmp_path / "one.py").write_text(SCRIPT.replace("BATCH", "10"))
+def _two_processes_and_one(
+    tmp_path: Path, device: str
+) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """The script in two processes (5 rows each: global batches of 10) and in one (batches of 10)."""
+    for run, batch in (("ddp", "5"), ("one", "10")):
+        (tmp_path / run).mkdir()
+        (tmp_path / f"{run}.py").write_text(SCRIPT.replace("BATCH", batch).replace("DEVICE", repr(device)))
     launch = [
         sys.executable,
         "-m",
@@ -59,7 +61,7 @@ def test_two_processes_end_with_the_weights_of_one(tmp_path: Path) -> None:
     ddp = subprocess.run(
         [*launch, str(tmp_path / "ddp.py"), str(tmp_path / "ddp")], capture_output=True, text=True, timeout=300
     )
-    assert ddp.returncode == 0, ddp.stderr[-2000:]
+    assert ddp.returncode == 0, ddp.stderr[-3000:]
     one = subprocess.run(
         [sys.executable, str(tmp_path / "one.py"), str(tmp_path / "one")], capture_output=True, text=True, timeout=300
     )
@@ -73,9 +75,25 @@ def test_two_processes_end_with_the_weights_of_one(tmp_path: Path) -> None:
     # both ranks print; their epoch losses are the global ones, equal to the single process's
     losses = [line for line in ddp.stdout.splitlines() if line.startswith("losses")]
     assert len(losses) == 2 and losses[0] == losses[1]
-    single = eval(one.stdout.split("losses", 1)[1].strip())  # noqa: S307 (our own script's list of floats)
+    single = eval(one.stdout.split("losses", 1)[1].splitlines()[0].strip())  # noqa: S307 (our script's floats)
     np.testing.assert_allclose(eval(losses[0].split("losses", 1)[1].strip()), single, rtol=1e-5)  # noqa: S307
     assert len((tmp_path / "ddp" / "log.jsonl").read_text().splitlines()) == 3  # written once, by rank 0
+    return ddp, one
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason="this PyTorch build has no torch.distributed")
+def test_two_processes_end_with_the_weights_of_one(tmp_path: Path) -> None:
+    ddp, _ = _two_processes_and_one(tmp_path, "cpu")
+    assert ddp.stdout.count("device cpu") == 2
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here: the GPU path is tested on GPU machines")
+def test_two_processes_on_a_gpu_machine_train_on_their_gpus(tmp_path: Path) -> None:
+    ddp, one = _two_processes_and_one(tmp_path, "auto")  # one GPU: both on cuda:0, gradients through gloo
+    gpus = torch.cuda.device_count()
+    devices = sorted(line for line in ddp.stdout.splitlines() if line.startswith("device"))
+    assert devices == [f"device cuda:{rank % gpus}" for rank in range(2)]
+    assert "device cuda:0" in one.stdout
 
 
 def test_the_cli_trains_in_two_processes_with_nproc(tmp_path: Path) -> None:
@@ -103,3 +121,15 @@ def test_a_task_with_length_buckets_trains_in_two_processes(tmp_path: Path) -> N
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("validation accuracy") == 1 and (tmp_path / "m" / "config.json").exists()
+
+
+def test_nccl_carries_cuda_tensors_only_when_each_process_has_a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.train import distributed
+
+    monkeypatch.setattr(distributed.dist, "is_nccl_available", lambda: True)
+    assert distributed.backend_for(gpus=2, local_processes=2) == "cpu:gloo,cuda:nccl"
+    assert distributed.backend_for(gpus=8, local_processes=2) == "cpu:gloo,cuda:nccl"
+    assert distributed.backend_for(gpus=1, local_processes=2) == "gloo"  # NCCL refuses two ranks on one GPU
+    assert distributed.backend_for(gpus=0, local_processes=2) == "gloo"
+    monkeypatch.setattr(distributed.dist, "is_nccl_available", lambda: False)
+    assert distributed.backend_for(gpus=2, local_processes=2) == "gloo"

@@ -28,6 +28,7 @@ from rnnkit.train.distributed import (
     is_rank_zero,
     join,
     launched,
+    local_gpu,
     rank_zero_callbacks,
 )
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
@@ -454,7 +455,10 @@ class Model(nn.Module):
 
 def resolve_device(name: str) -> torch.device:
     """``'auto'``, ``'cpu'``, ``'cuda'``, ``'cuda:N'`` → a ``torch.device`` that exists here, or a clear
-    ``ConfigError``."""
+    ``ConfigError``. Under torchrun, ``'auto'`` and ``'cuda'`` name each process's own GPU
+    (``rnnkit.train.distributed.local_gpu``)."""
+    if name in ("auto", "cuda") and torch.cuda.is_available() and launched():
+        return torch.device("cuda", local_gpu())
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

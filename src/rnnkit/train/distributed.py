@@ -9,7 +9,9 @@ optimizer step the gradients are summed over ranks weighted by shard size and di
 so every rank takes exactly the step one process would take on the global batch (the mean loss over it).
 Initial weights are broadcast from rank 0; epoch losses are reduced over ranks, so every rank logs the
 same numbers and callbacks decide alike (early stopping). Only rank 0 prints, writes logs and saves.
-Backends: gloo on CPU, nccl on GPU.
+Backends: gloo for CPU tensors; NCCL for CUDA tensors when each process on a machine has a GPU of its
+own (``device='auto'`` or ``'cuda'`` then means that process's GPU, ``cuda:LOCAL_RANK``), else gloo for
+those too (NCCL refuses two processes on one GPU).
 
 Launch (one machine, two processes)::
 
@@ -36,10 +38,12 @@ from rnnkit.data.batching import Batches, Inputs, rows, take
 __all__ = [
     "ShardedBatches",
     "average_gradients",
+    "backend_for",
     "broadcast_weights",
     "is_rank_zero",
     "join",
     "launched",
+    "local_gpu",
     "rank_zero_callbacks",
     "reduce_sums",
     "world",
@@ -62,10 +66,33 @@ def launched() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
+def local_gpu() -> int:
+    """The GPU of this process on its machine: torchrun's ``LOCAL_RANK`` over the GPUs there (0 when not
+    launched by torchrun)."""
+    return int(os.environ.get("LOCAL_RANK", "0")) % max(torch.cuda.device_count(), 1)
+
+
+def backend_for(gpus: int, local_processes: int) -> str:
+    """The process group's backends: gloo for CPU tensors, and for CUDA tensors NCCL when each of this
+    machine's ``local_processes`` has a GPU of its own, else gloo too.
+
+    Example:
+        >>> backend_for(gpus=0, local_processes=2), backend_for(gpus=1, local_processes=2)
+        ('gloo', 'gloo')
+    """
+    if gpus >= local_processes > 0 and dist.is_nccl_available():
+        return "cpu:gloo,cuda:nccl"
+    return "gloo"
+
+
 def join() -> int:
     """Join the process group torchrun described (once); returns the world size."""
     if not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if gpus:
+            torch.cuda.set_device(local_gpu())
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", os.environ.get("WORLD_SIZE", "1")))
+        dist.init_process_group(backend=backend_for(gpus, local))
         atexit.register(_leave)  # gloo's threads abort the process if the group outlives the interpreter
     return dist.get_world_size()
 
