@@ -146,18 +146,18 @@ class _RNN(torch.autograd.Function):
                 relu: bool) -> tuple[Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        (hs,) = k.rnn_forward(x, h0, w_ih, w_hh, b_ih + b_hh, relu)  # hs (T, B, H)
-        ctx.save_for_backward(x, h0, w_ih, w_hh, hs)
+        hs, x_tm = k.rnn_forward(x, h0, w_ih, w_hh, b_ih + b_hh, relu)  # (T, B, H), (T, B, F)
+        ctx.save_for_backward(x_tm, h0, w_ih, w_hh, hs)
         ctx.relu = relu
         return hs.transpose(0, 1), hs[-1]
 
     @staticmethod
     def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor) -> tuple[Tensor | None, ...]:
-        x, h0, w_ih, w_hh, hs = ctx.saved_tensors
+        x_tm, h0, w_ih, w_hh, hs = ctx.saved_tensors
         k = kernels()
         assert k is not None
-        dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih,
-                                                   w_hh, hs, ctx.relu, ctx.needs_input_grad[0])  # fmt: skip
+        dx, dh0, dw_ih, dw_hh, db = k.rnn_backward(_outputs_grad(grad_out, hs), _dense(grad_hn, h0), x_tm, h0,
+                                                   w_ih, w_hh, hs, ctx.relu, ctx.needs_input_grad[0])  # fmt: skip
         return dx, dh0, dw_ih, dw_hh, db, db, None
 
 
@@ -167,20 +167,20 @@ class _LSTM(torch.autograd.Function):
                 b_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        hs, cs, gates = k.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
-        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, hs, cs, gates)
+        hs, cs, gates, x_tm = k.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
+        ctx.save_for_backward(x_tm, h0, c0, w_ih, w_hh, hs, cs, gates)
         return hs.transpose(0, 1), hs[-1], cs[-1]
 
     @staticmethod
     def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor, grad_cn: Tensor) -> tuple[Tensor | None, ...]:
-        x, h0, c0, w_ih, w_hh, hs, cs, gates = ctx.saved_tensors
+        x_tm, h0, c0, w_ih, w_hh, hs, cs, gates = ctx.saved_tensors
         k = kernels()
         assert k is not None
         dx, dh0, dc0, dw_ih, dw_hh, db = k.lstm_backward(
-            _dense(grad_out, x, hs),
+            _outputs_grad(grad_out, hs),
             _dense(grad_hn, h0),
             _dense(grad_cn, c0),
-            x,
+            x_tm,
             h0,
             c0,
             w_ih,
@@ -199,28 +199,30 @@ class _GRU(torch.autograd.Function):
                 b_hh: Tensor) -> tuple[Tensor, Tensor]:  # fmt: skip
         k = kernels()
         assert k is not None
-        hs, rzn, gh = k.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
-        ctx.save_for_backward(x, h0, w_ih, w_hh, hs, rzn, gh)
+        hs, rzn, gh, x_tm = k.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
+        ctx.save_for_backward(x_tm, h0, w_ih, w_hh, hs, rzn, gh)
         return hs.transpose(0, 1), hs[-1]
 
     @staticmethod
     def backward(ctx: Any, grad_out: Tensor, grad_hn: Tensor) -> tuple[Tensor | None, ...]:
-        x, h0, w_ih, w_hh, hs, rzn, gh = ctx.saved_tensors
+        x_tm, h0, w_ih, w_hh, hs, rzn, gh = ctx.saved_tensors
         k = kernels()
         assert k is not None
         dx, dh0, dw_ih, dw_hh, db_ih, db_hh = k.gru_backward(
-            _dense(grad_out, x, hs), _dense(grad_hn, h0), x, h0, w_ih, w_hh, hs, rzn, gh, ctx.needs_input_grad[0]
+            _outputs_grad(grad_out, hs), _dense(grad_hn, h0), x_tm, h0, w_ih, w_hh, hs, rzn, gh, ctx.needs_input_grad[0]
         )
         return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
 
 
-def _dense(grad: Tensor | None, like: Tensor, hs: Tensor | None = None) -> Tensor:
+def _dense(grad: Tensor | None, like: Tensor) -> Tensor:
     """A gradient autograd left out (an unused output) as zeros of the output's shape."""
-    if grad is not None:
-        return grad
-    if hs is not None:  # the (B, T, H) outputs
-        return hs.new_zeros(hs.shape[1], hs.shape[0], hs.shape[2])
-    return torch.zeros_like(like)
+    return grad if grad is not None else torch.zeros_like(like)
+
+
+def _outputs_grad(grad: Tensor | None, hs: Tensor) -> Tensor:
+    """The gradient of the (B, T, H) outputs; when autograd left it out (only the last state was used),
+    zeros laid out time-major as the kernels read them, so they take them without a copy."""
+    return grad if grad is not None else hs.new_zeros(hs.shape).transpose(0, 1)
 
 
 #: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are as fast (every cell at

@@ -7,7 +7,8 @@
 //
 // Layout inside: time-major buffers (T, B, .) so the slice of a step is contiguous.
 //   x (B, T, F) batch-first in and out; the input projection of all steps is one product up front, and
-//   the weight gradients are one product each at the end: dW_hh = sum_t dG_t^T h_{t-1}.
+//   the weight gradients are one product each at the end: dW_hh = sum_t dG_t^T h_{t-1}. Each forward
+//   returns its time-major copy of x last, and the backward takes that copy (x_tm) instead of x.
 // The Python side (rnnkit/native/__init__.py) wraps each pair in a torch.autograd.Function.
 
 #include "recurrent.h"
@@ -170,6 +171,7 @@ class ThreadsForSize {
   bool single_;
 };
 
+// x (B, T, F) or time-major (T, B, F)
 int64_t call_size(const at::Tensor& x, const at::Tensor& w_ih, const at::Tensor& w_hh) {
   return x.size(0) * x.size(1) * w_hh.size(0) * (w_ih.size(1) + w_hh.size(1));  // B T (G H) (F + H)
 }
@@ -350,13 +352,13 @@ std::vector<at::Tensor> rnn_forward(const at::Tensor& x, const at::Tensor& h0, c
       }
     });
   });
-  return {hs};
+  return {hs, x_tm};
 }
 
-std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x,
+std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x_tm,
                                      const at::Tensor& h0, const at::Tensor& w_ih, const at::Tensor& w_hh,
                                      const at::Tensor& hs, bool relu, bool need_dx) {
-  ThreadsForSize threads(call_size(x, w_ih, w_hh));
+  ThreadsForSize threads(call_size(x_tm, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dG = at::empty_like(hs);
@@ -380,7 +382,7 @@ std::vector<at::Tensor> rnn_backward(const at::Tensor& grad_out, const at::Tenso
       }
     });
   });
-  auto grads = projection_grads(dG, dG, time_major(x), h0, hs, w_ih, need_dx);
+  auto grads = projection_grads(dG, dG, contiguous(x_tm), h0, hs, w_ih, need_dx);
   return {grads[0], dh_next, grads[1], grads[2], grads[3]};
 }
 
@@ -417,14 +419,14 @@ std::vector<at::Tensor> lstm_forward(const at::Tensor& x, const at::Tensor& h0, 
       }
     });
   });
-  return {hs, cs, gates};
+  return {hs, cs, gates, x_tm};
 }
 
 std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& grad_cn,
-                                      const at::Tensor& x, const at::Tensor& h0, const at::Tensor& c0,
+                                      const at::Tensor& x_tm, const at::Tensor& h0, const at::Tensor& c0,
                                       const at::Tensor& w_ih, const at::Tensor& w_hh, const at::Tensor& hs,
                                       const at::Tensor& cs, const at::Tensor& gates, bool need_dx) {
-  ThreadsForSize threads(call_size(x, w_ih, w_hh));
+  ThreadsForSize threads(call_size(x_tm, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dG = at::empty_like(gates);
@@ -455,7 +457,7 @@ std::vector<at::Tensor> lstm_backward(const at::Tensor& grad_out, const at::Tens
       }
     });
   });
-  auto grads = projection_grads(dG, dG, time_major(x), h0, hs, w_ih, need_dx);
+  auto grads = projection_grads(dG, dG, contiguous(x_tm), h0, hs, w_ih, need_dx);
   return {grads[0], dh_next, dc_next, grads[1], grads[2], grads[3]};
 }
 
@@ -489,13 +491,13 @@ std::vector<at::Tensor> gru_forward(const at::Tensor& x, const at::Tensor& h0, c
       }
     });
   });
-  return {hs, gx, gh};
+  return {hs, gx, gh, x_tm};
 }
 
-std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x,
+std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tensor& grad_hn, const at::Tensor& x_tm,
                                      const at::Tensor& h0, const at::Tensor& w_ih, const at::Tensor& w_hh,
                                      const at::Tensor& hs, const at::Tensor& rzn, const at::Tensor& gh, bool need_dx) {
-  ThreadsForSize threads(call_size(x, w_ih, w_hh));
+  ThreadsForSize threads(call_size(x_tm, w_ih, w_hh));
   const auto T = hs.size(0), B = hs.size(1), H = hs.size(2);
   auto go = time_major(grad_out);
   auto dGX = at::empty_like(rzn);
@@ -527,6 +529,6 @@ std::vector<at::Tensor> gru_backward(const at::Tensor& grad_out, const at::Tenso
       }
     });
   });
-  auto grads = projection_grads(dGX, dGH, time_major(x), h0, hs, w_ih, need_dx);
+  auto grads = projection_grads(dGX, dGH, contiguous(x_tm), h0, hs, w_ih, need_dx);
   return {grads[0], dh_next, grads[1], grads[2], grads[3], grads[4]};
 }

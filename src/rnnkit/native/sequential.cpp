@@ -253,14 +253,14 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     if (modes[l] == kLSTM) {
       const auto& s = run.saved;
       const auto grad_cn = zeros(run.h0.sizes(), x.options());
-      g = lstm_backward(grad_out, grad_hn, grad_cn, run.input, run.h0, run.c0, w_ih, w_hh, s[0], s[1], s[2], l > 0);
+      g = lstm_backward(grad_out, grad_hn, grad_cn, s[3], run.h0, run.c0, w_ih, w_hh, s[0], s[1], s[2], l > 0);
       cell_grads[l] = {g[3], g[4], g[5]};  // dw_ih, dw_hh, db
     } else if (modes[l] == kGRU) {
       const auto& s = run.saved;
-      g = gru_backward(grad_out, grad_hn, run.input, run.h0, w_ih, w_hh, s[0], s[1], s[2], l > 0);
+      g = gru_backward(grad_out, grad_hn, s[3], run.h0, w_ih, w_hh, s[0], s[1], s[2], l > 0);
       cell_grads[l] = {g[2], g[3], g[4], g[5]};  // dw_ih, dw_hh, db_ih, db_hh
     } else {
-      g = rnn_backward(grad_out, grad_hn, run.input, run.h0, w_ih, w_hh, run.saved[0], modes[l] == kRelu, l > 0);
+      g = rnn_backward(grad_out, grad_hn, run.saved[1], run.h0, w_ih, w_hh, run.saved[0], modes[l] == kRelu, l > 0);
       cell_grads[l] = {g[2], g[3], g[4]};  // dw_ih, dw_hh, db
     }
     grad_out = g[0];  // dL/dx (B, T, F): the outputs of the layer below
