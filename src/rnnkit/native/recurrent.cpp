@@ -150,16 +150,17 @@ at::Tensor time_major(const at::Tensor& x) { return contiguous(x.transpose(0, 1)
 
 // One thread for a whole call when its products are small: handing MKL's work to a second OpenMP thread
 // then costs more than the arithmetic, and on a busy 2-core machine the wait for that thread made the
-// GRU backward of the Forecaster 2-3x slower in some runs (measured: 172-177 us with one thread, 205-500 us
-// with two). Larger calls keep every thread: from 2^23 multiply-adds on (batch 64, 32 units, 50 steps: the
-// GRU and LSTM calls of 20-26M), alternating in one process, two threads were faster: GRU forward +
-// backward 1.54 against 2.12 ms, LSTM 1.84 against 2.55 ms.
+// GRU backward of the Forecaster (~2.4M multiply-adds) 2-3x slower in some runs (measured: 172-177 us with
+// one thread, 205-500 us with two). Larger calls keep every thread: from 2^22 multiply-adds on, each
+// build in its own process, alternating, two threads were faster: SimpleRNN of 32 units, batch 64, 50 steps
+// (6.5M) 0.60-0.63 against 0.86-0.94 ms forward + backward; GRU and LSTM at 32 units (20-26M) 1.54
+// against 2.12 ms and 1.84 against 2.55 ms.
 class ThreadsForSize {
  public:
   explicit ThreadsForSize(int64_t multiply_adds) : before_(at::get_num_threads()) {
     // inside a parallel region (a group of grouped_stack_gradients) everything already runs on one thread:
     // the process-wide setting is left alone
-    single_ = multiply_adds < (int64_t(1) << 23) && before_ > 1 && !at::in_parallel_region();
+    single_ = multiply_adds < (int64_t(1) << 22) && before_ > 1 && !at::in_parallel_region();
     if (single_) at::set_num_threads(1);
   }
   ~ThreadsForSize() {
