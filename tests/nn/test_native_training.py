@@ -170,7 +170,7 @@ def test_the_step_refuses_what_it_does_not_compute() -> None:
         "unrolled": [SimpleRNN(4, implementation="unrolled"), Dense(1)],
         "another activation": [SimpleRNN(4, activation="sigmoid"), Dense(1)],
         "softmax head": [SimpleRNN(4), Dense(3, activation="softmax")],
-        "too many units": [SimpleRNN(1024), Dense(1)],
+        "too many units": [SimpleRNN(2048), Dense(1)],
         "no head": [SimpleRNN(4)],
     }
     for why, layers in refused.items():

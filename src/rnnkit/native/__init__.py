@@ -225,10 +225,11 @@ def _outputs_grad(grad: Tensor | None, hs: Tensor) -> Tensor:
     return grad if grad is not None else hs.new_zeros(hs.shape).transpose(0, 1)
 
 
-#: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are as fast (every cell at
-#: 512), measured with ``benchmarks/speed.py``. Since the batch rows are split between the threads the LSTM
-#: beats oneDNN's up to 256 units too (1.14-1.18x at 256, batch 64).
-MAX_UNITS = {"rnn_tanh": 256, "rnn_relu": 256, "gru": 256, "lstm": 256}
+#: Largest layer (units) each kernel runs natively; above it PyTorch's kernels are faster. Training steps,
+#: batch 64, against PyTorch's kernels alternating in one process (two runs each): at 512 units and 200
+#: steps SimpleRNN 1.15-1.16x, GRU 1.13-1.22x, LSTM 1.04-1.05x (oneDNN); at 1024 units and 50 steps
+#: SimpleRNN 1.11x, GRU 1.09x, but LSTM 0.91x.
+MAX_UNITS = {"rnn_tanh": 1024, "rnn_relu": 1024, "gru": 1024, "lstm": 512}
 
 
 def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[Tensor]) -> tuple[Tensor, ...] | None:
