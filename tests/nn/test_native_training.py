@@ -236,3 +236,87 @@ def test_the_grouped_step_needs_the_loss_summed_over_its_groups() -> None:
     assert not step.fits(torch.randn(4, 3, 7, 2), torch.randn(4, 3, 3))  # three groups
     assert not step.fits(torch.randn(4, 7, 2), torch.randn(4, 3))  # no group axis
     assert not step.fits(torch.randn(4, 2, 7, 2), torch.randn(4, 2))  # three outputs per group
+
+
+def _fit_quietly(layers: Callable[[], list], native_on: bool, x: np.ndarray, y: np.ndarray, loss: object = "mse",
+                 epochs: int = 3) -> tuple[list[np.ndarray], list[float], int]:  # fmt: skip
+    """fit with Adam and nothing between batches (no metrics, clipping or batch callbacks); also how many
+    epochs ran as one native call."""
+    from rnnkit.native.training import AdamPass
+
+    torch.manual_seed(0)
+    model = Sequential(layers())
+    model.build((None, *x.shape[1:]))
+    model.to(torch.float64)
+    model.compile(optimizer=Adam(0.02), loss=loss)
+    calls = []
+    original = AdamPass.__call__
+
+    def counted(self: AdamPass, batches: list) -> list[float]:
+        calls.append(len(batches))
+        return original(self, batches)
+
+    torch.manual_seed(5)  # the same shuffles
+    with pytest.MonkeyPatch.context() as patch, contextlib.nullcontext() if native_on else native.switched_off():
+        patch.setattr(AdamPass, "__call__", counted)
+        history = model.fit(torch.tensor(x), torch.tensor(y), batch_size=16, epochs=epochs, verbose=0,
+                            validation_split=0.2)  # fmt: skip
+    return model.get_weights(), history.history["loss"] + history.history["val_loss"], len(calls)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["stack", "frozen first layer", "grouped"],
+)
+def test_an_epoch_in_one_native_call_trains_as_autograd_does(name: str) -> None:
+    rng = np.random.default_rng(1)
+    x, y, loss = rng.random((70, 9, 2)), rng.random((70, 2)), "mse"  # 56 to train: 3 batches of 16 and one of 8
+
+    def frozen() -> list:
+        first = GRU(5, return_sequences=True)
+        first(torch.zeros(1, 9, 2))  # built, so that its weights can be frozen
+        for p in first.parameters():
+            p.requires_grad_(False)
+        return [first, LSTM(4), Dense(2)]
+
+    layers = {
+        "stack": lambda: [GRU(5, return_sequences=True), SimpleRNN(4, activation="relu"), Dense(3, "tanh"), Dense(2)],
+        "frozen first layer": frozen,
+        "grouped": lambda: [GroupedRecurrent("lstm", 4, 3), GroupedDense(2, 3)],
+    }[name]
+    if name == "grouped":
+        x, y, loss = rng.random((70, 3, 9, 2)), rng.random((70, 3, 2)), SummedOverGroups("mae", 3)
+    fast_weights, fast_logs, calls = _fit_quietly(layers, True, x, y, loss)
+    slow_weights, slow_logs, _ = _fit_quietly(layers, False, x, y, loss)
+    assert calls == 3  # every epoch ran as one call
+    for a, b in zip(fast_weights, slow_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(fast_logs, slow_logs, rtol=1e-9)
+    torch.manual_seed(0)
+    start = Sequential(layers())
+    start.build((None, *x.shape[1:]))
+    moved = [not np.allclose(a, b) for a, b in zip(fast_weights, start.get_weights())]
+    assert all(moved) if name != "frozen first layer" else moved == [False] * 3 + [True] * 5  # Keras: GRU has 3
+
+
+def test_an_epoch_in_one_native_call_stops_at_a_diverging_batch_as_step_by_step() -> None:
+    from rnnkit.errors import DivergedError
+
+    rng = np.random.default_rng(2)
+    x, y = rng.random((80, 6, 1)), rng.random((80, 1))
+    y[37, 0] = 1e30  # finite in float32, but its squared error is not: in the third batch of 16 (unshuffled)
+
+    def fit(native_on: bool) -> tuple[DivergedError, list[np.ndarray]]:
+        torch.manual_seed(0)
+        model = Sequential([SimpleRNN(4), Dense(1)])
+        model.compile(optimizer=Adam(0.01), loss="mse")
+        with contextlib.nullcontext() if native_on else native.switched_off():
+            model.fit(x[:64], y[:64] * 0, batch_size=16, epochs=1, verbose=0, shuffle=False)
+            with pytest.raises(DivergedError) as caught:
+                model.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
+        return caught.value, model.get_weights()
+
+    (fast, fast_weights), (slow, slow_weights) = fit(True), fit(False)
+    assert fast.batch == slow.batch == 2
+    for a, b in zip(fast_weights, slow_weights):  # the weights from before the diverging epoch, on both paths
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -21,6 +21,13 @@ void adam_update(const std::vector<at::Tensor>& params, const std::vector<at::Te
                  double beta_2, double epsilon);
 void rmsprop_update(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& grads,
                     const std::vector<at::Tensor>& velocity, double learning_rate, double rho, double epsilon);
+std::vector<at::Tensor> adam_pass(const std::vector<at::Tensor>& xs, const std::vector<at::Tensor>& ys,
+                                  const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
+                                  const std::vector<int64_t>& activations, const std::vector<at::Tensor>& dense,
+                                  int64_t loss_kind, bool grouped, const std::vector<at::Tensor>& params,
+                                  const std::vector<int64_t>& picked, const std::vector<at::Tensor>& m,
+                                  const std::vector<at::Tensor>& v, const std::vector<double>& alphas, double beta_1,
+                                  double beta_2, double epsilon);
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("rnn_forward", &rnn_forward);
@@ -35,4 +42,5 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("grouped_stack_predict", &grouped_stack_predict);
   m.def("adam_update", &adam_update);
   m.def("rmsprop_update", &rmsprop_update);
+  m.def("adam_pass", &adam_pass);
 }

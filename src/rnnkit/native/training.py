@@ -13,6 +13,10 @@ hooks, other losses, mixed precision, GPU tensors) trains through autograd as be
 batch whose shapes or dtypes do not fit. Tests hold the loss and every gradient equal to autograd's.
 ``predict`` uses the forward pass alone (``stack_predict``) the same way.
 
+With Adam and nothing to do between two batches (no clipping, metrics or per-batch callbacks), a whole
+epoch of such a model runs as one native call (``adam_pass``, an ``AdamPass`` here): each batch's
+gradients, then its Adam update, with no Python in between; the same steps in the same order.
+
 Example::
 
     >>> from rnnkit.models import Sequential
@@ -25,6 +29,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +38,7 @@ from torch import Tensor, nn
 
 from rnnkit.native import MAX_UNITS, kernels
 
-__all__ = ["FusedBackprop", "NativeStack", "fused_backprop", "fused_predict", "native_stack"]
+__all__ = ["AdamPass", "FusedBackprop", "NativeStack", "adam_pass", "fused_backprop", "fused_predict", "native_stack"]
 
 _CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 _ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
@@ -111,6 +116,45 @@ class FusedBackprop:
             if p.requires_grad:
                 p.grad = g
         return loss, prediction
+
+
+class AdamPass:
+    """``batches -> losses``: every batch's native step (``FusedBackprop``) followed by its Adam update
+    (``Adam.step``), all in one native call; it stops after a batch whose loss is not finite, before that
+    batch's update, as the training loop does. ``picked[i]``: which of the kernels' gradients belongs to
+    the optimizer's parameter ``i``."""
+
+    def __init__(self, fused: FusedBackprop, optimizer: Any, picked: list[int]) -> None:
+        k = kernels()
+        assert k is not None
+        self._run, self.fused, self.optimizer, self.picked = k.adam_pass, fused, optimizer, picked
+
+    def __call__(self, batches: list[tuple[Tensor, Tensor]]) -> list[float]:
+        opt, stack = self.optimizer, self.fused.stack
+        alphas = [opt.step_size(opt.iterations + k) for k in range(1, len(batches) + 1)]
+        xs = [x for x, _ in batches]
+        ys = [y.view(y.shape[0], *stack.target_tail) for _, y in batches]
+        losses, *grads = self._run(xs, ys, *self.fused._args, bool(stack.groups), opt.params, self.picked,
+                                   opt.slots["m"], opt.slots["v"], alphas, opt.beta_1, opt.beta_2, opt.epsilon)  # fmt: skip
+        values: list[float] = losses.tolist()
+        opt.iterations += len(values) - (0 if math.isfinite(values[-1]) else 1)
+        for p, g in zip(opt.params, grads):
+            p.grad = g
+        return values
+
+
+def adam_pass(fused: FusedBackprop | None, optimizer: Any) -> AdamPass | None:
+    """The one-call epoch for ``fused``'s model trained by ``optimizer``, or None: it takes rnnkit's
+    ``Adam`` (not AdamW) with its native update, on exactly the model's trainable parameters."""
+    from rnnkit.train.optimizers import Adam
+
+    if fused is None or type(optimizer) is not Adam or not optimizer.fused or optimizer.rate is not None:
+        return None
+    index = {id(p): j for j, p in enumerate(fused.stack.params)}
+    trainable = [p for p in fused.stack.params if p.requires_grad]
+    if len(optimizer.params) != len(trainable) or any(id(p) not in index for p in optimizer.params):
+        return None
+    return AdamPass(fused, optimizer, [index[id(p)] for p in optimizer.params])
 
 
 def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:

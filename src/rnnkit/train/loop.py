@@ -1,8 +1,10 @@
 """The training loop: forward → loss → backward (BPTT) → clip → step → callbacks, for any ``nn.Module``.
 
-Two faster ways through the same update, each used only where it computes the same:
+Faster ways through the same update, each used only where it computes the same:
 - on the CPU, for the Sequential models whose whole graph rnnkit's native kernels know, forward, loss
   and backward are one native call (``rnnkit.native.training``); everything after them is the same;
+  with Adam and nothing to do between batches (no metrics, clipping or per-batch callbacks), the whole
+  epoch is one native call (``AdamPass``: each batch's step and its update, in order);
 - on a GPU, with Adam, the whole update is recorded once as a CUDA graph and replayed for each batch
   (``rnnkit.train.cuda_graph``).
 
@@ -23,7 +25,7 @@ from torch import Tensor, nn
 
 from rnnkit.data.batching import Batches, Inputs
 from rnnkit.errors import DivergedError
-from rnnkit.native.training import fused_backprop
+from rnnkit.native.training import AdamPass, adam_pass, fused_backprop
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.cuda_graph import graphed_update
@@ -36,6 +38,10 @@ from rnnkit.train.resume import ResumePoint, carried_states, set_carried_states
 __all__ = ["train_epoch", "evaluate_batches", "clip_gradients", "global_norm", "CallbackList"]
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
+
+#: most batches an epoch may have to run as one native call (``AdamPass``): the call holds them all, and a
+#: Ctrl-C is seen only after it
+MAX_NATIVE_PASS = 256
 
 
 class CallbackList:
@@ -155,6 +161,14 @@ def train_epoch(
     whole = tbptt is None and not distributed
     fused = fused_backprop(model, loss_fn) if whole else None
     graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=whole)
+    # nothing to do between two batches: the whole epoch as one native call, when every batch fits it
+    quiet = not metrics and clip is None and skip is None and not (callbacks is not None and callbacks.batch_hooks)
+    one_call = adam_pass(fused, optimizer) if quiet and len(batches) <= MAX_NATIVE_PASS else None
+    if one_call is not None:
+        drawn = list(batches)
+        if all(isinstance(xb, Tensor) and yb is not None and cast(Any, fused).fits(xb, yb) for xb, yb in drawn):
+            return _native_epoch(model, one_call, cast(list[tuple[Tensor, Tensor]], drawn))
+        batches = cast(Batches, drawn)  # drawn already (the shuffle): the loop below takes them
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             if skip is not None and step < skip[0]:
@@ -225,6 +239,24 @@ def train_epoch(
     logs = _logs(sums, seen, metrics)
     if clipping:
         logs["clipped"] = float(clipped) / max(updates, 1)
+    return logs, stopped
+
+
+def _native_epoch(
+    model: nn.Module, one_call: AdamPass, batches: list[tuple[Tensor, Tensor]]
+) -> tuple[dict[str, float], ResumePoint | None]:
+    """``train_epoch`` for an epoch that runs as one native call: the same updates, losses and logs (a
+    progress bar shows the epoch when it ends)."""
+    losses = one_call(batches)
+    for step, value in enumerate(losses):
+        if not math.isfinite(value):  # the pass stopped before this batch's update: the weights stay good
+            raise DivergedError(f"the loss is {value}", batch=step)
+    sums = torch.zeros(1)
+    sums[0] += sum(value * len(yb) for value, (_, yb) in zip(losses, batches))
+    logs = _logs(sums, sum(len(yb) for _, yb in batches), ())
+    stopped = None
+    if getattr(model, "interrupted", False):  # Ctrl-C during the call: stop after it
+        stopped = ResumePoint(-1, len(batches), 0, rng=torch.get_rng_state(), states=carried_states(model))
     return logs, stopped
 
 
