@@ -6,8 +6,10 @@ forecast 6 months ahead without refitting; MAPE on the last point of each foreca
 Protocol B: train on all but the last 24 months, one 24-step forecast (rnnkit with horizon 24).
 Five seeds for every trained model (median [min-max]); fit time in seconds. rnnkit runs with its
 defaults (two networks trained side by side, each one's weights averaged over the last quarter of the
-epochs), as one network with and without that averaging, and as an ensemble of four. Rivals that are
-not importable are skipped and named (install them in a benchmark venv, never as rnnkit dependencies).
+epochs), as one network with and without that averaging, as an ensemble of four, and with its defaults
+given the month of each value as 12 one-hot covariate columns (Darts' example gives its RNN the month,
+one-hot, and the year). Rivals that are not importable are skipped and named (install them in a
+benchmark venv, never as rnnkit dependencies).
 
     python benchmarks/forecast.py [--seeds 5]
 """
@@ -40,26 +42,30 @@ def protocol_a(forecast_from: Callable[[np.ndarray], np.ndarray]) -> float:
     return mape(series[TRAIN + H - 1 :], last)
 
 
-RNNKIT_ROWS = {
+MONTHS = "months"  # a row's option: the month of each value as 12 one-hot covariate columns
+RNNKIT_ROWS: dict[str, dict] = {
     "rnnkit Forecaster (defaults: 2 networks, weights averaged)": {},
     "rnnkit Forecaster(ensemble=1): one network, weights averaged": {"ensemble": 1},
     "rnnkit Forecaster(ensemble=1, swa_start=None): one network as trained": {"ensemble": 1, "swa_start": None},
     "rnnkit Forecaster(ensemble=4)": {"ensemble": 4},
+    "rnnkit Forecaster (defaults) + month one-hot covariates": {MONTHS: True},
 }
 
 
 def rnnkit_runs(seeds: int, options: dict) -> tuple[list[float], list[float], list[float]]:
     series = airline_passengers().values
+    options = dict(options)
+    data = np.column_stack([series, np.eye(12)[np.arange(len(series)) % 12]]) if options.pop(MONTHS, False) else series
     a, b, fits = [], [], []
     for seed in range(seeds):
         rnnkit.seed(seed)
         start = time.perf_counter()
-        model = Forecaster(lookback=24, horizon=H, **options).fit(series[:TRAIN])
+        model = Forecaster(lookback=24, horizon=H, **options).fit(data[:TRAIN])
         fits.append(time.perf_counter() - start)
-        forecasts = model.historical_forecasts(series, start=TRAIN)  # (19, 6), no refit
+        forecasts = model.historical_forecasts(data, start=TRAIN)  # (19, 6), no refit
         a.append(mape(series[TRAIN + H - 1 :], forecasts[:, -1]))
         rnnkit.seed(seed)
-        long = Forecaster(lookback=24, horizon=24, **options).fit(series[:-24])
+        long = Forecaster(lookback=24, horizon=24, **options).fit(data[:-24])
         b.append(mape(series[-24:], long.predict()))
     return a, b, fits
 
