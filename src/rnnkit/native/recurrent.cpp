@@ -313,7 +313,8 @@ std::vector<at::Tensor> projection_grads(const at::Tensor& dGx, const at::Tensor
   auto dgh = dGh.view({T * B, GH});
   auto dx = need_dx ? contiguous(sequence_product(dgx, w_ih).view({T, B, -1}).transpose(0, 1)) : at::Tensor();
   auto dw_ih = sequence_product(dgx.t(), x_tm.view({T * B, -1}));
-  auto dw_hh = T > 1 ? sequence_product(dgh.narrow(0, B, (T - 1) * B).t(), hs.view({T * B, H}).narrow(0, 0, (T - 1) * B))
+  const auto later = (T - 1) * B;  // rows of the steps 1 .. T-1, and of their previous states 0 .. T-2
+  auto dw_hh = T > 1 ? sequence_product(dgh.narrow(0, B, later).t(), hs.view({T * B, H}).narrow(0, 0, later))
                      : at::zeros({GH, H}, hs.options());
   auto h0c = contiguous(h0);
   AT_DISPATCH_FLOATING_TYPES(hs.scalar_type(), "projection_grads", [&] {

@@ -128,8 +128,8 @@ std::vector<at::Tensor> dense_backward(const at::Tensor& grad_y, const at::Tenso
 
 // What one recurrent layer's forward pass keeps for its backward pass.
 struct RecurrentRun {
-  at::Tensor input, h0, c0;       // (B, T, F), (B, H)
-  std::vector<at::Tensor> saved;  // the forward kernel's outputs (hs first, time-major)
+  at::Tensor h0, c0;              // (B, H)
+  std::vector<at::Tensor> saved;  // the forward kernel's outputs (hs first, time-major; x time-major last)
 };
 
 // The forward pass of the whole stack, with what its backward pass needs.
@@ -154,7 +154,6 @@ StackForward stack_forward(const at::Tensor& x, const std::vector<int64_t>& mode
     const auto& b_ih = cells[4 * l + 2];
     const auto& b_hh = cells[4 * l + 3];
     auto& run = f.runs[l];
-    run.input = h;
     run.h0 = zeros({B, w_hh.size(1)}, x.options());
     if (modes[l] == kLSTM) {
       run.c0 = zeros(run.h0.sizes(), x.options());
