@@ -9,7 +9,7 @@ import torch
 import rnnkit
 from rnnkit.data.synthetic import periodic_series_windows
 from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
-from rnnkit.models import Sequential
+from rnnkit.models import Sequential, load_model
 from rnnkit.optimizers import Adam
 
 
@@ -142,3 +142,55 @@ def test_build_after_compile_gives_the_optimizer_the_weights() -> None:
     before = [w.copy() for w in model.get_weights()]
     model.fit(np.random.rand(16, 5, 2), np.random.rand(16, 1), epochs=1, verbose=0)
     assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+@pytest.mark.parametrize("when", ["before build", "after build"])
+def test_a_frozen_layer_keeps_its_weights_through_fit_save_and_load(when: str, tmp_path) -> None:
+    x, y = periodic_series_windows(96, 10)
+    rnnkit.seed(0)
+    encoder = Bidirectional(GRU(4, return_sequences=True), input_shape=(10, 1))
+    model = Sequential([encoder, LSTM(3), Dense(1)])
+    if when == "after build":
+        model.build((None, 10, 1))
+    encoder.trainable = False  # Keras's flag, for the wrapper and the layers inside it
+    model.compile(optimizer="adam", loss="mse")
+    before = [w.copy() for w in model.get_weights()]  # copies: some arrays share the weights' memory
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    after = model.get_weights()
+    frozen = len(encoder.get_weights())  # both directions' GRU weights
+    assert frozen == 6 and all(np.array_equal(a, b) for a, b in zip(before[:frozen], after[:frozen]))
+    assert not any(np.array_equal(a, b) for a, b in zip(before[frozen:], after[frozen:]))  # the rest trained
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    frozen_count = sum(p.numel() for p in encoder.parameters())
+    assert any(f"Non-trainable params: {frozen_count:,}" in line for line in lines)
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert not loaded.layers[0].trainable and loaded.layers[1].trainable
+    assert [p.requires_grad for p in loaded.parameters()] == [p.requires_grad for p in model.parameters()]
+
+
+def test_a_layer_unfrozen_trains_from_the_next_compile() -> None:
+    x, y = periodic_series_windows(64, 10)
+    head = Dense(1)
+    model = Sequential([SimpleRNN(4, input_shape=(10, 1)), head])
+    head.trainable = False
+    model.compile(optimizer="adam", loss="mse")
+    model.build((None, 10, 1))
+    start = [w.copy() for w in head.get_weights()]
+    model.fit(x, y, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(start, head.get_weights()))
+    head.trainable = True
+    model.compile(optimizer="adam", loss="mse")
+    before = [w.copy() for w in head.get_weights()]
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not any(np.array_equal(a, b) for a, b in zip(before, head.get_weights()))
+
+
+def test_a_layer_entry_with_a_trainable_flag_that_is_not_a_boolean_is_refused() -> None:
+    from rnnkit.errors import ModelFileError
+    from rnnkit.layers.serialization import deserialize
+
+    assert not deserialize({"class_name": "Dense", "config": {"units": 2, "trainable": False}}).trainable
+    with pytest.raises(ModelFileError, match="'trainable' must be true or false"):
+        deserialize({"class_name": "Dense", "config": {"units": 2, "trainable": "no"}})

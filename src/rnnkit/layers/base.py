@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
 
-__all__ = ["Layer", "transpose"]
+__all__ = ["Layer", "freeze_untrainable", "transpose"]
 
 Shape = tuple[int | None, ...]
 
@@ -53,6 +53,29 @@ class Layer(nn.Module):
         self.input_shape_hint: tuple[int, ...] | None = tuple(input_shape) if input_shape is not None else None
         self.name = name or _snake(type(self).__name__)
         self.built = False
+        self._trainable = True
+
+    @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's weights (Keras's flag). ``layer.trainable = False`` freezes
+        them at once, and those it creates later; a layer unfrozen after ``compile`` trains from the next
+        ``compile``, as in Keras. A frozen layer's weights stay in ``get_weights()``, count as non-trainable
+        in ``summary()`` and are saved with the model as frozen.
+
+        Example:
+            >>> from rnnkit.layers import Dense
+            >>> head = Dense(2, input_shape=(3,))
+            >>> head.trainable = False
+            >>> head(torch.zeros(1, 3)).shape, [p.requires_grad for p in head.parameters()]
+            (torch.Size([1, 2]), [False, False])
+        """
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for p in self.parameters():
+            p.requires_grad_(self._trainable)
 
     # --- building -----------------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
@@ -63,6 +86,7 @@ class Layer(nn.Module):
             self.build(tuple(x.shape))
             self.built = True
             self.to(x.device)
+            freeze_untrainable(self)
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         self.maybe_build(x)
@@ -127,3 +151,12 @@ class Layer(nn.Module):
                         f"{tuple(self.get_weights()[i].shape)}, got {tuple(np.shape(w))}"
                     )
                 p.copy_(value)
+
+
+def freeze_untrainable(module: nn.Module) -> None:
+    """Turn off the gradients of every weight inside a layer whose ``trainable`` is False (weights a
+    layer created after the flag was set included)."""
+    for m in module.modules():
+        if isinstance(m, Layer) and not m.trainable:
+            for p in m.parameters():
+                p.requires_grad_(False)

@@ -44,7 +44,11 @@ def layer_classes() -> dict[str, type[Layer]]:
 
 
 def serialize(layer: Layer) -> dict[str, Any]:
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    """``{"class_name", "config"}``; the config says ``"trainable": false`` for a frozen layer."""
+    config = layer.get_config()
+    if not layer.trainable:
+        config["trainable"] = False
+    return {"class_name": type(layer).__name__, "config": config}
 
 
 def deserialize(spec: Any) -> Layer:
@@ -54,7 +58,13 @@ def deserialize(spec: Any) -> Layer:
     name = spec.get("class_name")
     if name not in classes:
         raise ModelFileError(f"unknown layer class {name!r}; rnnkit can rebuild: {', '.join(sorted(classes))}")
+    config = dict(spec["config"])
+    trainable = config.pop("trainable", True)
+    if not isinstance(trainable, bool):
+        raise ModelFileError(f"layer {name}: 'trainable' must be true or false, got {trainable!r:.40}")
     try:
-        return classes[name].from_config(dict(spec["config"]))
+        layer = classes[name].from_config(config)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"cannot rebuild layer {name}: {exc}") from exc
+    layer.trainable = trainable
+    return layer

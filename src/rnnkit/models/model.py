@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
+from rnnkit.layers.base import freeze_untrainable
 from rnnkit.native.training import fused_predict
 from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
 from rnnkit.train.distributed import (
@@ -116,6 +117,7 @@ class Model(nn.Module):
             "clipvalue": clipvalue,
         }
         if self.built:
+            freeze_untrainable(self)
             self.optimizer.build(self.parameters())
 
     # --- building -------------------------------------------------------------------------------
@@ -132,6 +134,7 @@ class Model(nn.Module):
         self.built = True
         if self.target_device is not None:
             self.to(self.target_device)
+        freeze_untrainable(self)
         if self.optimizer is not None:
             self.optimizer.build(self.parameters())
 
