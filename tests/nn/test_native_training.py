@@ -320,3 +320,20 @@ def test_an_epoch_in_one_native_call_stops_at_a_diverging_batch_as_step_by_step(
     assert fast.batch == slow.batch == 2
     for a, b in zip(fast_weights, slow_weights):  # the weights from before the diverging epoch, on both paths
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_an_epoch_too_large_for_one_call_trains_batch_by_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.train import loop
+
+    rng = np.random.default_rng(3)
+    x, y = rng.random((70, 9, 2)), rng.random((70, 1))
+    layers = lambda: [GRU(4), Dense(1)]  # noqa: E731
+    monkeypatch.setattr(loop, "MAX_NATIVE_PASS_BYTES", 100)  # under one batch
+    step_weights, step_logs, calls = _fit_quietly(layers, True, x, y)
+    assert calls == 0
+    monkeypatch.undo()
+    one_weights, one_logs, calls = _fit_quietly(layers, True, x, y)
+    assert calls == 3
+    for a, b in zip(step_weights, one_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(step_logs, one_logs, rtol=1e-12)

@@ -16,6 +16,7 @@ where each loss is read for the NaN check anyway, the loss sum is a number.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
@@ -39,9 +40,10 @@ __all__ = ["train_epoch", "evaluate_batches", "clip_gradients", "global_norm", "
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
-#: most batches an epoch may have to run as one native call (``AdamPass``): the call holds them all, and a
-#: Ctrl-C is seen only after it
+#: most batches, and most bytes of batches, an epoch may have to run as one native call (``AdamPass``): the
+#: call holds them all at once (a copy of the epoch's data), and a Ctrl-C is seen only after it
 MAX_NATIVE_PASS = 256
+MAX_NATIVE_PASS_BYTES = 64 * 2**20
 
 
 class CallbackList:
@@ -165,10 +167,13 @@ def train_epoch(
     quiet = not metrics and clip is None and skip is None and not (callbacks is not None and callbacks.batch_hooks)
     one_call = adam_pass(fused, optimizer) if quiet and len(batches) <= MAX_NATIVE_PASS else None
     if one_call is not None:
-        drawn = list(batches)
-        if all(isinstance(xb, Tensor) and yb is not None and cast(Any, fused).fits(xb, yb) for xb, yb in drawn):
-            return _native_epoch(model, one_call, cast(list[tuple[Tensor, Tensor]], drawn))
-        batches = cast(Batches, drawn)  # drawn already (the shuffle): the loop below takes them
+        rest = iter(batches)
+        drawn = list(itertools.islice(rest, 1))  # the first batch tells the size of them all
+        if drawn and _bytes(drawn[0]) * len(batches) <= MAX_NATIVE_PASS_BYTES:
+            drawn += list(rest)
+            if all(isinstance(xb, Tensor) and yb is not None and cast(Any, fused).fits(xb, yb) for xb, yb in drawn):
+                return _native_epoch(model, one_call, cast(list[tuple[Tensor, Tensor]], drawn))
+        batches = cast(Batches, itertools.chain(drawn, rest))  # drawn already (the shuffle): the loop takes them
     with tbptt if tbptt is not None else contextlib.nullcontext():
         for step, (xb, y_batch) in enumerate(batches):
             if skip is not None and step < skip[0]:
@@ -240,6 +245,12 @@ def train_epoch(
     if clipping:
         logs["clipped"] = float(clipped) / max(updates, 1)
     return logs, stopped
+
+
+def _bytes(batch: tuple[Inputs, Tensor | None]) -> int:
+    """The bytes of one batch's tensors."""
+    tensors = [t for part in batch for t in (part if isinstance(part, tuple) else (part,)) if isinstance(t, Tensor)]
+    return sum(t.numel() * t.element_size() for t in tensors)
 
 
 def _native_epoch(
