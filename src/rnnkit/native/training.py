@@ -81,6 +81,10 @@ class NativeStack:
         tail = tuple(y.shape[1:])
         return tail == self.target_tail or (self.outputs == 1 and tail == self.target_tail[:-1])
 
+    def targets(self, y: Tensor) -> Tensor:
+        """``y`` as the kernels read it, ``(B, *target_tail)`` (a view; ``y`` passed ``takes_targets``)."""
+        return y.view(y.shape[0], *self.target_tail)
+
 
 class FusedBackprop:
     """``(x, y) -> (loss, prediction)`` that also sets every parameter's ``.grad``, like
@@ -111,7 +115,7 @@ class FusedBackprop:
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        loss, prediction, *grads = self._run(x, y.view(y.shape[0], *self.stack.target_tail), *self._args)
+        loss, prediction, *grads = self._run(x, self.stack.targets(y), *self._args)
         for p, g in zip(self.stack.params, grads):
             if p.requires_grad:
                 p.grad = g
@@ -133,7 +137,7 @@ class AdamPass:
         opt, stack = self.optimizer, self.fused.stack
         alphas = [opt.step_size(opt.iterations + k) for k in range(1, len(batches) + 1)]
         xs = [x for x, _ in batches]
-        ys = [y.view(y.shape[0], *stack.target_tail) for _, y in batches]
+        ys = [stack.targets(y) for _, y in batches]
         losses, *grads = self._run(xs, ys, *self.fused._args, bool(stack.groups), opt.params, self.picked,
                                    opt.slots["m"], opt.slots["v"], alphas, opt.beta_1, opt.beta_2, opt.epsilon)  # fmt: skip
         values: list[float] = losses.tolist()

@@ -171,7 +171,7 @@ def train_epoch(
         drawn = list(itertools.islice(rest, 1))  # the first batch tells the size of them all
         if drawn and _bytes(drawn[0]) * len(batches) <= MAX_NATIVE_PASS_BYTES:
             drawn += list(rest)
-            if all(isinstance(xb, Tensor) and yb is not None and cast(Any, fused).fits(xb, yb) for xb, yb in drawn):
+            if all(isinstance(xb, Tensor) and yb is not None and one_call.fused.fits(xb, yb) for xb, yb in drawn):
                 return _native_epoch(model, one_call, cast(list[tuple[Tensor, Tensor]], drawn))
         batches = cast(Batches, itertools.chain(drawn, rest))  # drawn already (the shuffle): the loop takes them
     with tbptt if tbptt is not None else contextlib.nullcontext():
