@@ -10,13 +10,16 @@ built-in dates task; one-to-many digit captions.
   pair's own reference; "all references" also counts every other French translation the filtered set
   holds for the same English sentence.
   Each variant trains for at most ``--minutes`` (early stopping on a 5 % validation part of the 90 %),
-  with label smoothing ``--label-smoothing``; a variant ``additive*2`` is an ensemble of two networks
-  (``Translator(ensemble=2)``) given twice the minutes, one share each.
+  with label smoothing ``--label-smoothing``. A variant names the attention score (``none``, ``additive``,
+  ``dot``, ``general``), then optionally ``/luong`` (attend after the decoder's cell: Luong's order; the
+  default is Bahdanau's), ``/bf16`` (mixed-precision training) and ``*N``: an ensemble of N networks
+  (``Translator(ensemble=N)``) given N times the minutes, one share each.
 * ``dates``: ``rnnkit.datasets.dates`` (written dates → ISO), 20,000 pairs to train, 2,000 held out.
 * ``digits``: scikit-learn's 8×8 digits (1,797 images) captioned with the digit's name spelled letter by
   letter ("seven"), ``VectorToSequence``; seeded 80/20 split. Skipped, saying so, without scikit-learn.
 
-    python benchmarks/translate.py [--tasks fra,dates,digits] [--minutes 10] [--variants none,additive,dot,additive*2]
+    python benchmarks/translate.py [--tasks fra,dates,digits] [--minutes 10] \
+        [--variants none,dot,additive,dot/luong,additive/luong,additive/bf16,additive*2]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import platform
 import re
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +75,9 @@ def load_fra(seed: int) -> tuple[list[str], list[str], list[str], list[list[str]
     return [sources[i] for i in train], [targets[i] for i in train], [sources[i] for i in test], references
 
 
+FLAG_NAMES = {"luong": "Luong's order", "bf16": "bf16"}
+
+
 def run_fra(args: argparse.Namespace) -> None:
     data = load_fra(args.seed)
     if data is None:
@@ -84,13 +91,17 @@ def run_fra(args: argparse.Namespace) -> None:
           f"per network, units {args.units}, dropout {args.dropout}, label smoothing {args.label_smoothing}")  # fmt: skip
     rows = []
     for variant in args.variants.split(","):
-        attention, _, networks = variant.partition("*")
+        spec, _, networks = variant.partition("*")
+        attention, *flags = spec.split("/")
+        if set(flags) - FLAG_NAMES.keys():
+            raise SystemExit(f"variant {variant!r}: flags after '/' are {', '.join(FLAG_NAMES)}")
         ensemble = int(networks or 1)
         rnnkit.seed(args.seed)
         translator = Translator(
             units=args.units, attention=None if attention == "none" else attention, dropout=args.dropout,
             epochs=1000, patience=args.patience, batch_size=args.batch, label_smoothing=args.label_smoothing,
-            ensemble=ensemble,
+            ensemble=ensemble, attention_style="luong" if "luong" in flags else "bahdanau",
+            mixed_precision="bf16" if "bf16" in flags else None,
         )  # fmt: skip
         translator.fit(
             train_src, train_tgt, minutes=args.minutes * ensemble, echo=print if args.verbose else None, seed=args.seed
@@ -100,7 +111,8 @@ def run_fra(args: argparse.Namespace) -> None:
             scores = translator.evaluate(test_src, test_tgt, beam_width=beam)
             decode = time.perf_counter() - start
             multi = translator.evaluate(test_src, test_refs, beam_width=beam)
-            name = attention if ensemble == 1 else f"{attention}, {ensemble} networks"
+            name = ", ".join([attention, *(FLAG_NAMES[f] for f in flags)])
+            name += "" if ensemble == 1 else f", {ensemble} networks"
             rows.append((name, "greedy" if beam == 1 else f"beam {beam}", scores, multi, translator.seconds, decode))
             print(f"  {name:<9} {rows[-1][1]:<7} BLEU {scores['bleu']:5.2f}  chrF {scores['chrf']:5.2f}  "
                   f"exact {scores['exact']:5.1f} %  multi-ref BLEU {multi['bleu']:5.2f}  train {translator.seconds:6.0f} s  "
@@ -124,15 +136,16 @@ def what_one_reference_allows(
     translator: Translator, train_src: list[str], train_tgt: list[str], test_src: list[str], test_refs: list[list[str]]
 ) -> str:
     """How far single-reference BLEU can go on this split, and where the last model stands: the BLEU
-    of another human translation from the set against the reference, and the model's BLEU (beam 5) on
-    test sentences whose English is also in the training part (with other translations there: a pair
-    seldom appears twice) and on the rest."""
+    of another human translation from the set against the reference; on test sentences whose English is
+    also in the training part (with other translations there: a pair seldom appears twice), a lookup
+    that answers with the sentence's most frequent training translation, and the model (beam 5) on
+    those sentences and on the rest."""
     assert translator.source_tokenizer is not None
     source_key = lambda s: " ".join(translator.source_tokenizer.split(s))  # noqa: E731
     target_key = lambda s: translator.reference_tokens([s])[0]  # noqa: E731
-    seen: dict[str, set[str]] = {}
+    seen: dict[str, Counter[str]] = {}
     for s, t in zip(train_src, train_tgt):
-        seen.setdefault(source_key(s), set()).add(target_key(t))
+        seen.setdefault(source_key(s), Counter())[target_key(t)] += 1
     own = [target_key(refs[0]) for refs in test_refs]
     several = [i for i, refs in enumerate(test_refs) if len(refs) > 1]
     human = corpus_bleu([target_key(test_refs[i][1]) for i in several], [own[i] for i in several])
@@ -140,16 +153,17 @@ def what_one_reference_allows(
     keys = [source_key(s) for s in test_src]
     known = [i for i, key in enumerate(keys) if key in seen]
     new = [i for i, key in enumerate(keys) if key not in seen]
+    lookup = corpus_bleu([seen[keys[i]].most_common(1)[0][0] for i in known], [own[i] for i in known])
     copied = [i for i in known if outputs[i] in seen[keys[i]]]
     right = sum(outputs[i] == own[i] for i in copied)
     bleu = lambda rows: corpus_bleu([outputs[i] for i in rows], [own[i] for i in rows])  # noqa: E731
     return (
         f"one reference: on the {len(several)} test sentences with another translation in the set, that other "
         f"human translation scores {human:.2f} BLEU against the reference.\n"
-        f"last model, beam 5: {bleu(known):.2f} BLEU on the {len(known)} test sentences whose English is also in "
-        f"the training part ({len(copied)} outputs repeat a training translation of it, {right} of them the "
-        f"reference), "
-        f"{bleu(new):.2f} on the other {len(new)}.\n"
+        f"on the {len(known)} test sentences whose English is also in the training part, a lookup of its most "
+        f"frequent training translation scores {lookup:.2f}; the last model, beam 5, {bleu(known):.2f} "
+        f"({len(copied)} outputs repeat a training translation of it, {right} of them the reference); "
+        f"on the other {len(new)}, the model scores {bleu(new):.2f}.\n"
     )
 
 

@@ -45,6 +45,15 @@ def test_fit_translate_evaluate_and_attention(
     assert main([*fit[:4], pair, *fit[5:], "--ensemble", "2", "--resume"]) == 1
     assert "cannot be resumed" in capsys.readouterr().err
 
+    luong = str(tmp_path / "luong")
+    assert main([*fit[:4], luong, *fit[5:], "--attention-style", "luong", "--bf16"]) == 0
+    saved = (tmp_path / "luong" / "config.json").read_text()
+    assert '"attention_style": "luong"' in saved and '"mixed_precision": "bf16"' in saved
+    assert main(["translate", "attention", luong, "march 3, 1999", "--out", str(tmp_path / "c.png")]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # argparse: invalid choice
+        main([*fit[:4], luong, *fit[5:], "--attention-style", "after"])
+
 
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "bad.tsv").write_text("hello\tbonjour\nno tab here\n", encoding="utf-8")

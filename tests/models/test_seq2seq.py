@@ -52,6 +52,33 @@ def test_attention_learns_reversal_that_a_fixed_context_cannot() -> None:
     assert with_attention > without + 0.4
 
 
+@pytest.mark.parametrize("score", ["additive", "dot", "general"])
+def test_luong_decoder_trained_all_steps_at_once_equals_stepping(score: str) -> None:
+    """In Luong's order teacher forcing runs the cell over every step, then attends for all of them in
+    one product; the logits and attention equal the one-step function that search uses."""
+    torch.manual_seed(0)
+    model = EncoderDecoder(V, V, units=8, attention=score, attention_style="luong", cell="lstm").eval()
+    source = torch.tensor([[4, 5, 6, 7, 0], [3, 9, 0, 0, 0]])
+    target_in = torch.tensor([[1, 7, 8, 3], [1, 3, 4, 5]])
+    logits = model(source, target_in)
+    step, state = model.search_start(source)
+    for t in range(target_in.shape[1]):
+        log_probs, state = step(target_in[:, t], state)
+        torch.testing.assert_close(log_probs, torch.log_softmax(logits[:, t], -1), atol=1e-5, rtol=1e-5)
+    weights = model.attention_weights(source, target_in)
+    assert weights.shape == (2, 4, 5) and float(np.abs(weights[1, :, 2:]).sum()) == 0.0
+
+
+def test_luong_attention_learns_reversal() -> None:
+    source, target = _reversal(300, seed=2)
+    rnnkit.seed(0)
+    train_source, train_target = _reversal(3000, seed=1)
+    model = EncoderDecoder(V, V, units=32, attention="general", attention_style="luong")
+    model.compile("adam", SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
+    model.fit([train_source, train_target[:, :-1]], train_target[:, 1:], epochs=8, batch_size=64, verbose=0)
+    assert _exact(model, source, target) >= 0.9
+
+
 def test_padding_and_batching_do_not_change_the_output() -> None:
     torch.manual_seed(0)
     model = EncoderDecoder(V, V, units=8, attention="general", encoder_layers=2).eval()
@@ -78,9 +105,10 @@ def test_scheduled_sampling_feeds_back_the_models_own_guess() -> None:
     assert guesses[: len(greedy)] == greedy
 
 
-def test_save_and_load_rebuild_the_same_model(tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["bahdanau", "luong"])
+def test_save_and_load_rebuild_the_same_model(tmp_path: Path, style: str) -> None:
     torch.manual_seed(0)
-    model = EncoderDecoder(V, V, units=8, cell="lstm", attention="additive", bidirectional=True)
+    model = EncoderDecoder(V, V, units=8, cell="lstm", attention="additive", bidirectional=True, attention_style=style)
     model.compile("adam", SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
     source, target = _reversal(64, seed=3)
     model.fit([source, target[:, :-1]], target[:, 1:], epochs=1, verbose=0)
@@ -120,6 +148,8 @@ def test_bad_settings_and_ids_get_clear_errors() -> None:
         EncoderDecoder(V, V, attention="cosine")
     with pytest.raises(ConfigError, match="teacher_forcing"):
         EncoderDecoder(V, V, teacher_forcing=1.5)
+    with pytest.raises(ConfigError, match="attention_style must be one of bahdanau, luong"):
+        EncoderDecoder(V, V, attention_style="vaswani")
     model = EncoderDecoder(V, V, units=4)
     with pytest.raises(ShapeError, match="vocabulary has ids 0..9"):
         model.generate(np.array([[3, 12]]))

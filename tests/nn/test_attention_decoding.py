@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from rnnkit.errors import ConfigError
+from rnnkit.layers import Dense
 from rnnkit.nn import GRUCell, unroll
 from rnnkit.nn.attention import Attention, AttentionCell
 from rnnkit.nn.decoding import beam_search, greedy_search
@@ -59,6 +60,37 @@ def test_attention_cell_in_the_loop_equals_stepping_by_hand() -> None:
         context, weights = attention(h, attention.keys(memory), memory, mask)
         (h,) = cell(torch.cat([x[:, t], context], -1), (h,))[1]
         torch.testing.assert_close(y[:, t], torch.cat([h, context], -1))
+        torch.testing.assert_close(record[t], weights)
+    torch.testing.assert_close(h_last, h)
+
+
+@pytest.mark.parametrize("score", ["additive", "dot", "general"])
+def test_attention_over_every_step_at_once_equals_one_step_at_a_time(score: str) -> None:
+    _, memory, mask = _memory()
+    attention = Attention(score, 4, 4)
+    queries = torch.randn(3, 6, 4)
+    context, weights = attention(queries, attention.keys(memory), memory, mask)
+    assert context.shape == (3, 6, 4) and weights.shape == (3, 6, 5)
+    for t in range(6):
+        c_t, w_t = attention(queries[:, t], attention.keys(memory), memory, mask)
+        torch.testing.assert_close(context[:, t], c_t, atol=1e-6, rtol=1e-5)
+        torch.testing.assert_close(weights[:, t], w_t, atol=1e-6, rtol=1e-5)
+
+
+def test_luong_cell_attends_with_its_new_state_after_stepping() -> None:
+    """Luong's order by hand: h_t = cell(x_t, h_{t-1}); c_t = attend(h_t); y_t = tanh(W_c [h_t; c_t])."""
+    _, memory, mask = _memory()
+    attention, cell, combine = Attention("general", 6, 4), GRUCell(3, 6), Dense(5, activation="tanh")
+    combine.build((None, 6 + 4))
+    x = torch.randn(3, 7, 3)
+    record: list[torch.Tensor] = []
+    y, (h_last,) = unroll(AttentionCell(cell, attention, memory, mask, record, combine), x)
+    h = torch.zeros(3, 6)
+    for t in range(7):
+        (h,) = cell(x[:, t], (h,))[1]
+        context, weights = attention(h, attention.keys(memory), memory, mask)
+        expected = torch.tanh(torch.cat([h, context], -1) @ combine.weight.t() + combine.bias)
+        torch.testing.assert_close(y[:, t], expected)
         torch.testing.assert_close(record[t], weights)
     torch.testing.assert_close(h_last, h)
 

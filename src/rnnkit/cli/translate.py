@@ -43,6 +43,13 @@ def register(commands: Any) -> None:
     p.add_argument("--layers", type=int, default=1, help="encoder layers")
     p.add_argument("--unidirectional", action="store_true", help="read the source in one direction only")
     p.add_argument("--attention", choices=["additive", "dot", "general", "none"], default="additive")
+    p.add_argument(
+        "--attention-style",
+        choices=["bahdanau", "luong"],
+        default="bahdanau",
+        help="attend before the decoder's cell with its previous state (bahdanau) or after it with its new "
+        "state (luong: trains faster, scores lower on the English-French benchmark)",
+    )
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--teacher-forcing", type=float, default=1.0, help="probability of feeding the true token")
     p.add_argument("--source-tokens", choices=["word", "char"], default="word")
@@ -54,6 +61,7 @@ def register(commands: Any) -> None:
     p.add_argument("--minutes", type=float, help="training time budget")
     p.add_argument("--patience", type=int, default=5)
     p.add_argument("--label-smoothing", type=float, default=0.1, help="ε of the cross-entropy (0: none)")
+    p.add_argument("--bf16", action="store_true", help="train in mixed precision (bfloat16 matrix products)")
     p.add_argument(
         "--ensemble",
         type=int,
@@ -119,7 +127,8 @@ def fit(args: argparse.Namespace) -> int:
     rnnkit.seed(args.seed)
     translator = Translator(
         cell=args.cell, units=args.units, encoder_layers=args.layers, bidirectional=not args.unidirectional,
-        attention=None if args.attention == "none" else args.attention, dropout=args.dropout,
+        attention=None if args.attention == "none" else args.attention, attention_style=args.attention_style,
+        mixed_precision="bf16" if args.bf16 else None, dropout=args.dropout,
         teacher_forcing=args.teacher_forcing, source_tokens=args.source_tokens, target_tokens=target_tokens,
         max_length=args.max_length, batch_size=args.batch, learning_rate=args.lr, epochs=args.epochs,
         patience=args.patience, beam_width=args.beam, label_smoothing=args.label_smoothing, ensemble=args.ensemble,

@@ -137,7 +137,10 @@ class EncoderDecoder(_Generates):
         cell: ``'gru'``, ``'lstm'`` or ``'rnn'``.
         encoder_layers: stacked encoder layers.
         bidirectional: read the source both ways (directions summed, so the memory has H features).
-        attention: None, ``'additive'`` (Bahdanau), ``'dot'`` or ``'general'`` (Luong).
+        attention: None, ``'additive'`` (Bahdanau), ``'dot'`` or ``'general'`` (Luong): the score.
+        attention_style: ``'bahdanau'`` (attend with the decoder's previous state, before its cell) or
+            ``'luong'`` (with its new state, after the cell: teacher-forced training runs the cell on the
+            fused kernel and attends for all steps at once). See ``rnnkit.layers.decoder``.
         dropout: on embeddings and decoder outputs while training.
         teacher_forcing: probability of feeding the true previous token while training (1.0: always).
 
@@ -157,6 +160,7 @@ class EncoderDecoder(_Generates):
         dropout: float = 0.0,
         teacher_forcing: float = 1.0,
         name: str | None = None,
+        attention_style: str = "bahdanau",
     ) -> None:
         super().__init__(name=name or "encoder_decoder")
         _check_decoder_options(cell, target_vocab)
@@ -176,6 +180,7 @@ class EncoderDecoder(_Generates):
             "attention": attention,
             "dropout": dropout,
             "teacher_forcing": teacher_forcing,
+            "attention_style": attention_style,
         }
         self.teacher_forcing, self.dropout = teacher_forcing, dropout
         E = embedding_dim or units
@@ -184,7 +189,7 @@ class EncoderDecoder(_Generates):
         for i in range(encoder_layers):
             layer = _LAYERS[cell](units, return_sequences=True, return_state=True, name=f"encoder_{i}")
             self.encoder.append(Bidirectional(layer, merge_mode="sum", name=f"encoder_{i}") if bidirectional else layer)
-        self.decoder = Decoder(target_vocab, units, E, cell, attention, units, dropout, name="decoder")
+        self.decoder = Decoder(target_vocab, units, E, cell, attention, units, dropout, attention_style, name="decoder")
         with torch.no_grad():  # create the encoder's weights (the decoder has its own already)
             self._start(torch.ones(1, 1, dtype=torch.long))
         self.build()

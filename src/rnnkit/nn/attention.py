@@ -13,14 +13,20 @@ Scores (``ATTENTION``):
     ``'general'``  (Luong et al. 2015)     ``score = q · (W m_s)``
 
 The memory-side half of each score (``W_m m_s``, ``W m_s``) does not depend on t, so ``keys(memory)``
-computes it once per sequence and every step reuses it.
+computes it once per sequence and every step reuses it. A query may also hold every step at once,
+``(B, T, H)``: then the scores, weights and contexts come for all T steps in one batched product.
 
-``AttentionCell`` wraps any cell (``cells.py`` contract) so that one step of it reads
-``x_t`` → context from the previous hidden state → ``cell([x_t; c_t], state)`` → output ``[h_t; c_t]``:
-Bahdanau's decoder, where the query is ``h_{t-1}``. Because it is a cell, the one loop over time
-(``unroll``) runs it under teacher forcing, and greedy or beam search call it one step at a time.
+``AttentionCell`` wraps any cell (``cells.py`` contract) so that one decoder step attends, in one of two
+orders (``STYLES``):
 
-Legend: B batch, S source steps, M memory features, H decoder hidden units.
+    ``'bahdanau'`` (Bahdanau et al. 2015)  c_t = attend(h_{t-1});  h_t = cell([x_t; c_t], h_{t-1});  y_t = [h_t; c_t]
+    ``'luong'``    (Luong et al. 2015)     h_t = cell(x_t, h_{t-1});  c_t = attend(h_t);  y_t = tanh(W_c [h_t; c_t])
+
+Because it is a cell, the one loop over time (``unroll``) can run it, and greedy or beam search call it
+one step at a time. In Luong's order the cell never reads the context, so under teacher forcing the
+decoder runs its cell over all steps first (the fused kernel) and attends for all steps at once.
+
+Legend: B batch, T target steps, S source steps, M memory features, H decoder hidden units.
 
 Example:
     >>> import torch
@@ -40,10 +46,13 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 
-__all__ = ["ATTENTION", "Attention", "AttentionCell"]
+__all__ = ["ATTENTION", "STYLES", "Attention", "AttentionCell"]
 
 #: The score functions ``Attention`` knows.
 ATTENTION = ("additive", "dot", "general")
+
+#: Where a decoder attends: before its cell with ``h_{t-1}`` or after it with ``h_t``.
+STYLES = ("bahdanau", "luong")
 
 
 class Attention(nn.Module):
@@ -81,29 +90,36 @@ class Attention(nn.Module):
         return memory if self.score == "dot" else self.memory_proj(memory)
 
     def forward(self, query: Tensor, keys: Tensor, memory: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """Context and weights for ``query (B, H)`` given ``keys(memory)``; ``mask (B, S)`` True on real steps."""
+        """Context and weights for ``query`` given ``keys(memory)``; ``mask (B, S)`` True on real steps.
+
+        ``query (B, H)`` → ``(B, M), (B, S)``; ``query (B, T, H)`` (every step) → ``(B, T, M), (B, T, S)``.
+        """
+        steps = query.dim() == 3
+        q = query if steps else query.unsqueeze(1)  # (B, T, H)
         if self.score == "additive":
-            energy = self.v(torch.tanh(keys + self.query_proj(query).unsqueeze(1))).squeeze(-1)  # (B, S)
+            energy = self.v(torch.tanh(keys.unsqueeze(1) + self.query_proj(q).unsqueeze(2))).squeeze(-1)  # (B, T, S)
         else:
-            energy = torch.bmm(keys, query.unsqueeze(-1)).squeeze(-1)  # (B, S)
+            energy = torch.bmm(q, keys.transpose(1, 2))  # (B, T, S)
         if mask is not None:
-            energy = energy.masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(energy, dim=-1)  # (B, S)
-        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # (B, M)
-        return context, weights
+            energy = energy.masked_fill(~mask.unsqueeze(1), float("-inf"))
+        weights = torch.softmax(energy, dim=-1)  # (B, T, S)
+        context = torch.bmm(weights, memory)  # (B, T, M)
+        return (context, weights) if steps else (context.squeeze(1), weights.squeeze(1))
 
     def extra_repr(self) -> str:
         return f"score={self.score!r}, query_size={self.query_size}, memory_size={self.memory_size}"
 
 
 class AttentionCell(nn.Module):
-    """A cell whose every step first attends over ``memory`` with the previous hidden state.
+    """A cell that attends over ``memory`` at every step, in Bahdanau's or Luong's order (``combine`` given).
 
-    ``cell`` must take inputs of size ``F + M``; the step's output is ``[h_t; c_t]`` (size H + M). The
-    first entry of the state is the hidden state ``h`` (as for every built-in cell). With ``record``,
-    each step's attention weights ``(B, S)`` are appended to it (for heatmaps).
+    Without ``combine`` (Bahdanau) ``cell`` takes inputs of size ``F + M`` and the step's output is
+    ``[h_t; c_t]`` (size H + M). With ``combine`` (Luong), a layer from H + M features to the output
+    (``tanh(W_c [h_t; c_t])``), ``cell`` takes the F input features alone. The first entry of the state
+    is the hidden state ``h`` (as for every built-in cell). With ``record``, each step's attention
+    weights ``(B, S)`` are appended to it (for heatmaps).
 
-    Shapes: x_t ``(B, F)``, memory ``(B, S, M)``, mask ``(B, S)`` → y_t ``(B, H + M)``.
+    Shapes: x_t ``(B, F)``, memory ``(B, S, M)``, mask ``(B, S)`` → y_t ``(B, H + M)`` or ``combine``'s output.
     """
 
     def __init__(
@@ -113,17 +129,25 @@ class AttentionCell(nn.Module):
         memory: Tensor,
         mask: Tensor | None = None,
         record: list[Tensor] | None = None,
+        combine: nn.Module | None = None,
     ) -> None:
         super().__init__()
-        self.cell, self.attention = cell, attention
+        self.cell, self.attention, self.combine = cell, attention, combine
         self.memory, self.mask, self.record = memory, mask, record
         self.keys = attention.keys(memory)
         self.state_size: tuple[int, ...] = tuple(cell.state_size)  # type: ignore[arg-type]
-        self.output_size = int(cell.output_size) + attention.memory_size  # type: ignore[arg-type]
+        hidden = int(cell.output_size)  # type: ignore[arg-type]
+        self.output_size = hidden + attention.memory_size if combine is None else int(combine.units)  # type: ignore[arg-type]
 
     def forward(self, x_t: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
-        context, weights = self.attention(state[0], self.keys, self.memory, self.mask)  # query: h_{t-1}
-        y, new_state = self.cell(torch.cat([x_t, context], dim=-1), state)
+        if self.combine is None:  # Bahdanau: the previous state queries, the context feeds the cell
+            context, weights = self.attention(state[0], self.keys, self.memory, self.mask)
+            y, new_state = self.cell(torch.cat([x_t, context], dim=-1), state)
+            out = torch.cat([y, context], dim=-1)
+        else:  # Luong: the cell steps, its new state queries
+            y, new_state = self.cell(x_t, state)
+            context, weights = self.attention(y, self.keys, self.memory, self.mask)
+            out = self.combine(torch.cat([y, context], dim=-1))
         if self.record is not None:
             self.record.append(weights)
-        return torch.cat([y, context], dim=-1), new_state
+        return out, new_state

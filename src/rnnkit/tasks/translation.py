@@ -43,6 +43,7 @@ from rnnkit.models import EncoderDecoder, Ensemble, load_metadata, load_model
 from rnnkit.models.ensemble import MAX_MEMBERS
 from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
+from rnnkit.nn.attention import STYLES
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
 from rnnkit.train.losses import SparseCategoricalCrossentropy, check_label_smoothing
@@ -60,12 +61,14 @@ class TranslatorConfig:
     """Settings of a ``Translator`` (saved with the model).
 
     Network: ``cell``, ``units``, ``embedding_dim`` (None: units), ``encoder_layers``, ``bidirectional``,
-    ``attention`` (None, 'additive', 'dot', 'general'), ``dropout``, ``teacher_forcing``.
+    ``attention`` (None, 'additive', 'dot', 'general'), ``attention_style`` ('bahdanau': attend before the
+    decoder's cell; 'luong': after it, faster to train), ``dropout``, ``teacher_forcing``.
     Text: ``source_tokens``/``target_tokens`` ('word' or 'char'), ``lower``, ``accents`` (False strips
     them), ``token_pattern`` (a word token; by default apostrophes stand alone: ``j ' ai``), ``max_words``
     per side, ``min_count``, ``max_length`` (tokens per sentence).
     Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``, ``label_smoothing`` (ε of the
-    cross-entropy), ``validation`` (fraction held out when no validation pairs are given), ``patience``
+    cross-entropy), ``mixed_precision`` (None or 'bf16': training's forward pass under bfloat16
+    autocast), ``validation`` (fraction held out when no validation pairs are given), ``patience``
     (epochs without a better validation loss), ``ensemble`` (networks trained one after another from
     different random starts, each with an equal share of the time budget; they translate together,
     averaging their next-word probabilities: ``rnnkit.models.Ensemble``).
@@ -78,6 +81,7 @@ class TranslatorConfig:
     encoder_layers: int = 1
     bidirectional: bool = True
     attention: str | None = "additive"
+    attention_style: str = "bahdanau"
     dropout: float = 0.3
     teacher_forcing: float = 1.0
     source_tokens: str = "word"
@@ -93,6 +97,7 @@ class TranslatorConfig:
     learning_rate: float = 1e-3
     clipnorm: float = 1.0
     label_smoothing: float = 0.1
+    mixed_precision: str | None = None
     ensemble: int = 1
     validation: float = 0.05
     patience: int = 5
@@ -112,6 +117,10 @@ class TranslatorConfig:
             raise ConfigError(f"validation must be a fraction in (0, 0.5), got {self.validation}")
         if not self.learning_rate > 0 or not self.clipnorm > 0:
             raise ConfigError("learning_rate and clipnorm must be > 0")
+        if self.attention_style not in STYLES:
+            raise ConfigError(f"attention_style must be one of {', '.join(STYLES)}, got {self.attention_style!r}")
+        if self.mixed_precision not in (None, "bf16"):
+            raise ConfigError(f"mixed_precision must be None or 'bf16', got {self.mixed_precision!r}")
         if self.ensemble > MAX_MEMBERS:
             raise ConfigError(f"ensemble must be at most {MAX_MEMBERS} networks, got {self.ensemble}")
         check_label_smoothing(self.label_smoothing)
@@ -244,11 +253,13 @@ class Translator:
         network = EncoderDecoder(
             source.vocabulary_size, target.vocabulary_size, c.units, c.embedding_dim,
             c.cell, c.encoder_layers, c.bidirectional, c.attention, c.dropout, c.teacher_forcing, name=name,
+            attention_style=c.attention_style,
         )  # fmt: skip
         network.compile(
             Adam(c.learning_rate),
             SparseCategoricalCrossentropy(from_logits=True, ignore_class=0, label_smoothing=c.label_smoothing),
             clipnorm=c.clipnorm,
+            mixed_precision=c.mixed_precision,
         )
         return network
 
