@@ -88,7 +88,7 @@ def run_fra(args: argparse.Namespace) -> None:
     several = sum(len(r) > 1 for r in test_refs)
     print(f"fra: {len(train_src) + len(test_src):,} pairs after the tutorial's filter; {len(train_src):,} train, "
           f"{len(test_src):,} test ({several} with several translations in the set); budget {args.minutes} min "
-          f"per network, units {args.units}, dropout {args.dropout}, label smoothing {args.label_smoothing}")  # fmt: skip
+          f"per network, units {args.units}, dropout {args.dropout}, learning rate {args.learning_rate}, label smoothing {args.label_smoothing}")  # fmt: skip
     rows = []
     for variant in args.variants.split(","):
         spec, _, networks = variant.partition("*")
@@ -99,6 +99,7 @@ def run_fra(args: argparse.Namespace) -> None:
         rnnkit.seed(args.seed)
         translator = Translator(
             units=args.units, attention=None if attention == "none" else attention, dropout=args.dropout,
+            learning_rate=args.learning_rate,
             epochs=1000, patience=args.patience, batch_size=args.batch, label_smoothing=args.label_smoothing,
             ensemble=ensemble, attention_style="luong" if "luong" in flags else "bahdanau",
             mixed_precision="bf16" if "bf16" in flags else None,
@@ -230,6 +231,7 @@ def main() -> None:
     parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--patience", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
