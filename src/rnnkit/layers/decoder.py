@@ -30,7 +30,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Dense, Embedding
-from rnnkit.nn.attention import STYLES, Attention, AttentionCell
+from rnnkit.nn.attention import Attention, AttentionCell, check_style
 from rnnkit.nn.cells import GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.nn.decoding import StepFn
 from rnnkit.nn.recurrent import run_recurrent, unroll
@@ -59,7 +59,7 @@ class Decoder(Layer):
         memory_size: M, features of each encoder output (needed with attention).
         dropout: on the embedded tokens and on what the output layer reads, while training.
         attention_style: ``'bahdanau'`` (attend with the previous state, before the cell) or ``'luong'``
-            (attend with the new state, after the cell; trains several times faster on a CPU).
+            (attend with the new state, after the cell; a training step about 1.5× faster on a CPU).
 
     Call: ``decoder(target_in (B, T), state, memory=(B, S, M), memory_mask=(B, S))`` → logits ``(B, T, V)``.
     """
@@ -79,8 +79,7 @@ class Decoder(Layer):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ConfigError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-        if attention_style not in STYLES:
-            raise ConfigError(f"attention_style must be one of {', '.join(STYLES)}, got {attention_style!r}")
+        check_style(attention_style)
         if not 0.0 <= dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {dropout}")
         if attention is not None and memory_size is None:

@@ -42,6 +42,13 @@ from rnnkit.train.resume import ResumePoint, stop_on_interrupt
 __all__ = ["Model"]
 
 
+def check_mixed_precision(mixed_precision: str | None) -> str | None:
+    """``mixed_precision`` if it is None or ``'bf16'``, else ``ConfigError``."""
+    if mixed_precision not in (None, "bf16"):
+        raise ConfigError(f"mixed_precision must be None or 'bf16', got {mixed_precision!r}")
+    return mixed_precision
+
+
 class Model(nn.Module):
     """Base class with the Keras training API. ``forward(x)`` maps a batch to predictions."""
 
@@ -92,9 +99,7 @@ class Model(nn.Module):
         """
         if loss is None:
             raise ConfigError("compile() needs a loss, e.g. loss='mse'")
-        if mixed_precision not in (None, "bf16"):
-            raise ConfigError(f"mixed_precision must be None or 'bf16', got {mixed_precision!r}")
-        self.mixed_precision = mixed_precision
+        self.mixed_precision = check_mixed_precision(mixed_precision)
         if device is not None:
             self.target_device = resolve_device(device)
             if self.built:

@@ -38,8 +38,9 @@ from torch import Tensor
 __all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence", "switched_off"]
 
 _HERE = Path(__file__).parent
-#: the module's C++ sources (with recurrent.h); a build is keyed by all of them
+#: the module's C++ sources (with their headers); a build is keyed by all of them
 SOURCES = [_HERE / name for name in ("recurrent.cpp", "sequential.cpp", "module.cpp")]
+HEADERS = [_HERE / name for name in ("recurrent.h", "sequential.h")]
 #: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
 #: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
 FLAGS = ["-O3", "-march=native", "-fopenmp"]
@@ -61,7 +62,7 @@ def _cpu() -> str:
 
 def _tag() -> str:
     """Source and flags, PyTorch, Python and processor: a build is reused only when all match."""
-    code = b"".join(p.read_bytes() for p in [*SOURCES, _HERE / "recurrent.h"])
+    code = b"".join(p.read_bytes() for p in [*SOURCES, *HEADERS])
     digest = hashlib.sha256(code + " ".join(FLAGS).encode() + _cpu().encode()).hexdigest()[:12]
     return f"{digest}-torch{torch.__version__.replace('+', '_')}-py{sys.version_info.major}{sys.version_info.minor}"
 

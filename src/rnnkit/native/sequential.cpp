@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "recurrent.h"
+#include "sequential.h"
 
 namespace {
 

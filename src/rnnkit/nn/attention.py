@@ -46,13 +46,20 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 
-__all__ = ["ATTENTION", "STYLES", "Attention", "AttentionCell"]
+__all__ = ["ATTENTION", "STYLES", "Attention", "AttentionCell", "check_style"]
 
 #: The score functions ``Attention`` knows.
 ATTENTION = ("additive", "dot", "general")
 
 #: Where a decoder attends: before its cell with ``h_{t-1}`` or after it with ``h_t``.
 STYLES = ("bahdanau", "luong")
+
+
+def check_style(style: str) -> str:
+    """``style`` if it is one of ``STYLES``, else ``ConfigError``."""
+    if style not in STYLES:
+        raise ConfigError(f"attention_style must be one of {', '.join(STYLES)}, got {style!r}")
+    return style
 
 
 class Attention(nn.Module):

@@ -41,9 +41,10 @@ from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.models import EncoderDecoder, Ensemble, load_metadata, load_model
 from rnnkit.models.ensemble import MAX_MEMBERS
+from rnnkit.models.model import check_mixed_precision
 from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
-from rnnkit.nn.attention import STYLES
+from rnnkit.nn.attention import check_style
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
 from rnnkit.train.losses import SparseCategoricalCrossentropy, check_label_smoothing
@@ -117,10 +118,8 @@ class TranslatorConfig:
             raise ConfigError(f"validation must be a fraction in (0, 0.5), got {self.validation}")
         if not self.learning_rate > 0 or not self.clipnorm > 0:
             raise ConfigError("learning_rate and clipnorm must be > 0")
-        if self.attention_style not in STYLES:
-            raise ConfigError(f"attention_style must be one of {', '.join(STYLES)}, got {self.attention_style!r}")
-        if self.mixed_precision not in (None, "bf16"):
-            raise ConfigError(f"mixed_precision must be None or 'bf16', got {self.mixed_precision!r}")
+        check_style(self.attention_style)
+        check_mixed_precision(self.mixed_precision)
         if self.ensemble > MAX_MEMBERS:
             raise ConfigError(f"ensemble must be at most {MAX_MEMBERS} networks, got {self.ensemble}")
         check_label_smoothing(self.label_smoothing)
