@@ -21,9 +21,13 @@ native: $(STAMP)
 demo: $(STAMP) native
 	$(BIN)/rnnkit demo
 
-test: $(STAMP) native
+# style, types, and the import contracts of pyproject.toml (imports run one way: docs/architecture.md)
+lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
+
+test: $(STAMP) native lint
 	$(BIN)/python -m pytest -q src tests
 
 bench: $(STAMP) native

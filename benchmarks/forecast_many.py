@@ -22,7 +22,8 @@ import torch
 
 import rnnkit
 from rnnkit.tasks.forecast_local import LocalForecasters
-from rnnkit.tasks.forecasting import Forecaster, mean_scores
+from rnnkit.tasks.forecast_scoring import mean_scores
+from rnnkit.tasks.forecasting import Forecaster
 
 TEST, LOOKBACK, H = 24, 24, 6
 

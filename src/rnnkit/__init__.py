@@ -55,7 +55,7 @@ _SUBMODULES = {
 
 def __getattr__(name: str) -> object:
     """``rnnkit.layers`` etc. on first use, so ``import rnnkit`` stays light (no torch import)."""
-    import importlib
+    import importlib  # here, with the lazy imports it serves
 
     if name in _SUBMODULES:
         return importlib.import_module(f"rnnkit.{name}")
@@ -66,7 +66,7 @@ def __getattr__(name: str) -> object:
 
 def seed(n: int) -> None:
     """Seed Python's, NumPy's and PyTorch's generators: same seed, same weights, same losses."""
-    import numpy as np
+    import numpy as np  # here, so that `import rnnkit` loads no torch
     import torch
 
     random.seed(n)

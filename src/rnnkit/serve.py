@@ -29,7 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from rnnkit.errors import ConfigError, RnnkitError
+from rnnkit.errors import ConfigError, DataError, RnnkitError, ShapeError
+from rnnkit.layers.core import Embedding
+from rnnkit.models import load_metadata, load_model
 
 __all__ = ["create_app", "serve"]
 
@@ -43,14 +45,11 @@ MAX_CONNECTIONS = 64
 def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values: int = MAX_VALUES) -> Any:
     """The FastAPI application serving the model saved in ``model_dir``."""
     try:
-        from fastapi import FastAPI, Request
+        from fastapi import FastAPI, Request  # optional: pip install rnnkit[serve]
         from fastapi.responses import JSONResponse
         from starlette.requests import ClientDisconnect
     except ImportError as exc:
         raise ConfigError("rnnkit serve needs FastAPI and uvicorn: pip install 'rnnkit[serve]'") from exc
-    from rnnkit.layers.core import Embedding
-    from rnnkit.models import load_metadata, load_model
-
     model = load_model(model_dir, compile=False).eval()
     lock = threading.Lock()
     first = model.layers[0]  # the first real layer (an Input only declares the shape)
@@ -112,8 +111,6 @@ def create_app(model_dir: str, max_body_bytes: int = MAX_BODY_BYTES, max_values:
 
 def _as_batch(inputs: Any, tokens: bool, max_values: int) -> tuple[np.ndarray, bool]:
     """The request's inputs as a batch array, and whether it was a single sequence."""
-    from rnnkit.errors import DataError, ShapeError
-
     try:
         x = np.asarray(inputs, dtype=np.int64 if tokens else np.float32)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -133,7 +130,7 @@ def _as_batch(inputs: Any, tokens: bool, max_values: int) -> tuple[np.ndarray, b
 def serve(model_dir: str, host: str = "127.0.0.1", port: int = 8000, max_body_bytes: int = MAX_BODY_BYTES) -> None:
     """Run the service until interrupted."""
     try:
-        import uvicorn
+        import uvicorn  # optional: pip install rnnkit[serve]
     except ImportError as exc:
         raise ConfigError("rnnkit serve needs FastAPI and uvicorn: pip install 'rnnkit[serve]'") from exc
     uvicorn.run(

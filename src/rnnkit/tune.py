@@ -26,7 +26,15 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rnnkit import seed as seed_everything
 from rnnkit.errors import ConfigError, DataError
+from rnnkit.tasks.classification import SequenceClassifier
+from rnnkit.tasks.forecast_config import ForecasterConfig
+from rnnkit.tasks.forecast_series import as_series
+from rnnkit.tasks.forecasting import Forecaster
+from rnnkit.tasks.generation import TextGenerator
+from rnnkit.tasks.transcription import Transcriber
+from rnnkit.tasks.translation import Translator
 from rnnkit.train.callbacks import Callback
 
 __all__ = [
@@ -99,7 +107,7 @@ class PruneOnLogs(Callback):
 
 
 def _study(direction: Literal["minimize", "maximize"], seed: int, warmup: int) -> Any:
-    import optuna
+    import optuna  # optional and heavy: imported when a search runs (``_optuna`` said if it is missing)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(
@@ -110,7 +118,7 @@ def _study(direction: Literal["minimize", "maximize"], seed: int, warmup: int) -
 
 def _optuna() -> Any:
     try:
-        import optuna
+        import optuna  # optional and heavy: imported when a search runs
     except ImportError as exc:
         raise ConfigError("rnnkit tune needs Optuna: pip install 'rnnkit[tune]'") from exc
     return optuna
@@ -129,9 +137,7 @@ def tune_forecaster(
     """Search cell, units, layers, lookback and learning rate for a ``Forecaster`` (other settings:
     ``fixed``, e.g. ``horizon=6, epochs=300``) by validation MASE on the last ``validation`` values."""
     _optuna()  # a missing Optuna is said before anything about the data
-    from rnnkit.tasks.forecasting import Forecaster, ForecasterConfig, _as_series
-
-    data = _as_series(series)
+    data = as_series(series)
     horizon = int(fixed.get("horizon", ForecasterConfig.horizon))
     if validation < horizon:
         raise ConfigError(f"validation must hold at least one forecast of horizon {horizon}, got {validation}")
@@ -166,8 +172,6 @@ def tune_classifier(
 ) -> TuneResult:
     """Search cell, units, layers, pooling and learning rate for a ``SequenceClassifier`` (other
     settings: ``fixed``) by validation accuracy on its held-out fraction; ``best_score`` is that accuracy."""
-    from rnnkit.tasks.classification import SequenceClassifier
-
     def space(trial: Any) -> dict[str, Any]:
         return {
             "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
@@ -209,13 +213,11 @@ def _search(
     ``make(**params)`` and trains it with ``run(model, trial) -> (pruned, score, epochs)``; every trial is
     recorded, pruned or complete, and the best complete one is the result."""
     optuna = _optuna()
-    import rnnkit
-
     records: list[dict[str, Any]] = []
 
     def objective(trial: Any) -> float:
         params = space(trial)
-        rnnkit.seed(seed + trial.number)
+        seed_everything(seed + trial.number)
         pruned, score, epochs = run(make(**params), trial)
         records.append({"params": params, "score": score, "state": "pruned" if pruned else "complete",
                         "epochs": epochs})  # fmt: skip
@@ -238,8 +240,6 @@ def tune_generator(
 ) -> TuneResult:  # fmt: skip
     """Search cell, units, layers, dropout and learning rate for a ``TextGenerator`` by its best
     validation loss (nats/char), each trial trained for ``epochs`` or ``minutes``."""
-    from rnnkit.tasks.generation import TextGenerator
-
     def space(trial: Any) -> dict[str, Any]:
         return {
             "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),
@@ -262,8 +262,6 @@ def tune_translator(
 ) -> TuneResult:  # fmt: skip
     """Search cell, units, attention, dropout and learning rate for a ``Translator`` by its best
     validation loss (cross-entropy per target token), each trial trained for ``epochs`` or ``minutes``."""
-    from rnnkit.tasks.translation import Translator
-
     def space(trial: Any) -> dict[str, Any]:
         return {
             "cell": trial.suggest_categorical("cell", ["gru", "lstm"]),
@@ -287,8 +285,6 @@ def tune_transcriber(
 ) -> TuneResult:  # fmt: skip
     """Search cell, units, layers, dropout and learning rate for a ``Transcriber`` by its best validation
     CTC loss, each trial trained for ``epochs`` or ``minutes``."""
-    from rnnkit.tasks.transcription import Transcriber
-
     def space(trial: Any) -> dict[str, Any]:
         return {
             "cell": trial.suggest_categorical("cell", ["lstm", "gru"]),

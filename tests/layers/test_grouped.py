@@ -53,8 +53,7 @@ def test_groups_start_apart_and_shapes_are_checked() -> None:
 @pytest.mark.parametrize("shaped", [False, True])
 def test_mean_of_groups_is_one_network_that_averages_the_groups(cell: str, shaped: bool) -> None:
     from rnnkit.layers import Reshape
-    from rnnkit.layers.grouped import mean_of_groups
-    from rnnkit.models import Sequential
+    from rnnkit.models import Sequential, mean_of_groups
 
     torch.manual_seed(0)
     S, T, F, H = 3, 6, 2, 4

@@ -12,10 +12,10 @@ import torch
 import rnnkit
 from rnnkit import native
 from rnnkit.errors import ConfigError, DataError, ShapeError
-from rnnkit.native.training import fused_backprop
 from rnnkit.tasks.forecast_baselines import seasonal_naive
 from rnnkit.tasks.forecast_metrics import mape
 from rnnkit.tasks.forecasting import Forecaster, windows
+from rnnkit.train.native_step import fused_backprop
 
 
 def _trend_season(n: int = 150, seed: int = 0) -> np.ndarray:

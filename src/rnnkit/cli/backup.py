@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 __all__ = ["add_resume_flag", "backup_callbacks", "backup_folder"]
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from rnnkit.cli.backup import add_resume_flag, backup_callbacks
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def _data_arguments(p: argparse.ArgumentParser, labels: bool) -> None:
     p.add_argument("--text-column", default="text", help="column holding the text (default 'text')")

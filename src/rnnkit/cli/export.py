@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def register(commands: Any) -> None:
     p = commands.add_parser(
@@ -43,8 +45,8 @@ def _ensemble_as_one_network(model: Any, path: str) -> Any:
     """A forecaster's ensemble (a grouped network whose groups read the same window) as the one ordinary
     network that averages its members (``mean_of_groups``); any other model as it is."""
     from rnnkit.errors import ConfigError
-    from rnnkit.layers.grouped import GroupedRecurrent, mean_of_groups
-    from rnnkit.models import load_metadata
+    from rnnkit.layers import GroupedRecurrent
+    from rnnkit.models import load_metadata, mean_of_groups
 
     if not any(isinstance(layer, GroupedRecurrent) for layer in model.layers):
         return model

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def register(commands: Any) -> None:
     forecast = commands.add_parser(
@@ -169,7 +171,7 @@ def _read_series(
 ) -> tuple[Any, list[str] | None]:
     from rnnkit.data.tables import read_columns, to_numbers
     from rnnkit.errors import DataError
-    from rnnkit.tasks.forecasting import fill_missing
+    from rnnkit.tasks.forecast_series import fill_missing
 
     extra = [*([date] if date else []), *([id_column] if id_column else [])]
     columns = read_columns(path, [target, *covariates, *extra])
@@ -205,8 +207,8 @@ def _read_series(
 def _test_forecasts(model: Any, data: Any, start: int, test: int) -> Any:
     """The forecasts (with intervals when the model has them) from every origin of the test part; for
     per-series models, those of the first series."""
+    from rnnkit.tasks.forecast_config import Forecast
     from rnnkit.tasks.forecast_local import LocalForecasters
-    from rnnkit.tasks.forecasting import Forecast
 
     if not isinstance(model, LocalForecasters):
         if model.config.likelihood:
@@ -231,7 +233,7 @@ def _order_keys(dates: list[str]) -> list[Any]:
 def fit(args: argparse.Namespace) -> int:
     import rnnkit
     from rnnkit.errors import DataError
-    from rnnkit.tasks.forecasting import mean_scores
+    from rnnkit.tasks.forecast_scoring import mean_scores
 
     data, dates, source = _load(args)
     many = isinstance(data, dict)

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def register(commands: Any) -> None:
     p = commands.add_parser(

@@ -8,6 +8,8 @@ from typing import Any
 
 from rnnkit.cli.backup import add_resume_flag, backup_callbacks, backup_folder
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def register(commands: Any) -> None:
     text = commands.add_parser(

@@ -15,6 +15,8 @@ from typing import Any
 
 from rnnkit.cli.backup import add_resume_flag, backup_callbacks
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 SUBCOMMANDS = ("fit", "evaluate", "make-data", "files")
 DEFAULT = "files"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+# rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
+
 
 def register(commands: Any) -> None:
     tune = commands.add_parser(

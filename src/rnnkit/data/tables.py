@@ -81,7 +81,7 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header
 
 def _parquet_columns(file: Path, columns: Sequence[Column]) -> list[list[str]]:
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # optional: pip install rnnkit[parquet]
     except ImportError as exc:
         raise DataError(f"{file}: reading Parquet needs pyarrow: pip install 'rnnkit[parquet]'") from exc
     try:

@@ -16,6 +16,8 @@ from importlib import resources
 
 import numpy as np
 
+from rnnkit.errors import UnknownNameError
+
 __all__ = ["Series", "airline_passengers", "ibm_close", "load", "sunspots"]
 
 
@@ -67,8 +69,6 @@ LOADERS = {"airline_passengers": airline_passengers, "sunspots": sunspots, "ibm_
 
 def load(name: str) -> Series:
     """A shipped series by name: ``'airline_passengers'``, ``'sunspots'`` or ``'ibm_close'``."""
-    from rnnkit.errors import UnknownNameError
-
     if name not in LOADERS:
         raise UnknownNameError(f"no built-in series {name!r}; known: {', '.join(sorted(LOADERS))}")
     return LOADERS[name]()

@@ -15,7 +15,7 @@ __all__ = ["plot_gradient_flow", "plot_gradient_heatmap"]
 
 
 def _pyplot() -> Any:
-    import matplotlib
+    import matplotlib  # heavy: loaded only to draw
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -19,6 +19,7 @@ from rnnkit.layers.core import (
     Reshape,
     TimeDistributed,
 )
+from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from rnnkit.layers.speech import Conv1D, CTCOutput, SpecAugment
@@ -35,6 +36,8 @@ __all__ = [
     "GRU",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
+    "GroupedDense",
+    "GroupedRecurrent",
     "Input",
     "LSTM",
     "Layer",

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
+from rnnkit.native.stack import DensePart, RecurrentPart
 
 __all__ = ["Layer", "freeze_untrainable", "transpose"]
 
@@ -107,6 +108,17 @@ class Layer(nn.Module):
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
         """Apply the layer to one time step ``x_t`` (no time axis). Stateless layers act per step."""
         return self(x_t), state
+
+    # --- the whole-model native kernels ---------------------------------------------------------
+    def native_part(self) -> RecurrentPart | DensePart | None:
+        """What rnnkit's whole-model kernels need to run this layer inside a model (``rnnkit.native.stack``),
+        or None when they do not run it as it is configured (the default; then autograd trains the model)."""
+        return None
+
+    def _watched(self, *modules: nn.Module) -> bool:
+        """Whether something watches this layer's or ``modules``' calls (e.g. ``rnnkit.diagnostics``):
+        then they must run as modules, not inside a native call."""
+        return any(m._forward_hooks or m._forward_pre_hooks for m in (self, *modules))
 
     # --- configuration --------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

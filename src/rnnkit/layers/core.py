@@ -15,7 +15,10 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.layers.serialization import deserialize, serialize
+from rnnkit.native.stack import DensePart
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
+from rnnkit.registry import LAYERS
 
 __all__ = [
     "Input",
@@ -30,6 +33,7 @@ __all__ = [
 ]
 
 
+@LAYERS.add
 class Input(Layer):
     """Declares the shape of one sample (no batch axis): ``Sequential([Input((10, 1)), ...])``."""
 
@@ -44,6 +48,7 @@ class Input(Layer):
         return {"shape": list(self.shape), "name": self.name}
 
 
+@LAYERS.add
 class Dense(Layer):
     """``y = act(x Wᵀ + b)`` on the last axis; works on ``(B, F)`` and ``(B, T, F)``.
 
@@ -87,6 +92,11 @@ class Dense(Layer):
             raise ShapeError(f"Dense {self.name!r} expects {self.weight.shape[1]} input features, got {x.shape[-1]}")
         return self._act(nn.functional.linear(x, self.weight, self.bias))
 
+    def native_part(self) -> DensePart | None:
+        if type(self) is not Dense or not self.built or not isinstance(self.activation, str | None) or self._watched():
+            return None  # (a subclass may compute something else)
+        return DensePart(self.activation, self.weight, self.bias)
+
     def keras_weights(self):  # type: ignore[no-untyped-def]
         slots = [(self.weight, transpose, transpose)]
         if self.bias is not None:
@@ -104,6 +114,7 @@ class Dense(Layer):
         }
 
 
+@LAYERS.add
 class Activation(Layer):
     """Applies a named activation: ``Activation('softmax')``."""
 
@@ -119,6 +130,7 @@ class Activation(Layer):
         return {"activation": self.activation, **super().get_config()}
 
 
+@LAYERS.add
 class Embedding(Layer):
     """Integer ids ``(B, T)`` → vectors ``(B, T, E)``; ``mask_zero=True`` makes id 0 padding.
 
@@ -178,6 +190,7 @@ class Embedding(Layer):
         }
 
 
+@LAYERS.add
 class Masking(Layer):
     """Marks steps whose features all equal ``mask_value`` as padding (and zeroes them, as Keras does)."""
 
@@ -195,6 +208,7 @@ class Masking(Layer):
         return {"mask_value": self.mask_value, **super().get_config()}
 
 
+@LAYERS.add
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of inputs while training, scaling the rest by ``1/(1-rate)``."""
 
@@ -211,6 +225,7 @@ class Dropout(Layer):
         return {"rate": self.rate, **super().get_config()}
 
 
+@LAYERS.add
 class TimeDistributed(Layer):
     """Applies ``layer`` to every time step: ``(B, T, ...)`` → ``(B, T, ...)``."""
 
@@ -230,17 +245,14 @@ class TimeDistributed(Layer):
         return self.layer.keras_weights()
 
     def get_config(self) -> dict[str, Any]:
-        from rnnkit.layers.serialization import serialize
-
         return {"layer": serialize(self.layer), **super().get_config()}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        from rnnkit.layers.serialization import deserialize
-
         return cls(**{**config, "layer": deserialize(config["layer"])})
 
 
+@LAYERS.add
 class RepeatVector(Layer):
     """``(B, F)`` → ``(B, n, F)``: the same vector at every step (e.g. to feed a decoder)."""
 
@@ -265,6 +277,7 @@ class RepeatVector(Layer):
         return {"n": self.n, **super().get_config()}
 
 
+@LAYERS.add
 class Reshape(Layer):
     """``(B, ...)`` → ``(B, *target_shape)``, the batch axis kept (Keras's ``Reshape``).
 

@@ -26,12 +26,14 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape
+from rnnkit.native.stack import DensePart, RecurrentPart
 from rnnkit.nn.cells import GRUCell, LSTMCell, LSTMState, SimpleRNNCell
 from rnnkit.nn.functional import gru_gates, lstm_gates
 from rnnkit.nn.init import get_initializer
 from rnnkit.nn.recurrent import unroll
+from rnnkit.registry import LAYERS
 
-__all__ = ["GroupedCell", "GroupedRecurrent", "GroupedDense", "mean_of_groups"]
+__all__ = ["GroupedCell", "GroupedRecurrent", "GroupedDense"]
 
 CELLS = {"gru": GRUCell, "lstm": LSTMCell, "rnn": SimpleRNNCell}
 
@@ -87,6 +89,7 @@ def _named_parameters(cells: list[Any]) -> list[tuple[str, list[Tensor]]]:
     return [(name, [dict(c.named_parameters())[name] for c in cells]) for name, _ in cells[0].named_parameters()]
 
 
+@LAYERS.add
 class GroupedRecurrent(Layer):
     """``groups`` independent recurrent layers: ``(B, S, T, F)`` → the last output of each, ``(B, S, H)``."""
 
@@ -108,10 +111,24 @@ class GroupedRecurrent(Layer):
         outputs, _ = unroll(self.cell, x.transpose(0, 1).reshape(S * B, T, F))  # group-major rows
         return outputs[:, -1].reshape(S, B, -1).transpose(0, 1)
 
+    def native_part(self) -> RecurrentPart | None:
+        """The groups' cells for the whole-model kernels: weights ``(S, ...)``; a missing ``bias_hh`` is
+        given as zeros (the kernels take two biases) and gets no gradient."""
+        if type(self) is not GroupedRecurrent or not self.built or self._watched(self.cell):
+            return None
+        cell = self.cell
+        w = cell.weights
+        if cell.fused_mode is None or len(w) != (4 if cell.fused_mode == "gru" else 3):
+            return None
+        b_hh = w["bias_hh"] if "bias_hh" in w else torch.zeros_like(w["bias_ih"])
+        weights = [w["weight_ih"], w["weight_hh"], w["bias_ih"], b_hh]
+        return RecurrentPart(cell.fused_mode, weights, weights[: len(w)], self.units, False, self.groups)
+
     def get_config(self) -> dict[str, Any]:
         return {"cell": self.cell_name, "units": self.units, "groups": self.groups, **super().get_config()}
 
 
+@LAYERS.add
 class GroupedDense(Layer):
     """``groups`` independent Dense layers: ``(B, S, F)`` → ``(B, S, units)``, ``y_s = x_s W_sᵀ + b_s``;
     each ``W_s`` initialised as ``Dense`` initialises its kernel (Glorot uniform), biases zero."""
@@ -133,60 +150,10 @@ class GroupedDense(Layer):
             raise ShapeError(f"{self.name} expects (batch, {self.groups} groups, features), got {tuple(x.shape)}")
         return torch.einsum("bsf,suf->bsu", x, self.weight) + self.bias
 
+    def native_part(self) -> DensePart | None:
+        if type(self) is not GroupedDense or not self.built or self._watched():
+            return None
+        return DensePart(None, self.weight, self.bias, self.groups)
+
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "groups": self.groups, **super().get_config()}
-
-
-def mean_of_groups(model: Any) -> Any:
-    """One ordinary ``Sequential`` computing the mean of a grouped model's groups when they all read the
-    same input: ``(B, T, F) → mean_s group_s(x)`` — an ensemble's average as a plain network (to export it).
-
-    The model must be ``GroupedRecurrent`` → ``GroupedDense`` (→ ``Reshape`` of ``(S, ...)``). The groups'
-    recurrent layers side by side are one layer of ``S·H`` units: for each gate, group s's rows of
-    ``W_ih`` stacked, and ``W_hh`` block-diagonal (group s's units read only its own); the Dense layer's
-    weights side by side, divided by S, and its biases averaged, which adds up the groups' outputs and
-    takes their mean. (Linear in the outputs, so right for points and quantiles, not for the scale of a
-    Gaussian's σ.)
-    """
-    from rnnkit.layers.core import Dense, Input, Reshape
-    from rnnkit.layers.recurrent import GRU, LSTM, SimpleRNN
-    from rnnkit.models.sequential import Sequential
-
-    model._require_built()
-    layers = [layer for layer in model.layers if not isinstance(layer, Input)]
-    kinds = [type(layer) for layer in layers]
-    if kinds not in ([GroupedRecurrent, GroupedDense], [GroupedRecurrent, GroupedDense, Reshape]):
-        raise ConfigError("mean_of_groups takes a GroupedRecurrent layer, a GroupedDense layer and maybe a Reshape")
-    shaped = len(layers) == 3
-    recurrent, dense = layers[0], layers[1]
-    cell, S, H = recurrent.cell, recurrent.groups, recurrent.units
-    w = cell.weights
-    gates = w["weight_ih"].shape[1] // H
-    features = w["weight_ih"].shape[2]
-
-    def side_by_side(t: Tensor) -> Tensor:  # (S, G·H, ...) → (G·S·H, ...): gate g's rows of every group
-        return t.reshape(S, gates, H, *t.shape[2:]).transpose(0, 1).reshape(gates * S * H, *t.shape[2:])
-
-    block = torch.zeros(gates, S, H, S, H, dtype=w["weight_hh"].dtype)
-    for s in range(S):  # group s's units read only group s's units
-        block[:, s, :, s, :] = w["weight_hh"][s].reshape(gates, H, H)
-    merged = {
-        "weight_ih": side_by_side(w["weight_ih"]),
-        "weight_hh": block.reshape(gates * S * H, S * H),
-        **{name: side_by_side(w[name]) for name in ("bias_ih", "bias_hh") if name in w},
-    }
-    kind = {"gru": GRU, "lstm": LSTM, "rnn": SimpleRNN}[recurrent.cell_name]
-    out = dense.units
-    head: list[Any] = [Dense(out)]
-    if shaped:
-        head.append(Reshape(tuple(layers[2].target_shape)[1:]))
-    plain = Sequential([kind(S * H), *head], name=f"mean_of_{S}_{model.name}")
-    plain.build((None, 1, features))
-    rnn: Any = plain.layers[0]
-    linear: Any = plain.layers[1]
-    with torch.no_grad():
-        for name, p in rnn.cell.named_parameters():
-            p.copy_(merged[name])
-        linear.weight.copy_(dense.weight.permute(1, 0, 2).reshape(out, S * H) / S)
-        linear.bias.copy_(dense.bias.mean(dim=0))
-    return plain.to(w["weight_ih"].dtype)

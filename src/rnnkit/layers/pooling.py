@@ -29,6 +29,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape
 from rnnkit.nn.init import get_initializer
+from rnnkit.registry import LAYERS
 
 __all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "AttentionPooling"]
 
@@ -49,6 +50,7 @@ class _Pooling1D(Layer):
         raise ConfigError(f"{type(self).__name__} pools a whole sequence; it has no per-step form to stream")
 
 
+@LAYERS.add
 class GlobalAveragePooling1D(_Pooling1D):
     """Mean over the real (unmasked) time steps: ``(B, T, D)`` → ``(B, D)``."""
 
@@ -60,6 +62,7 @@ class GlobalAveragePooling1D(_Pooling1D):
         return (x * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
 
 
+@LAYERS.add
 class GlobalMaxPooling1D(_Pooling1D):
     """Feature-wise maximum over the real (unmasked) time steps: ``(B, T, D)`` → ``(B, D)``."""
 
@@ -71,6 +74,7 @@ class GlobalMaxPooling1D(_Pooling1D):
         return hidden.masked_fill(~mask.any(dim=1, keepdim=True), 0.0)  # an all-padding row pools to zeros
 
 
+@LAYERS.add
 class AttentionPooling(_Pooling1D):
     """Additive attention over time: a learned score per step, softmax over real steps, weighted sum.
 

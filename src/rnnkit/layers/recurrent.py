@@ -25,9 +25,12 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.layers.serialization import deserialize, serialize
+from rnnkit.native.stack import RecurrentPart
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
 from rnnkit.nn.init import InitializerSpec, serialize_initializer
 from rnnkit.nn.recurrent import Implementation, initial_state, right_padded_lengths, run_recurrent
+from rnnkit.registry import LAYERS
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RECURRENT_LAYERS"]
 
@@ -254,6 +257,29 @@ class _BuiltinRNN(RNN):
         c = self.cell
         return [(c.weight_ih, transpose, transpose), (c.weight_hh, transpose, transpose), (c.bias_ih, _same, _same)]
 
+    def native_part(self) -> RecurrentPart | None:
+        """This layer for the whole-model kernels: built, with a cell they run (SimpleRNN with tanh or
+        relu, LSTM, GRU) and none of the options they do not (the state returned or carried, reading
+        backwards, dropout, the unrolled loop, a diagnostics probe, hooks)."""
+        if type(self) not in (SimpleRNN, LSTM, GRU) or not self.built:  # a subclass may compute something else
+            return None
+        mode = self.cell.fused_mode
+        if (
+            mode is None
+            or self.return_state
+            or self.go_backwards
+            or self.stateful
+            or self.dropout
+            or self.recurrent_dropout
+            or self.implementation == "unrolled"
+            or self.probe is not None
+            or self._watched(self.cell)
+        ):
+            return None
+        weights = self.cell.flat_weights()
+        params: list[Tensor] = [w for w in weights if isinstance(w, nn.Parameter)]  # a bias_hh of zeros is a buffer
+        return RecurrentPart(mode, weights, params, self.units, self.return_sequences)
+
 
 def _same(a: np.ndarray) -> np.ndarray:
     return a
@@ -268,6 +294,7 @@ def _require_default(layer: Layer, arg: str, value: Any, default: Any) -> None:
         )
 
 
+@LAYERS.add
 class SimpleRNN(_BuiltinRNN):
     """Fully-connected RNN: ``h_t = act(W_ih x_t + W_hh h_{t-1} + b)``.
 
@@ -286,6 +313,7 @@ class SimpleRNN(_BuiltinRNN):
         self.cell_options["activation"] = activation
 
 
+@LAYERS.add
 class LSTM(_BuiltinRNN):
     """Long short-term memory layer (equations in ``rnnkit.nn.functional.lstm_step``).
 
@@ -320,6 +348,7 @@ def _gru_blocks(a: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate([blocks[i] for i in _GRU_TO_KERAS], axis=axis)  # the swap is its own inverse
 
 
+@LAYERS.add
 class GRU(_BuiltinRNN):
     """Gated recurrent unit, reset-after form (Keras's default; equations in ``functional.gru_step``).
 
@@ -392,6 +421,7 @@ _MERGE = {
 }
 
 
+@LAYERS.add
 class Bidirectional(Layer):
     """Runs ``layer`` forwards and a copy of it backwards over the sequence and merges the two.
 
@@ -471,8 +501,6 @@ class Bidirectional(Layer):
         self.backward_layer.set_weights(weights[half:])
 
     def get_config(self) -> dict[str, Any]:
-        from rnnkit.layers.serialization import serialize
-
         config = super().get_config()
         layer_config = serialize(self.forward_layer)
         layer_config["config"]["name"] = self.forward_layer.name.removeprefix("forward_")
@@ -480,8 +508,6 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        from rnnkit.layers.serialization import deserialize
-
         return cls(**{**config, "layer": deserialize(config["layer"])})
 
 

@@ -13,10 +13,12 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError
 from rnnkit.layers.base import Layer, Shape
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
+from rnnkit.registry import LAYERS
 
 __all__ = ["Conv1D", "CTCOutput", "SpecAugment"]
 
 
+@LAYERS.add
 class Conv1D(Layer):
     """Convolution along time with ``'same'`` padding and stride 1: ``y_t = act(b + Σ_k W_k x_{t+k−⌊K/2⌋})``.
 
@@ -67,6 +69,7 @@ class Conv1D(Layer):
         }
 
 
+@LAYERS.add
 class CTCOutput(Layer):
     """Per-frame log-probabilities for the ``ctc`` loss: ``log_softmax`` over classes (class 0 = blank).
 
@@ -89,6 +92,7 @@ class CTCOutput(Layer):
         return torch.where(mask.unsqueeze(-1), log_p, blank)
 
 
+@LAYERS.add
 class SpecAugment(Layer):
     """SpecAugment's masking (Park et al. 2019), while training only: ``time_masks`` spans of up to
     ``time_width`` steps and ``freq_masks`` spans of up to ``freq_width`` bands are set to 0 in each

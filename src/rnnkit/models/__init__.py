@@ -8,6 +8,7 @@ Example:
 """
 
 from rnnkit.models.ensemble import Ensemble
+from rnnkit.models.mean_of_groups import mean_of_groups
 from rnnkit.models.model import Model
 from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
@@ -23,6 +24,7 @@ __all__ = [
     "encoder_decoder",
     "many_to_many",
     "many_to_one",
+    "mean_of_groups",
     "one_to_many",
     "one_to_one",
     "load_extra_tensors",

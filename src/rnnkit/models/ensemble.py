@@ -33,6 +33,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence, _Generates
 from rnnkit.nn.decoding import StepFn, average_probabilities, ensemble_step
+from rnnkit.registry import MODELS
 
 __all__ = ["Ensemble", "MAX_MEMBERS"]
 
@@ -41,6 +42,7 @@ _MEMBER_CLASSES: dict[str, Any] = {c.__name__: c for c in (EncoderDecoder, Vecto
 _SHARED = ("source_vocab", "input_dim", "target_vocab")  # what every member must read and write alike
 
 
+@MODELS.add
 class Ensemble(_Generates):
     """Average the next-token probabilities of 1–16 ``EncoderDecoder`` (or ``VectorToSequence``) models.
 

@@ -137,7 +137,7 @@ def export_onnx(model: Any, path: str | os.PathLike[str], opset: int = 17) -> Pa
     """Write ``model`` as an ONNX graph ``(x, *states) → (y, *final_states)`` (atomically); the graph's
     metadata ``rnnkit`` holds the input, state and output names as JSON."""
     try:
-        import onnx
+        import onnx  # optional: pip install rnnkit[export]
     except ImportError as exc:
         raise ConfigError("exporting to ONNX needs the onnx package: pip install 'rnnkit[export]'") from exc
     if not model.built:

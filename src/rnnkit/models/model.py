@@ -20,8 +20,9 @@ from torch import Tensor, nn
 from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
-from rnnkit.layers.base import freeze_untrainable
-from rnnkit.native.training import fused_predict
+from rnnkit.layers.base import Layer, freeze_untrainable
+from rnnkit.models.saving import restore_into, save_model
+from rnnkit.models.summary import summary_table
 from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
 from rnnkit.train.distributed import (
     ShardedBatches,
@@ -35,6 +36,7 @@ from rnnkit.train.distributed import (
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
 from rnnkit.train.losses import get_loss, serialize_loss
 from rnnkit.train.metrics import Metric, get_metric
+from rnnkit.train.native_step import fused_predict
 from rnnkit.train.optimizers import Optimizer, get_optimizer
 from rnnkit.train.progress import ProgressBar, resolve_verbose
 from rnnkit.train.resume import ResumePoint, stop_on_interrupt
@@ -397,6 +399,12 @@ class Model(nn.Module):
     def layers(self) -> list[nn.Module]:
         return []
 
+    def chained_layers(self) -> list[Layer] | None:
+        """The layers the forward pass runs one after another, each feeding the next and nothing else,
+        when that is all it does (``Sequential``); None for other models. The native training step
+        (``rnnkit.train.native_step``) asks for it."""
+        return None
+
     def _require_built(self) -> None:
         """Build from the declared input shape if there is one; fail clearly if there is none."""
         if not self.built and self.declared_input_shape is not None:
@@ -445,18 +453,21 @@ class Model(nn.Module):
 
         ``metadata`` (JSON) and ``extra_tensors`` are for tasks that keep more than the network.
         """
-        from rnnkit.models.saving import save_model
-
         if not is_rank_zero():  # data-parallel training: rank 0 writes, the others hold the same weights
             return
 
         self._require_built()
         save_model(self, path, include_optimizer=include_optimizer, metadata=metadata, extra_tensors=extra_tensors)
 
+    def restore(self, path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Tensor]]:
+        """Load the weights and optimizer state that ``save`` wrote to ``path`` into this built, compiled
+        model (the same network: every tensor is checked against it); returns the saved ``metadata`` and
+        ``extra_tensors``. What ``BackupAndRestore`` resumes a run from."""
+        self._require_built()
+        return restore_into(self, path)
+
     def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
         """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``)."""
-        from rnnkit.models.summary import summary_table
-
         self._require_built()
         (print_fn or print)(summary_table(self))
 

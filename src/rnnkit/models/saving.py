@@ -9,8 +9,9 @@
       extras.safetensors     tensors a task keeps beside the network, e.g. a baseline (optional)
 
 Saving writes a complete new folder beside the target and then swaps it in, so a crash never leaves a
-half-written model where a good one was. Loading reads JSON and safetensors only, rebuilds layers from
-rnnkit's own classes by name, and checks every file's checksum and every tensor's shape.
+half-written model where a good one was. Loading reads JSON and safetensors only, rebuilds the model
+and its layers from rnnkit's own registered classes by name (``rnnkit.registry``), and checks every
+file's checksum and every tensor's shape.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from safetensors.torch import load_file, save_file
 import rnnkit
 from rnnkit.errors import ModelFileError, NotBuiltError, RnnkitError
 from rnnkit.models.schema import MAX_CONFIG_BYTES, check_config, check_tensors
+from rnnkit.registry import MODELS
+from rnnkit.train.optimizers import optimizers
 
 __all__ = [
     "save_model",
@@ -191,14 +194,9 @@ def load_model(path: str | os.PathLike[str], compile: bool = True) -> Any:
         model.save("tutorial_model")
         same = rnnkit.models.load_model("tutorial_model")
     """
-    from rnnkit.models.ensemble import Ensemble
-    from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
-    from rnnkit.models.sequential import Sequential
-
-    classes: dict[str, Any] = {c.__name__: c for c in (Sequential, EncoderDecoder, VectorToSequence, Ensemble)}
     folder = Path(path)
     config = _read_config(folder)
-    cls = classes[config["class_name"]]
+    cls = MODELS.get(config["class_name"])  # the schema check let only a registered name through
     weights = _load_tensors(folder, "model.safetensors", config)
     try:
         with _at_most(sum(t.numel() for t in weights.values()), folder):
@@ -245,8 +243,6 @@ def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, An
 
 def _compile_as_saved(model: Any, settings: dict[str, Any], folder: Path) -> None:
     """``model.compile`` with the saved optimizer, loss, metrics and clipping (schema-checked types)."""
-    from rnnkit.train.optimizers import optimizers
-
     try:
         opt = settings["optimizer"]
         model.compile(

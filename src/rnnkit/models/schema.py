@@ -1,7 +1,8 @@
 """The schema of ``config.json`` in a saved model folder, checked before anything is built from it.
 
 A model folder may come from anyone, so ``load_model`` trusts nothing in it: every entry must have the
-type and range below, every layer must be one of rnnkit's own classes (``layers/serialization.py``),
+type and range below, the model and every layer must be one of rnnkit's own registered classes
+(``rnnkit.registry``: ``MODELS``, ``LAYERS``),
 and every tensor file must match the network the config describes (``check_tensors``)::
 
     format             "rnnkit.model"
@@ -34,13 +35,13 @@ from typing import Any
 import torch
 
 from rnnkit.errors import ModelFileError
+from rnnkit.registry import MODELS
 from rnnkit.validation import MAX_INT, is_number
 
 __all__ = ["check_config", "check_tensors", "MAX_CONFIG_BYTES", "MAX_SIZE", "TENSOR_FILES"]
 
 MAX_CONFIG_BYTES = 64 * 2**20
 MAX_SIZE = MAX_INT  # the largest integer a network config may hold (units, vocabulary size, ...), as a task's
-MODEL_CLASSES = ("EncoderDecoder", "Ensemble", "Sequential", "VectorToSequence")
 TENSOR_FILES = ("model.safetensors", "optimizer.safetensors", "extras.safetensors")
 KNOWN_FILES = (*TENSOR_FILES, "training_log.jsonl")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -55,8 +56,8 @@ def check_config(config: Any, where: str) -> dict[str, Any]:
 
     if not isinstance(config, dict):
         raise fail("config.json", "a JSON object", config)
-    if config.get("class_name") not in MODEL_CLASSES:
-        raise fail("class_name", f"one of {', '.join(MODEL_CLASSES)}", config.get("class_name"))
+    if config.get("class_name") not in MODELS:
+        raise fail("class_name", f"one of {', '.join(MODELS.names())}", config.get("class_name"))
     for key in ("config", "metadata"):
         if not isinstance(config.get(key, {}), dict):
             raise fail(key, "a JSON object", config.get(key))

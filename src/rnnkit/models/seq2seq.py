@@ -35,6 +35,7 @@ from rnnkit.layers.decoder import CELLS, Decoder
 from rnnkit.layers.recurrent import RECURRENT_LAYERS, Bidirectional
 from rnnkit.models.model import Model
 from rnnkit.nn.decoding import StepFn, beam_search, greedy_search
+from rnnkit.registry import MODELS
 
 __all__ = ["EncoderDecoder", "VectorToSequence", "PAD", "SOS", "EOS"]
 
@@ -126,6 +127,7 @@ class _Generates(Model):
         return torch.stack(record, dim=1).cpu().numpy()
 
 
+@MODELS.add
 class EncoderDecoder(_Generates):
     """Sequence to sequence with an optional attention mechanism (translation, dates, spelling…).
 
@@ -224,6 +226,7 @@ class EncoderDecoder(_Generates):
         return cls(**config)
 
 
+@MODELS.add
 class VectorToSequence(_Generates):
     """One vector in, a token sequence out (one-to-many): e.g. an image's caption.
 

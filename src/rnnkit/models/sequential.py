@@ -21,11 +21,14 @@ from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Embedding, Input
+from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.models.model import Model
+from rnnkit.registry import MODELS
 
 __all__ = ["Sequential"]
 
 
+@MODELS.add
 class Sequential(Model):
     """Layers applied in order. The input shape comes from the first layer's ``input_shape=`` (or an
     ``Input``), else from the first batch ``fit``/``predict`` sees."""
@@ -42,6 +45,10 @@ class Sequential(Model):
 
     def _stack(self) -> list[Layer]:
         return cast(list[Layer], list(self.stack))
+
+    def chained_layers(self) -> list[Layer]:
+        """Every layer but an ``Input``, in order: the forward pass is this chain."""
+        return cast(list[Layer], self.layers)
 
     def add(self, layer: Layer) -> None:
         """Append a layer (Keras's ``model.add``)."""
@@ -142,12 +149,8 @@ class Sequential(Model):
         return x, new_state
 
     def get_config(self) -> dict[str, Any]:
-        from rnnkit.layers.serialization import serialize
-
         return {"name": self.name, "layers": [serialize(layer) for layer in self._stack()]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
-        from rnnkit.layers.serialization import deserialize
-
         return cls([deserialize(spec) for spec in config.get("layers", [])], name=config.get("name"))

@@ -81,7 +81,7 @@ def module_file() -> Path | None:
 
 def build(verbose: bool = False) -> Path:
     """Compile the kernels for this machine (``-O3 -march=native``) and return the module file."""
-    from torch.utils.cpp_extension import load
+    from torch.utils.cpp_extension import load  # heavy: loaded only to compile
 
     global _loaded, _tried
     folder = build_directory()
@@ -89,7 +89,7 @@ def build(verbose: bool = False) -> Path:
     # PyTorch calls `ninja` from PATH; pip's ninja lives beside this interpreter (a venv's bin/)
     paths = [os.path.dirname(sys.executable)]
     try:
-        import ninja
+        import ninja  # optional: pip install rnnkit[native]
 
         paths.append(ninja.BIN_DIR)
     except ImportError:

@@ -42,7 +42,7 @@ def _flatten_for_cudnn(cell: RecurrentCell, weights: list[Tensor], mode: str) ->
         return
     if any(w.dtype != first.dtype or not w.is_cuda for w in weights):
         return
-    from torch.backends.cudnn import rnn as cudnn_rnn
+    from torch.backends.cudnn import rnn as cudnn_rnn  # CUDA only: not loaded on the CPU
 
     with torch.no_grad():
         torch._cudnn_rnn_flatten_weight(

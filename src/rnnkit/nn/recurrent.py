@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
+from rnnkit.nn.cells import LSTMCell, LSTMState
 from rnnkit.nn.fused import fused_sequence
 
 __all__ = ["unroll", "run_recurrent", "initial_state", "right_padded_lengths"]
@@ -35,8 +36,6 @@ def initial_state(cell: Any, batch: int, like: Tensor) -> tuple[Tensor, ...]:
 
 def _as_state(cell: nn.Module, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     """Give built-in LSTM states their named-tuple type."""
-    from rnnkit.nn.cells import LSTMCell, LSTMState
-
     return LSTMState(*state) if isinstance(cell, LSTMCell) else tuple(state)
 
 

@@ -1,15 +1,15 @@
 """Rolling-origin backtests: refit at each of K origins, forecast the next ``horizon`` values, score them
 beside the baselines.
 
-Fold k (of K) has its origin at ``t_k = T − (K − k) · horizon``: the model (a fresh ``Forecaster`` with the
-same settings) is fitted on ``series[:t_k]`` (``window='expanding'``) or on the last ``train_size`` values
+Fold k (of K) has its origin at ``t_k = T − (K − k) · horizon``: the model (a fresh forecaster from
+``make()``, e.g. a ``Forecaster`` with the same settings) is fitted on ``series[:t_k]`` (``window='expanding'``) or on the last ``train_size`` values
 before ``t_k`` (``'sliding'``), then forecasts ``series[t_k : t_k + horizon]``, which it never saw. The
 baselines of ``forecast_baselines`` forecast the same steps from the same past. Nothing after an origin
 reaches a fit (tests check the data each fold's model saw).
 
 Example::
 
-    report = backtest(airline_passengers().values, folds=4, horizon=6, epochs=300)
+    report = backtest(airline_passengers().values, folds=4, make=lambda: Forecaster(horizon=6, epochs=300))
     print(report.table())            # per fold and mean: MAE, RMSE, MAPE, sMAPE, MASE; model vs baselines
 """
 
@@ -17,13 +17,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from rnnkit.errors import ConfigError, DataError
+from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+from rnnkit.tasks.forecast_scoring import score_rows
+from rnnkit.tasks.forecast_series import as_series
 
 __all__ = ["Fold", "BacktestReport", "backtest"]
+
+
+class Refittable(Protocol):
+    """What a backtest needs of a forecaster: its settings' ``horizon`` and ``lookback``, ``fit`` on a
+    series and ``predict`` the ``horizon`` values after a series."""
+
+    config: Any
+
+    def fit(self, series: Any) -> Refittable: ...
+
+    def predict(self, series: Any) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -87,23 +101,18 @@ def backtest(
     window: str = "expanding",
     train_size: int | None = None,
     season: int | None = None,
-    make: Callable[[], Any] | None = None,
-    **options: Any,
+    *,
+    make: Callable[[], Refittable],
 ) -> BacktestReport:
-    """Refit a ``Forecaster(**options)`` (or ``make()``) at each of ``folds`` origins and score each
-    ``horizon``-step forecast beside the baselines; ``season`` is detected from the first fold's training
-    part when not given."""
-    from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
-    from rnnkit.tasks.forecast_metrics import METRICS, mase
-    from rnnkit.tasks.forecasting import Forecaster, _as_series
-
+    """Refit a new forecaster from ``make()`` at each of ``folds`` origins and score each ``horizon``-step
+    forecast beside the baselines; ``season`` is detected from the first fold's training part when not
+    given. (``Forecaster.backtest`` calls this with a forecaster of its own settings.)"""
     if window not in ("expanding", "sliding"):
         raise ConfigError(f"window must be 'expanding' or 'sliding', got {window!r}")
     if not isinstance(folds, int) or folds < 1:
         raise ConfigError(f"folds must be a positive integer, got {folds!r}")
-    build = make or (lambda: Forecaster(**options))
-    data = _as_series(series)
-    settings = build().config
+    data = as_series(series)
+    settings = make().config
     horizon, lookback = settings.horizon, settings.lookback
     first = len(data) - folds * horizon
     if window == "sliding" and (train_size is None or train_size < lookback + horizon):
@@ -120,19 +129,11 @@ def backtest(
     for k in range(folds):
         origin = first + k * horizon
         start = origin - train_size if window == "sliding" and train_size is not None else 0
-        model = build().fit(data[start:origin])
+        model = make().fit(data[start:origin])
         actual = target[origin : origin + horizon]
         forecasts = {"model": model.predict(data[start:origin])}
         for name, baseline in BASELINES.items():
             forecasts[name] = baseline(target[start:origin], horizon, m)
-        scores = {}
-        for name, f in forecasts.items():
-            row = {
-                metric: fn(actual[None], f[None])
-                for metric, fn in METRICS.items()
-                if metric != "mape" or (actual != 0).all()
-            }
-            row["mase"] = mase(actual[None], f[None], target[start:origin], m or 1)
-            scores[name] = row
+        scores = score_rows(actual[None], {name: f[None] for name, f in forecasts.items()}, target[start:origin], m)
         out.append(Fold(origin, start, actual, forecasts, scores))
     return BacktestReport(out, m, names=["model", *BASELINES])

@@ -25,14 +25,10 @@ import numpy as np
 import torch
 
 from rnnkit.errors import ConfigError, DataError, ShapeError
-from rnnkit.tasks.forecasting import (
-    Forecast,
-    Forecaster,
-    as_many_series,
-    mean_scores,
-    score_forecasts,
-    stack_windows,
-)
+from rnnkit.tasks.forecast_config import Forecast
+from rnnkit.tasks.forecast_scoring import mean_scores, score_forecasts
+from rnnkit.tasks.forecast_series import as_many_series, stack_windows
+from rnnkit.tasks.forecasting import Forecaster
 
 __all__ = ["LocalForecasters"]
 

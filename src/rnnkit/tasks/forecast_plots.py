@@ -11,7 +11,7 @@ import numpy as np
 
 from rnnkit.diagnostics.plots import _pyplot
 from rnnkit.tasks.backtest import BacktestReport
-from rnnkit.tasks.forecasting import Forecast
+from rnnkit.tasks.forecast_config import Forecast
 
 __all__ = ["plot_forecasts", "plot_backtest", "plot_training_curve"]
 

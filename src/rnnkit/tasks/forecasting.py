@@ -44,290 +44,39 @@ Example::
     model.historical_forecasts(series.values, start=120)  # (19, 6): a forecast from each month, no refit
     model.backtest(series.values, folds=4).table()         # refit at 4 origins, beside the baselines
     Forecaster(likelihood="gaussian").fit(series.values).predict_interval(level=0.8)  # point, lower, upper
+
+The forecaster's neighbours, one idea each: its settings and its output (``forecast_config``), series
+before any model (``forecast_series``), baselines (``forecast_baselines``), metrics
+(``forecast_metrics``), scoring beside the baselines (``forecast_scoring``), rolling-origin backtests
+(``backtest``), one network per series (``forecast_local``) and plots (``forecast_plots``).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import torch
 
+from rnnkit.callbacks import StochasticWeightAveraging
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
 from rnnkit.layers import Dense, RepeatVector, Reshape, TimeDistributed
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
-from rnnkit.layers.recurrent import RECURRENT_LAYERS
-from rnnkit.models import Sequential, load_metadata, load_model
-from rnnkit.models.ensemble import MAX_MEMBERS
+from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
 from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
-from rnnkit.train.losses import GaussianNLL, Quantile, SummedOverGroups
-from rnnkit.validation import check_field_types
+from rnnkit.tasks.backtest import BacktestReport, backtest
+from rnnkit.tasks.forecast_config import CELLS, Forecast, ForecasterConfig
+from rnnkit.tasks.forecast_scoring import score_forecasts
+from rnnkit.tasks.forecast_series import as_many_series, as_series, fill_missing, from_frame, stack_windows, windows
+from rnnkit.train.losses import GaussianNLL, Quantile, SummedOverGroups, gaussian_parameters
 
 __all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows", "fill_missing", "from_frame"]
 
 TASK = "forecasting"
-CELLS = RECURRENT_LAYERS
-STRATEGIES = ("direct", "seq2seq", "recursive")
-LIKELIHOODS = (None, "gaussian", "quantile")
 SAMPLE_PATHS = 200  # recursive Gaussian forecasts: paths sampled to read the interval from
-
-
-@dataclass(frozen=True)
-class ForecasterConfig:
-    """The network, the windows and the training of a forecaster."""
-
-    lookback: int = 24
-    horizon: int = 6
-    cell: str = "gru"
-    units: int = 32
-    layers: int = 1
-    transform: str = "auto"
-    difference: bool = False
-    strategy: str = "direct"
-    likelihood: str | None = None
-    quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
-    ensemble: int | None = None
-    swa_start: float | None = 0.75
-    epochs: int = 400
-    batch: int = 32
-    learning_rate: float = 5e-3
-
-    def __post_init__(self) -> None:
-        check_field_types(self)
-        if self.cell not in CELLS:
-            raise ConfigError(f"cell must be one of {sorted(CELLS)}, got {self.cell!r}")
-        if self.transform not in ("auto", "log", "none"):
-            raise ConfigError(f"transform must be 'auto', 'log' or 'none', got {self.transform!r}")
-        if self.strategy not in STRATEGIES:
-            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        if self.likelihood not in LIKELIHOODS:
-            raise ConfigError(f"likelihood must be None, 'gaussian' or 'quantile', got {self.likelihood!r}")
-        if self.difference and self.likelihood is not None:
-            raise ConfigError(
-                "difference=True forecasts differences and sums them back; the interval of a sum is not the sum "
-                "of intervals, so it takes point forecasts only (likelihood=None)"
-            )
-        if self.strategy == "recursive" and self.likelihood == "quantile":
-            raise ConfigError(
-                "a recursive forecast feeds back values, not quantiles: use likelihood='gaussian' (sampled "
-                "paths) or strategy='direct'/'seq2seq' with quantiles"
-            )
-        object.__setattr__(self, "quantiles", tuple(Quantile(self.quantiles).quantiles))  # checked, as floats
-        for name in ("lookback", "horizon", "units", "layers", "epochs", "batch"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
-        groupable = self.layers == 1 and self.strategy != "seq2seq"
-        if self.ensemble is None:  # by default two members where they train side by side
-            object.__setattr__(self, "ensemble", 2 if groupable else 1)
-        assert self.ensemble is not None
-        if not 1 <= self.ensemble <= MAX_MEMBERS:
-            raise ConfigError(f"ensemble must be 1 to {MAX_MEMBERS} networks, got {self.ensemble}")
-        if self.ensemble > 1 and not groupable:
-            raise ConfigError(
-                f"an ensemble trains one-layer direct or recursive forecasters; this one has {self.layers} "
-                f"layers and strategy {self.strategy!r}: use ensemble=1"
-            )
-        if self.swa_start is not None and not 0 <= self.swa_start < 1:
-            raise ConfigError(f"swa_start must be in [0, 1) (a share of the epochs) or None, got {self.swa_start}")
-
-    @property
-    def members(self) -> int:
-        """Networks in the ensemble (``ensemble``, resolved when the settings are made)."""
-        assert self.ensemble is not None
-        return self.ensemble
-
-    @property
-    def outputs_per_step(self) -> int:
-        return {None: 1, "gaussian": 2, "quantile": len(self.quantiles)}[self.likelihood]
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """Point forecasts with the bounds of a central prediction interval (None for point models)."""
-
-    point: np.ndarray
-    lower: np.ndarray | None = None
-    upper: np.ndarray | None = None
-    level: float | None = None
-
-
-def windows(z: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """All ``(inputs, next values)`` pairs of a ``(T, C)`` array: ``(N, lookback, C)`` and ``(N, horizon)``
-    (the target, column 0), ``N = T − lookback − horizon + 1``.
-
-    Example:
-        >>> x, y = windows(np.arange(6.0)[:, None], lookback=3, horizon=2)
-        >>> x[:, :, 0].tolist(), y.tolist()
-        ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
-    """
-    n = len(z) - lookback - horizon + 1
-    if n < 1:
-        raise DataError(
-            f"a series of {len(z)} values is too short for lookback {lookback} + horizon {horizon}; "
-            f"give at least {lookback + horizon} values or lower them"
-        )
-    starts = np.arange(n)[:, None]
-    x = z[starts + np.arange(lookback)]  # (N, L, C)
-    y = z[starts + lookback + np.arange(horizon), 0]  # (N, H)
-    return x, y
-
-
-def _as_series(data: Any) -> np.ndarray:
-    """A ``(T, C)`` float array from a ``(T,)``/``(T, C)`` array, list, or ``rnnkit.datasets.Series``."""
-    values = getattr(data, "values", data)
-    try:
-        a = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"a series must hold numbers: {exc}") from exc
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
-        raise ShapeError(f"a series must be (time,) or (time, columns), got shape {a.shape}")
-    missing = ~np.isfinite(a)
-    if missing.any():
-        first = int(np.argwhere(missing)[0][0])
-        raise DataError(f"the series has {int(missing.sum())} missing or infinite values (first at step {first})")
-    return a
-
-
-FILL_POLICIES = ("error", "ffill", "interpolate", "drop")
-
-
-def fill_missing(data: np.ndarray, how: str = "error") -> np.ndarray:
-    """A ``(T, C)`` series with its NaN gaps handled by ``how``: ``'error'`` (a ``DataError`` naming the
-    first gap), ``'ffill'`` (the last value carried forward; leading gaps take the first value),
-    ``'interpolate'`` (linear in time; the ends take the nearest value) or ``'drop'`` (rows with a gap
-    removed: the steps are no longer evenly spaced, say so to yourself).
-
-    Example:
-        >>> fill_missing(np.array([[1.0], [np.nan], [3.0]]), "interpolate")[:, 0].tolist()
-        [1.0, 2.0, 3.0]
-    """
-    if how not in FILL_POLICIES:
-        raise ConfigError(f"fill must be one of {', '.join(FILL_POLICIES)}, got {how!r}")
-    gaps = np.isnan(data)
-    if not gaps.any():
-        return data
-    if how == "error":
-        first = int(np.argwhere(gaps)[0][0])
-        raise DataError(
-            f"the series has {int(gaps.sum())} missing values (first at row {first}); choose a fill policy: "
-            "ffill, interpolate or drop"
-        )
-    if how == "drop":
-        kept = data[~gaps.any(axis=1)]
-        if len(kept) == 0:
-            raise DataError("every row has a missing value: nothing is left after dropping them")
-        return kept
-    out = data.copy()
-    t = np.arange(len(data))
-    for c in range(data.shape[1]):
-        known = ~gaps[:, c]
-        if not known.any():
-            raise DataError(f"column {c} has no values at all")
-        if how == "interpolate":
-            out[:, c] = np.interp(t, t[known], data[known, c])
-        else:
-            last = np.maximum.accumulate(np.where(known, t, -1))
-            out[:, c] = data[np.where(last < 0, np.argmax(known), last), c]
-    return out
-
-
-def from_frame(
-    frame: Any, target: str, covariates: tuple[str, ...] | list[str] = (), id_column: str | None = None
-) -> np.ndarray | dict[str, np.ndarray]:
-    """Series from a table with named columns (a pandas DataFrame, or a dict of equal-length columns):
-    ``(T, 1 + covariates)`` rows in table order, or, with ``id_column``, one such array per id (rows of
-    an id in table order) for a global model.
-
-    Example:
-        >>> table = {"store": ["a", "b", "a", "b"], "sales": [1.0, 10.0, 2.0, 20.0]}
-        >>> {k: v[:, 0].tolist() for k, v in from_frame(table, "sales", id_column="store").items()}
-        {'a': [1.0, 2.0], 'b': [10.0, 20.0]}
-    """
-    names = [target, *covariates]
-    available = list(frame.keys())
-    for name in [*names, *([id_column] if id_column else [])]:
-        if name not in available:
-            raise DataError(f"no column {name!r}; the columns are: {', '.join(map(str, available))}")
-    try:
-        values = np.stack([np.asarray(frame[n], dtype=np.float64) for n in names], axis=1)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"columns {', '.join(names)} must hold numbers: {exc}") from exc
-    if id_column is None:
-        return values
-    ids = [str(i) for i in np.asarray(frame[id_column])]
-    return {key: values[[i for i, k in enumerate(ids) if k == key]] for key in dict.fromkeys(ids)}
-
-
-def score_forecasts(
-    data: np.ndarray, start: int, model: Forecast, season: int | None = None
-) -> dict[str, dict[str, float]]:
-    """Errors of ``model`` (forecasts ``(N, H)`` from origins ``start .. start + N − 1`` of the ``(T, C)``
-    series ``data``) and of every baseline from the same origins: ``{name: {metric: value}}``; a
-    probabilistic forecast adds ``coverage`` and ``level`` to the model's row."""
-    from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
-    from rnnkit.tasks.forecast_metrics import METRICS, coverage, mase
-
-    target, h = data[:, 0], model.point.shape[1]
-    origins = range(start, start + len(model.point))
-    m = season if season is not None else detect_season(target[:start])
-    forecasts = {"model": model.point}
-    for name, baseline in BASELINES.items():
-        forecasts[name] = np.stack([baseline(target[:t], h, m) for t in origins])
-    actual = np.stack([target[t : t + h] for t in origins])
-    scores = {}
-    for name, f in forecasts.items():
-        row = {metric: fn(actual, f) for metric, fn in METRICS.items() if metric != "mape" or (actual != 0).all()}
-        row["mase"] = mase(actual, f, target[:start], m or 1)
-        scores[name] = row
-    if model.lower is not None and model.upper is not None and model.level is not None:
-        scores["model"]["coverage"] = coverage(actual, model.lower, model.upper)
-        scores["model"]["level"] = model.level
-    return scores
-
-
-def mean_scores(scores: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """Each name's metrics averaged over several series' ``score_forecasts``."""
-    return {n: {m: float(np.mean([s[n][m] for s in scores])) for m in scores[0][n]} for n in scores[0]}
-
-
-def stack_windows(parts: list[tuple[np.ndarray, np.ndarray | None]]) -> tuple[np.ndarray, np.ndarray | None]:
-    """Several series' ``(windows, levels or None)`` as one: windows concatenated in order, and their
-    levels (the values differences are summed onto) likewise, or None without differencing."""
-    x = np.concatenate([w for w, _ in parts])
-    levels = [v for _, v in parts if v is not None]
-    return x, (np.concatenate(levels) if levels else None)
-
-
-def _is_array(d: Any) -> bool:
-    return isinstance(d, (np.ndarray, torch.Tensor)) or hasattr(d, "values")
-
-
-def as_many_series(data: Any) -> list[np.ndarray] | None:
-    """The series of a collection — a dict of series, or a list/tuple of arrays, tensors, pandas objects or
-    ``rnnkit.datasets.Series`` — as ``(T_i, C)`` arrays; None when ``data`` is one series (a nested list of
-    numbers is one series)."""
-    if isinstance(data, dict):
-        items = list(data.values())
-    elif isinstance(data, (list, tuple)) and data and all(_is_array(d) for d in data):
-        items = list(data)
-    else:
-        return None
-    if not items:
-        raise DataError("no series given")
-    out = []
-    for i, item in enumerate(items):
-        try:
-            out.append(_as_series(item))
-        except (DataError, ShapeError) as exc:
-            raise type(exc)(f"series {i}: {exc}") from exc
-    if len({a.shape[1] for a in out}) > 1:
-        raise ShapeError(f"every series needs the same columns; got column counts {sorted({a.shape[1] for a in out})}")
-    return out
 
 
 class Forecaster:
@@ -410,8 +159,6 @@ class Forecaster:
 
     def _callbacks(self, callbacks: list[Any] | None) -> list[Any]:
         """The weight averaging (unless ``swa_start`` is None) before the caller's callbacks."""
-        from rnnkit.train.callbacks import StochasticWeightAveraging
-
         start = self.config.swa_start
         return [*([StochasticWeightAveraging(start)] if start is not None else []), *(callbacks or [])]
 
@@ -419,7 +166,7 @@ class Forecaster:
         """The training series as ``(T_i, C)`` arrays (checked), whether there are many, and the fitted
         transform settings (log or not; covariate statistics over every series)."""
         many = as_many_series(series)
-        data = many if many is not None else [_as_series(series)]
+        data = many if many is not None else [as_series(series)]
         for i, d in enumerate(data):
             if np.ptp(d[:, 0]) == 0:
                 where = f"series {i}: " if many is not None else ""
@@ -507,8 +254,6 @@ class Forecaster:
     def _mixture(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and standard deviation of the equal mixture of the members' Gaussians, ``out`` ``(N, M, ..., 2)``:
         ``μ = mean_m μ_m``, ``σ² = mean_m (σ_m² + μ_m²) − μ²``."""
-        from rnnkit.train.losses import gaussian_parameters
-
         mu, sigma = gaussian_parameters(out)
         mean = mu.mean(dim=1)
         return mean, ((sigma**2 + mu**2).mean(dim=1) - mean**2).clamp_min(0).sqrt()
@@ -583,7 +328,7 @@ class Forecaster:
         return 0.8 if self.config.likelihood == "gaussian" else round(q[-1] - q[0], 12)
 
     def _last_window(self, series: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        data = _as_series(series)
+        data = as_series(series)
         self._check_columns(data)
         need = self.config.lookback + int(self.config.difference)
         if len(data) < need:
@@ -625,7 +370,7 @@ class Forecaster:
         """The windows ``(N, L, C)`` that end just before each origin ``start .. T − horizon`` (and, with
         ``difference``, the transformed target there)."""
         c = self.config
-        data = _as_series(series)
+        data = as_series(series)
         self._check_columns(data)
         need = c.lookback + int(c.difference)
         if not need <= start <= len(data) - c.horizon:
@@ -658,7 +403,7 @@ class Forecaster:
 
         ``season`` (for seasonal naive and MASE) is detected from ``series[:start]`` when not given.
         """
-        data = _as_series(series)
+        data = as_series(series)
         self._ready()
         x, last = self._origins(data, start)
         return score_forecasts(data, start, self._forecast_windows(x, None, last), season)
@@ -666,10 +411,9 @@ class Forecaster:
     def backtest(
         self, series: Any, folds: int = 4, window: str = "expanding", train_size: int | None = None,
         season: int | None = None,
-    ) -> Any:  # fmt: skip
-        """Rolling-origin backtest with a refit per fold (``rnnkit.tasks.backtest``), with these settings."""
-        from rnnkit.tasks.backtest import backtest
-
+    ) -> BacktestReport:  # fmt: skip
+        """Rolling-origin backtest with a refit per fold (``rnnkit.tasks.backtest``): a new ``Forecaster``
+        with these settings fitted at each origin."""
         return backtest(series, folds, window, train_size, season, make=lambda: Forecaster(**asdict(self.config)))
 
     def _check_columns(self, data: np.ndarray) -> None:
@@ -697,8 +441,6 @@ class Forecaster:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Forecaster:
-        from rnnkit.models import load_extra_tensors
-
         metadata = load_metadata(path, task=cls.task)
         try:
             config = dict(metadata["config"])

@@ -17,6 +17,9 @@ import numpy as np
 
 import rnnkit
 from rnnkit.data.synthetic import periodic_series_windows, tutorial_data
+from rnnkit.diagnostics.plots import _pyplot
+from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.models import Sequential
 
 __all__ = ["TutorialResult", "tutorial_model", "run_tutorial", "plot_results"]
 
@@ -44,9 +47,6 @@ class TutorialResult:
 
 def tutorial_model(steps: int = 10):  # type: ignore[no-untyped-def]
     """``SimpleRNN(32, relu) + Dense(1)`` compiled with adam/mse, as in the tutorial."""
-    from rnnkit.layers import Dense, SimpleRNN
-    from rnnkit.models import Sequential
-
     model = Sequential()
     model.add(SimpleRNN(32, input_shape=(steps, 1), activation="relu"))
     model.add(Dense(1))
@@ -66,11 +66,7 @@ def _evaluate(name: str, model, x: np.ndarray, y: np.ndarray, cut: int) -> Tutor
 
 def plot_results(results: Sequence[TutorialResult], path: str | Path, steps: int = 100) -> None:
     """A PNG with one panel per result: true test values, the model's predictions, the mean baseline."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, axes = plt.subplots(len(results), 1, figsize=(9, 3.2 * len(results)), squeeze=False)
     for ax, r in zip(axes[:, 0], results):
         t = np.arange(min(steps, len(r.y_true)))

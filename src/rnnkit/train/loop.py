@@ -2,7 +2,7 @@
 
 Faster ways through the same update, each used only where it computes the same:
 - on the CPU, for the Sequential models whose whole graph rnnkit's native kernels know, forward, loss
-  and backward are one native call (``rnnkit.native.training``); everything after them is the same;
+  and backward are one native call (``rnnkit.train.native_step``); everything after them is the same;
   with Adam and nothing to do between batches (no metrics, clipping or per-batch callbacks), the whole
   epoch is one native call (``AdamPass``: each batch's step and its update, in order);
 - on a GPU, with Adam, the whole update is recorded once as a CUDA graph and replayed for each batch
@@ -26,12 +26,12 @@ from torch import Tensor, nn
 
 from rnnkit.data.batching import Batches, Inputs
 from rnnkit.errors import DivergedError
-from rnnkit.native.training import AdamPass, adam_pass, fused_backprop
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
 from rnnkit.train.cuda_graph import graphed_update
 from rnnkit.train.distributed import average_gradients, reduce_sums
 from rnnkit.train.metrics import Metric
+from rnnkit.train.native_step import AdamPass, adam_pass, fused_backprop
 from rnnkit.train.optimizers import Optimizer
 from rnnkit.train.progress import ProgressBar
 from rnnkit.train.resume import ResumePoint, carried_states, set_carried_states
@@ -158,7 +158,7 @@ def train_epoch(
     clipping = clipnorm is not None or clipvalue is not None
     clip = (lambda: clip_gradients(optimizer.params, clipnorm, clipvalue)) if clipping else None
     # the faster paths take whole batches on one process: forward, loss and BPTT in one native call when the
-    # model's graph is one it knows (rnnkit.native.training); on a GPU the whole update, clipping included,
+    # model's graph is one it knows (rnnkit.train.native_step); on a GPU the whole update, clipping included,
     # replayed as one CUDA graph (rnnkit.train.cuda_graph)
     whole = tbptt is None and not distributed
     fused = fused_backprop(model, loss_fn) if whole else None

@@ -1,4 +1,4 @@
-"""The native training step (``rnnkit.native.training``) and the fused optimizer updates against autograd
+"""The native training step (``rnnkit.train.native_step``) and the fused optimizer updates against autograd
 and the ``torch._foreach`` updates: the loss, every gradient and whole ``fit`` runs, in float64 (1e-10)
 and float32 (1e-5); and the models it must leave to autograd.
 
@@ -18,8 +18,8 @@ from rnnkit import native
 from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.models import Sequential
-from rnnkit.native.training import fused_backprop, fused_predict
 from rnnkit.train.losses import SummedOverGroups, get_loss
+from rnnkit.train.native_step import fused_backprop, fused_predict
 from rnnkit.train.optimizers import SGD, Adam, AdamW, RMSprop
 
 pytestmark = pytest.mark.skipif(
@@ -242,7 +242,7 @@ def _fit_quietly(layers: Callable[[], list], native_on: bool, x: np.ndarray, y: 
                  epochs: int = 3) -> tuple[list[np.ndarray], list[float], int]:  # fmt: skip
     """fit with Adam and nothing between batches (no metrics, clipping or batch callbacks); also how many
     epochs ran as one native call."""
-    from rnnkit.native.training import AdamPass
+    from rnnkit.train.native_step import AdamPass
 
     torch.manual_seed(0)
     model = Sequential(layers())
