@@ -20,17 +20,22 @@ from rnnkit.layers.core import (
     TimeDistributed,
 )
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
+from rnnkit.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from rnnkit.layers.speech import Conv1D, CTCOutput, SpecAugment
 
 __all__ = [
     "Activation",
+    "Add",
     "AttentionPooling",
+    "Average",
     "Bidirectional",
     "CTCOutput",
+    "Concatenate",
     "Conv1D",
     "Dense",
+    "Dot",
     "Dropout",
     "Embedding",
     "GRU",
@@ -42,10 +47,14 @@ __all__ = [
     "LSTM",
     "Layer",
     "Masking",
+    "Maximum",
+    "Minimum",
+    "Multiply",
     "RNN",
     "RepeatVector",
     "Reshape",
     "SimpleRNN",
     "SpecAugment",
+    "Subtract",
     "TimeDistributed",
 ]

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
+from rnnkit.layers.symbolic import Node, is_symbolic, nodes_of, symbolic_call
 from rnnkit.native.stack import DensePart, RecurrentPart
 
 __all__ = ["Layer", "freeze_untrainable", "transpose"]
@@ -77,6 +78,37 @@ class Layer(nn.Module):
         self._trainable = bool(value)
         for p in self.parameters():
             p.requires_grad_(self._trainable)
+
+    # --- calling --------------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``layer(x)``: on tensors (or NumPy arrays, converted), the output; on symbolic tensors (an
+        ``Input``, another layer's output), the symbolic output of a new node of the graph (Keras's
+        Functional API, ``rnnkit.layers.symbolic``)."""
+        if args and isinstance(args[0], Tensor):
+            return super().__call__(*args, **kwargs)
+        if is_symbolic(args, kwargs):
+            return symbolic_call(self, args, kwargs)
+        if args and isinstance(args[0], np.ndarray):
+            args = (torch.as_tensor(args[0]), *args[1:])
+        return super().__call__(*args, **kwargs)
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of this layer's first call on symbolic tensors (a list for several)."""
+        node = self._first_node("output")
+        return node.outputs[0] if node.single else list(node.outputs)
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of this layer's first call on symbolic tensors (a list for several)."""
+        inputs = self._first_node("input").inputs
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    def _first_node(self, what: str) -> Node:
+        nodes = nodes_of(self)
+        if not nodes:  # an AttributeError, as in Keras: hasattr(layer, "output") is False
+            raise AttributeError(f"layer {self.name!r} has no {what} yet: it was never called on symbolic tensors")
+        return nodes[0]
 
     # --- building -----------------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
 from rnnkit.layers.serialization import deserialize, serialize
+from rnnkit.layers.symbolic import KerasTensor, Node
 from rnnkit.native.stack import DensePart
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 from rnnkit.registry import LAYERS
@@ -35,17 +36,57 @@ __all__ = [
 
 @LAYERS.add
 class Input(Layer):
-    """Declares the shape of one sample (no batch axis): ``Sequential([Input((10, 1)), ...])``."""
+    """The input of a model: the shape of one sample (no batch axis) and its dtype.
 
-    def __init__(self, shape: Sequence[int], name: str | None = None) -> None:
-        super().__init__(input_shape=shape, name=name)
-        self.shape = tuple(shape)
+    In a ``Sequential`` it declares the input shape: ``Sequential([Input((10, 1)), ...])``. In Keras's
+    Functional API it stands for the symbolic tensor it feeds (``keras_tensor``, shape ``(None, *shape)``):
+    call layers on it and give it to ``Model(inputs, outputs)``.
+
+    Args:
+        shape: one sample's shape, ``None`` where any size goes (e.g. ``(None, 61)``: any length).
+        dtype: ``'float32'`` (default) or an integer type (``'int32'``, ``'int64'``) for token ids.
+        batch_size: a fixed batch size (Keras's; only the symbolic shape shows it).
+
+    Example:
+        >>> from rnnkit.layers import Dense
+        >>> inputs = Input(shape=(None, 3))
+        >>> Dense(2)(inputs).shape
+        (None, None, 2)
+    """
+
+    def __init__(self, shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+                 dtype: str | None = None, name: str | None = None,
+                 batch_shape: Sequence[int | None] | None = None) -> None:  # fmt: skip
+        if batch_shape is not None:
+            batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
+        if shape is None:
+            raise ConfigError("Input needs shape= (one sample's shape, e.g. (None, 8)) or batch_shape=")
+        sample = tuple(None if d is None else int(d) for d in shape)
+        super().__init__(input_shape=sample, name=name)  # type: ignore[arg-type]
+        self.shape = sample
+        self.batch_size = batch_size
+        self.dtype = _DTYPES.get(dtype or "float32")
+        if self.dtype is None:
+            raise ConfigError(f"Input dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")
+        self.dtype_name = dtype or "float32"
+        self.built = True
+        self.keras_tensor = KerasTensor((batch_size, *sample), self.dtype, Node(self, (), {}), 0)
+        self.keras_tensor.node.outputs.append(self.keras_tensor)  # type: ignore[union-attr]
 
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         return x
 
     def get_config(self) -> dict[str, Any]:
-        return {"shape": list(self.shape), "name": self.name}
+        config: dict[str, Any] = {"shape": list(self.shape), "name": self.name}
+        if self.dtype_name != "float32":
+            config["dtype"] = self.dtype_name
+        if self.batch_size is not None:
+            config["batch_size"] = self.batch_size
+        return config
+
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "int32": torch.int64, "int64": torch.int64,
+           "bool": torch.bool}  # fmt: skip
 
 
 @LAYERS.add

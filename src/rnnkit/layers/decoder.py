@@ -22,7 +22,7 @@ Legend: B batch, T target steps, S source steps, E embedding, H units, M memory 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -96,8 +96,13 @@ class Decoder(Layer):
         self.combine = (
             _built(Dense(units, activation="tanh", name="combine"), (None, units + context)) if luong else None
         )
-        self.output = _built(Dense(vocab_size, name="logits"), (None, units if luong else units + context))
+        self.output = _built(Dense(vocab_size, name="logits"), (None, units if luong else units + context))  # type: ignore[misc, assignment]
         self.built = True
+
+    @property
+    def output(self) -> Dense:  # type: ignore[override]
+        """The logits layer (the submodule ``output``, the name saved models give its weights)."""
+        return cast(Dense, self._modules["output"])
 
     @property
     def state_size(self) -> tuple[int, ...]:

@@ -8,6 +8,7 @@ Example:
 """
 
 from rnnkit.models.ensemble import Ensemble
+from rnnkit.models.functional import Functional
 from rnnkit.models.mean_of_groups import mean_of_groups
 from rnnkit.models.model import Model
 from rnnkit.models.saving import load_extra_tensors, load_metadata, load_model, save_model
@@ -18,6 +19,7 @@ from rnnkit.models.shapes import encoder_decoder, many_to_many, many_to_one, one
 __all__ = [
     "EncoderDecoder",
     "Ensemble",
+    "Functional",
     "Model",
     "Sequential",
     "VectorToSequence",

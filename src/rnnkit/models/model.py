@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -23,6 +23,7 @@ from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiled
 from rnnkit.layers.base import Layer, freeze_untrainable
 from rnnkit.models.saving import restore_into, save_model
 from rnnkit.models.summary import summary_table
+from rnnkit.registry import MODELS
 from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
 from rnnkit.train.distributed import (
     ShardedBatches,
@@ -52,7 +53,16 @@ def check_mixed_precision(mixed_precision: str | None) -> str | None:
 
 
 class Model(nn.Module):
-    """Base class with the Keras training API. ``forward(x)`` maps a batch to predictions."""
+    """Base class with the Keras training API. ``forward(x)`` maps a batch to predictions.
+
+    ``Model(inputs, outputs)``, as in Keras, makes a ``Functional`` model: the graph of layer calls
+    between ``Input``s and outputs (``rnnkit.models.functional``).
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            cls = MODELS.get("Functional")  # registered by rnnkit.models.functional, which builds on Model
+        return cast(Model, super().__new__(cls))
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
@@ -364,8 +374,9 @@ class Model(nn.Module):
         return values[0] if len(values) == 1 else values
 
     @torch.no_grad()
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> np.ndarray:
-        """Predictions for ``x`` as a NumPy array (``x`` may be NumPy, a tensor or nested lists)."""
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> Any:
+        """Predictions for ``x`` as a NumPy array (``x`` may be NumPy, a tensor or nested lists); a list of
+        arrays, one per output, for a model with several outputs."""
         xt = self._check_x(x)
         self._ensure_built(xt)
         if self.training:  # eval() walks every module: ~20 us a call, a tenth of a one-sequence predict
@@ -375,6 +386,8 @@ class Model(nn.Module):
         forward = fused_predict(self) or self  # one native call per batch for the models it covers
         outputs = [self(*xb) if isinstance(xb, tuple) else forward(xb) for xb, _ in batches]
         bar.finish({})
+        if isinstance(outputs[0], list | tuple):  # several outputs: one array each
+            return [torch.cat([o[i] for o in outputs]).cpu().numpy() for i in range(len(outputs[0]))]
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu().numpy()
 

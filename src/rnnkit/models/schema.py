@@ -7,7 +7,7 @@ and every tensor file must match the network the config describes (``check_tenso
 
     format             "rnnkit.model"
     format_version     1
-    class_name         Sequential | EncoderDecoder | VectorToSequence | Ensemble (of the two before)
+    class_name         Sequential | Functional | EncoderDecoder | VectorToSequence | Ensemble (of the two before)
     config             object: the network (layer names and their arguments)
     build_input_shape  list of 1–4 entries, each null or an int in [1, MAX_SIZE]
     compile            null, or {optimizer: {class_name, config: {name: number}}, loss: str | {class_name,
@@ -23,7 +23,7 @@ Example:
     >>> check_config({"format": "rnnkit.model", "format_version": 1}, "m")
     Traceback (most recent call last):
     ...
-    rnnkit.errors.ModelFileError: m/config.json: 'class_name' must be one of EncoderDecoder, Ensemble, Sequential, VectorToSequence, got None
+    rnnkit.errors.ModelFileError: m/config.json: 'class_name' must be one of EncoderDecoder, Ensemble, Functional, Sequential, VectorToSequence, got None
 """
 
 from __future__ import annotations

@@ -25,30 +25,39 @@ def _shape(shape: Any) -> str:
 
 
 def summary_table(model: Any) -> str:
+    """Keras 3's summary: a row per layer (name and type, output shape, parameters), and for a functional
+    model (one with ``summary_rows``) what each layer is connected to, one link per line."""
     if not model.built:
         raise NotBuiltError(
             "summary() needs the input shape: give the first layer input_shape=(time steps, features), "
             "call model.build((None, T, F)), or fit the model first"
         )
-    rows = []
-    for layer in model.layers:
-        n = sum(p.numel() for p in layer.parameters())
-        rows.append(
-            (f"{layer.name} ({type(layer).__name__})", _shape(model.output_shapes.get(layer.name, ())), f"{n:,}")
-        )
+    if hasattr(model, "summary_rows"):
+        rows = [(label, shape, f"{n:,}", links) for label, shape, n, links in model.summary_rows()]
+    else:
+        rows = []
+        for layer in model.layers:
+            n = sum(p.numel() for p in layer.parameters())
+            shape = _shape(model.output_shapes.get(layer.name, ()))
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{n:,}", []))
+    linked = any(links for *_, links in rows)
     widths = [max(31, *(len(r[0]) for r in rows)), max(22, *(len(r[1]) for r in rows)), 13]
-    headers = ("Layer (type)", "Output Shape", "Param #")
+    headers = ["Layer (type)", "Output Shape", "Param #"]
+    if linked:
+        widths.append(max(17, *(len(link) for *_, links in rows for link in links)))
+        headers.append("Connected to")
 
     def line(left: str, mid: str, right: str, fill: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
-    def row(cells: tuple[str, str, str], sep: str = "│") -> str:
-        a, b, c = cells
-        return f"{sep} {a:<{widths[0]}} {sep} {b:<{widths[1]}} {sep} {c:>{widths[2]}} {sep}"
+    def row(cells: list[str], sep: str = "│") -> str:
+        aligned = [f"{c:<{w}}" if i != 2 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(cells, widths))]
+        return sep + sep.join(f" {c} " for c in aligned) + sep
 
     out = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), row(headers, "┃"), line("┡", "╇", "┩", "━")]
-    for i, r in enumerate(rows):
-        out.append(row(r))
+    for i, (label, shape, count, links) in enumerate(rows):
+        out.append(row([label, shape, count, *(links[:1] if linked else [])]))
+        out += [row(["", "", "", link]) for link in links[1:]]
         out.append(line("├", "┼", "┤", "─") if i < len(rows) - 1 else line("└", "┴", "┘", "─"))
     total = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
