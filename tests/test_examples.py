@@ -68,3 +68,31 @@ def test_shape_examples_beat_their_baselines_and_match_the_readme() -> None:
         body = code.split('"""', 2)[2].strip()  # the code after the docstring
         assert body in readme, f"README does not show examples/shapes/{name} as it is"
         assert holds(*_numbers(pattern, _run(f"shapes/{name}"))), name
+
+
+def _scores(pattern: str, out: str) -> list[float]:
+    found = re.search(pattern, out)
+    assert found is not None, out[-2000:]
+    return [float(v) for v in found.groups()]
+
+
+def test_keras_seq2seq_with_states_decodes_better_than_the_most_common_characters() -> None:
+    out = _run("keras/seq2seq_with_states.py")
+    assert "Connected to" in out and "lstm[0][1]" in out  # the decoder reads the encoder's states
+    accuracy, baseline = _scores(r"character accuracy ([0-9.]+), most-common-character baseline ([0-9.]+)", out)
+    assert accuracy > baseline + 0.05
+
+
+def test_keras_bidirectional_sentiment_beats_counting_words() -> None:
+    out = _run("keras/bidirectional_sentiment.py")
+    accuracy, counting, majority = _scores(
+        r"test accuracy ([0-9.]+), word-count baseline ([0-9.]+), majority baseline ([0-9.]+)", out
+    )
+    assert accuracy > counting + 0.1 and accuracy > majority
+
+
+def test_keras_timeseries_forecasting_beats_last_year_and_the_mean() -> None:
+    out = _run("keras/timeseries_forecasting.py")
+    assert "Input shape: (16, 20, 1)" in out
+    mse, naive, mean = _scores(r"test MSE ([0-9.]+) \(sunspots²\), last-year baseline ([0-9.]+), training-mean baseline ([0-9.]+)", out)
+    assert mse < naive < mean

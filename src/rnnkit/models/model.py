@@ -18,7 +18,8 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.arrays import check_same_length, to_tensor
-from rnnkit.data.batching import ArrayBatches, Batches, Inputs, is_batches, rows, take
+from rnnkit.data.batching import ArrayBatches, Batches, BucketedBatches, Inputs, SequencePairBatches, rows, take
+from rnnkit.data.sources import SourceBatches, is_source
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.layers.base import Layer, freeze_untrainable
 from rnnkit.models.saving import restore_into, save_model
@@ -195,6 +196,18 @@ class Model(nn.Module):
                 )
         return self._to_model(t)
 
+    def _batches(self, source: Any, targets: bool = True) -> Batches:
+        """A batch source as ``Batches`` of tensors on the model's device and float type; rnnkit's own
+        batches (already such tensors) as they are."""
+        if isinstance(source, ArrayBatches | BucketedBatches | SequencePairBatches | SourceBatches):
+            return cast(Batches, source)
+        return SourceBatches(source, self._convert, targets)
+
+    def _convert(self, name: str, part: Any) -> Tensor:
+        """One part of a batch from a source: checked (``to_tensor``, unless already a tensor) and on the
+        model's device, in its float type."""
+        return self._to_model(part if isinstance(part, Tensor) else to_tensor(name, part, min_rank=1))
+
     def _device(self) -> torch.device:
         """Where the weights live, or will (data is moved there once, before batching)."""
         if self.target_device is not None:
@@ -259,7 +272,7 @@ class Model(nn.Module):
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
         distributed = launched() if distributed is None else distributed
         ranks = join() if distributed else 1
-        global_batch = batch_size * ranks if not is_batches(x) else batch_size  # a Batches object keeps its own
+        global_batch = batch_size * ranks if not is_source(x) else batch_size  # a batch source keeps its own
         train, val, (xt, yt) = self._fit_batches(x, y, global_batch, shuffle, validation_split, validation_data)
         self._ensure_built(xt)
         if distributed:
@@ -330,13 +343,13 @@ class Model(nn.Module):
         validation_data: Any,
     ) -> tuple[Batches, Batches | None, tuple[Inputs, Tensor]]:
         """Training batches, validation batches and a sample ``(x, y)`` (builds the model, feeds callbacks)."""
-        if is_batches(x):
+        if is_source(x):
             if y is not None or validation_split:
                 raise ConfigError(
-                    "with a Batches object as x, the targets come in its batches: give no y and no "
+                    "with a dataset or Batches object as x, the targets come in its batches: give no y and no "
                     "validation_split (use validation_data=)"
                 )
-            train: Batches = x
+            train: Batches = self._batches(x)
             xt, yb = next(iter(train))
             if yb is None:
                 raise ConfigError("the training batches carry no targets: each must be a pair (x_batch, y_batch)")
@@ -352,8 +365,8 @@ class Model(nn.Module):
                 xt, yt = take(xt, slice(None, cut)), yt[:cut]
             train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
             sample = (take(xt, slice(None, 1024)), yt[:1024])
-        if validation_data is None or is_batches(validation_data):
-            return train, validation_data, sample
+        if validation_data is None or is_source(validation_data):
+            return train, (self._batches(validation_data) if validation_data is not None else None), sample
         if len(validation_data) != 2:
             raise ConfigError("validation_data must be a pair (x_val, y_val) or a Batches object")
         xv, yv = self._check_xy(validation_data[0], validation_data[1], prefix="val_")
@@ -362,11 +375,19 @@ class Model(nn.Module):
     def evaluate(
         self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = "auto"
     ) -> float | list[float]:
-        """Loss on ``(x, y)``; ``[loss, *metrics]`` when metrics were compiled (as Keras)."""
+        """Loss on ``(x, y)`` (or on the batches of a dataset ``x``); ``[loss, *metrics]`` when metrics were
+        compiled (as Keras)."""
         _, loss = self._require_compiled("evaluate")
-        xt, yt = self._check_xy(x, y)
-        self._ensure_built(xt)
-        batches = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size)
+        batches: Batches
+        if is_source(x):
+            if y is not None:
+                raise ConfigError("with a dataset as x, the targets come in its batches: give no y")
+            batches = self._batches(x)
+            self._ensure_built(next(iter(batches))[0])
+        else:
+            xt, yt = self._check_xy(x, y)
+            self._ensure_built(xt)
+            batches = ArrayBatches(xt, yt, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
         logs = evaluate_batches(self, batches, loss, self.compiled_metrics)
         bar.finish(logs)
@@ -377,11 +398,16 @@ class Model(nn.Module):
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto") -> Any:
         """Predictions for ``x`` as a NumPy array (``x`` may be NumPy, a tensor or nested lists); a list of
         arrays, one per output, for a model with several outputs."""
-        xt = self._check_x(x)
-        self._ensure_built(xt)
+        batches: Batches
+        if is_source(x):
+            batches = self._batches(x, targets=False)
+            self._ensure_built(next(iter(batches))[0])
+        else:
+            xt = self._check_x(x)
+            self._ensure_built(xt)
+            batches = ArrayBatches(xt, None, 32 if batch_size is None else batch_size)
         if self.training:  # eval() walks every module: ~20 us a call, a tenth of a one-sequence predict
             self.eval()
-        batches = ArrayBatches(xt, None, 32 if batch_size is None else batch_size)
         bar = ProgressBar(len(batches), resolve_verbose(verbose))
         forward = fused_predict(self) or self  # one native call per batch for the models it covers
         outputs = [self(*xb) if isinstance(xb, tuple) else forward(xb) for xb, _ in batches]

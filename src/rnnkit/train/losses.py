@@ -42,11 +42,15 @@ EPSILON = 1e-7
 
 
 class Loss:
-    """Base class: ``__call__(y_true, y_pred)`` checks shapes, then ``compute`` does the math."""
+    """Base class: ``__call__(y_true, y_pred)`` checks shapes, then ``compute`` does the math. Integer or
+    boolean targets become the predictions' float type first, as Keras casts them (0/1 labels for
+    ``binary_crossentropy``); the losses that read class ids have a ``__call__`` of their own."""
 
     name = "loss"
 
     def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        if not y_true.is_floating_point():
+            y_true = y_true.to(y_pred.dtype)
         if y_true.shape != y_pred.shape:
             if y_true.dim() == y_pred.dim() - 1 and y_pred.shape[-1] == 1:
                 y_true = y_true.unsqueeze(-1)
