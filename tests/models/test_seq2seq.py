@@ -98,8 +98,8 @@ def test_scheduled_sampling_feeds_back_the_models_own_guess() -> None:
     torch.manual_seed(0)
     model = EncoderDecoder(V, V, units=8, attention="dot", teacher_forcing=0.0)
     source = torch.tensor([[4, 5, 6, 7]])
-    guesses = model(source, torch.tensor([[1, 3, 3, 3, 3]])).argmax(-1)[0].tolist()  # training mode
-    other = model(source, torch.tensor([[1, 9, 9, 9, 9]])).argmax(-1)[0].tolist()
+    guesses = model(source, torch.tensor([[1, 3, 3, 3, 3]]), training=True).argmax(-1)[0].tolist()
+    other = model(source, torch.tensor([[1, 9, 9, 9, 9]]), training=True).argmax(-1)[0].tolist()
     greedy = model.generate(source, max_length=5)[0]
     assert guesses == other
     assert guesses[: len(greedy)] == greedy

@@ -12,7 +12,8 @@ order and shapes. A layer describes them by ``keras_weights()``: (parameter, to_
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from rnnkit.errors import NotBuiltError, ShapeError
 from rnnkit.layers.symbolic import Node, is_symbolic, nodes_of, symbolic_call
 from rnnkit.native.stack import DensePart, RecurrentPart
 
-__all__ = ["Layer", "freeze_untrainable", "transpose"]
+__all__ = ["Layer", "freeze_untrainable", "in_mode", "transpose"]
 
 Shape = tuple[int | None, ...]
 
@@ -80,17 +81,19 @@ class Layer(nn.Module):
             p.requires_grad_(self._trainable)
 
     # --- calling --------------------------------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         """``layer(x)``: on tensors (or NumPy arrays, converted), the output; on symbolic tensors (an
         ``Input``, another layer's output), the symbolic output of a new node of the graph (Keras's
-        Functional API, ``rnnkit.layers.symbolic``)."""
-        if args and isinstance(args[0], Tensor):
+        Functional API, ``rnnkit.layers.symbolic``). ``training`` (Keras's argument): run this call in
+        training (dropout on) or inference mode; None follows the module's mode (``train()``/``eval()``)."""
+        if args and isinstance(args[0], Tensor) and training is None:
             return super().__call__(*args, **kwargs)
         if is_symbolic(args, kwargs):
-            return symbolic_call(self, args, kwargs)
+            return symbolic_call(self, args, {**kwargs, **({} if training is None else {"training": training})})
         if args and isinstance(args[0], np.ndarray):
             args = (torch.as_tensor(args[0]), *args[1:])
-        return super().__call__(*args, **kwargs)
+        with in_mode(self, training):
+            return super().__call__(*args, **kwargs)
 
     @property
     def output(self) -> Any:
@@ -195,6 +198,22 @@ class Layer(nn.Module):
                         f"{tuple(self.get_weights()[i].shape)}, got {tuple(np.shape(w))}"
                     )
                 p.copy_(value)
+
+
+@contextmanager
+def in_mode(module: nn.Module, training: bool | None) -> Iterator[None]:
+    """``module`` (and everything in it) in training or inference mode inside the block, as it was
+    after; ``None`` changes nothing."""
+    if training is None:
+        yield
+        return
+    modes = [(m, m.training) for m in module.modules()]
+    module.train(training)
+    try:
+        yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
 
 
 def freeze_untrainable(module: nn.Module) -> None:

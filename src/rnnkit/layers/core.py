@@ -299,8 +299,8 @@ class RepeatVector(Layer):
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if n < 1:
-            raise ConfigError(f"RepeatVector(n) must be positive, got {n}")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigError(f"RepeatVector(n) must be a positive integer, got {n!r}")
         self.n = n
 
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:

@@ -94,6 +94,10 @@ class RNN(Layer):
             raise ShapeError(f"{type(self).__name__} expects input (batch, time, features), got shape {input_shape}")
         self.cell = self.make_cell(int(input_shape[-1]))  # type: ignore[arg-type]
 
+    def reset_state(self, rows: Tensor | Sequence[int] | None = None) -> None:
+        """Keras 3's name for ``reset_states``."""
+        self.reset_states(rows)
+
     def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
         """Forget the carried state of a stateful layer: all of it, or only ``rows``.
 

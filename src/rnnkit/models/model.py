@@ -21,7 +21,8 @@ from rnnkit.data.arrays import check_same_length, to_tensor
 from rnnkit.data.batching import ArrayBatches, Batches, BucketedBatches, Inputs, SequencePairBatches, rows, take
 from rnnkit.data.sources import SourceBatches, is_source
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
-from rnnkit.layers.base import Layer, freeze_untrainable
+from rnnkit.layers.base import Layer, freeze_untrainable, in_mode
+from rnnkit.layers.core import Embedding
 from rnnkit.models.saving import restore_into, save_model
 from rnnkit.models.summary import summary_table
 from rnnkit.registry import MODELS
@@ -150,6 +151,7 @@ class Model(nn.Module):
         """Mark the model built; a compiled optimizer now gets the (new) parameters."""
         self.build_input_shape = input_shape
         self.built = True
+        self.eval()  # Keras's default: inference mode outside fit
         if self.target_device is not None:
             self.to(self.target_device)
         freeze_untrainable(self)
@@ -184,8 +186,8 @@ class Model(nn.Module):
                         f"every input needs the same number of samples: {name}[0] has {len(inputs[0])}, {name}[{i}] has {len(t)}"
                     )
             return tuple(self._to_model(t) for t in inputs)
-        t = to_tensor(name, x, min_rank=2)
         expected = self.expected_input_shape()
+        t = to_tensor(name, x, min_rank=1 if expected == () or self._takes_ids() else 2)  # (B,): ids, or scalars
         if expected is not None:
             got = tuple(t.shape[1:])
             if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
@@ -207,6 +209,11 @@ class Model(nn.Module):
         """One part of a batch from a source: checked (``to_tensor``, unless already a tensor) and on the
         model's device, in its float type."""
         return self._to_model(part if isinstance(part, Tensor) else to_tensor(name, part, min_rank=1))
+
+    def _takes_ids(self) -> bool:
+        """Whether the first layer reads token ids (an ``Embedding``: ``(B,)`` ids are a batch too)."""
+        first = next(iter(self.layers), None)
+        return isinstance(first, Embedding)
 
     def _device(self) -> torch.device:
         """Where the weights live, or will (data is moved there once, before batching)."""
@@ -330,6 +337,7 @@ class Model(nn.Module):
                 if self.stop_training:
                     break
         cbs.on_train_end({})
+        self.eval()  # inference mode again, as outside every fit
         self.history = history
         return history
 
@@ -417,13 +425,19 @@ class Model(nn.Module):
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu().numpy()
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        """``model(x)``: the output for ``x`` (NumPy arrays are converted); the first call builds an
+        unbuilt model, as in Keras. Outside ``fit`` a model runs in inference mode (no dropout) unless
+        ``training=True`` or ``model.train()`` says otherwise."""
         if args and not isinstance(args[0], Tensor):
             args = (self._check_x(args[0]), *args[1:])
-        if self.mixed_precision is None:
-            return super().__call__(*args, **kwargs)
-        with torch.autocast(self._device().type, dtype=torch.bfloat16):
-            out = super().__call__(*args, **kwargs)
+        if not self.built and args and isinstance(args[0], Tensor | tuple):
+            self._ensure_built(args[0])
+        with in_mode(self, training):
+            if self.mixed_precision is None:
+                return super().__call__(*args, **kwargs)
+            with torch.autocast(self._device().type, dtype=torch.bfloat16):
+                out = super().__call__(*args, **kwargs)
         return out.float() if isinstance(out, Tensor) and out.is_floating_point() else out
 
     def __getstate__(self) -> dict[str, Any]:
@@ -472,6 +486,10 @@ class Model(nn.Module):
     def count_params(self) -> int:
         self._require_built()
         return sum(p.numel() for p in self.parameters())
+
+    def reset_state(self, rows: Tensor | Sequence[int] | None = None) -> None:
+        """Keras 3's name for ``reset_states``."""
+        self.reset_states(rows)
 
     def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
         """Zero the carried state of every stateful recurrent layer (or only batch ``rows`` of it)."""

@@ -200,7 +200,8 @@ def train_epoch(
                         y_pred = _forward(model, xc)
                         loss = loss_fn(yc, y_pred)
                         optimizer.zero_grad()
-                        loss.backward()
+                        if loss.requires_grad:  # a model with no trainable weights has nothing to learn
+                            loss.backward()
                     if on_cpu:  # the loss read once: for this check and for the epoch's sum
                         loss_value = loss.item()
                         if not math.isfinite(loss_value):  # before the update: the weights stay good

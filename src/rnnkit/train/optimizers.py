@@ -67,7 +67,7 @@ class Optimizer:
     @torch.no_grad()
     def step(self) -> None:
         grads = [p.grad for p in self.params]
-        if all(g is not None for g in grads):  # the usual case: every parameter got a gradient
+        if grads and all(g is not None for g in grads):  # the usual case: every parameter got a gradient
             self.iterations += 1
             self.update(self.params, grads, self.slots)  # type: ignore[arg-type]
             return
