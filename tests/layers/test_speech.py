@@ -10,12 +10,12 @@ from rnnkit.models import Sequential
 
 def test_conv1d_equals_a_same_padded_convolution_and_ignores_padding() -> None:
     torch.manual_seed(0)
-    layer = Conv1D(4, 3)
+    layer = Conv1D(4, 3, padding="same")
     x = torch.randn(1, 6, 2)
     y = layer(x)
     reference = torch.nn.functional.conv1d(x.transpose(1, 2), layer.weight, layer.bias, padding=1).transpose(1, 2)
     torch.testing.assert_close(y, reference)
-    model = Sequential([Masking(-1e9, input_shape=(None, 2)), Conv1D(4, 5, activation="relu")])
+    model = Sequential([Masking(-1e9, input_shape=(None, 2)), Conv1D(4, 5, padding="same", activation="relu")])
     padded = torch.cat([x, torch.full((1, 3, 2), -1e9)], 1)
     torch.testing.assert_close(model(x)[0], model(padded)[0, :6])  # alone = inside a padded batch
 

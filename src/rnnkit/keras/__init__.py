@@ -3,7 +3,7 @@
     from rnnkit import keras                      # instead of: import keras
     from rnnkit.keras import layers               # instead of: from keras import layers
 
-``keras.layers``, ``keras.models``, ``keras.optimizers``, ``keras.losses``, ``keras.callbacks``,
+``keras.layers``, ``keras.models``, ``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``,
 ``keras.initializers`` and ``keras.utils`` hold rnnkit's classes under Keras's names; ``keras.Input``,
 ``keras.Model`` (``Model(inputs, outputs)`` is the Functional API) and ``keras.Sequential`` are here too.
 The README's Keras table says what is supported and what is not.
@@ -16,7 +16,7 @@ Example:
     117
 """
 
-from rnnkit import callbacks, initializers, losses, optimizers
+from rnnkit import callbacks, initializers, losses, metrics, optimizers
 from rnnkit.keras import layers, models, utils
 from rnnkit.layers import Input
 from rnnkit.layers.symbolic import KerasTensor
@@ -31,6 +31,7 @@ __all__ = [
     "initializers",
     "layers",
     "losses",
+    "metrics",
     "models",
     "optimizers",
     "utils",

@@ -7,29 +7,39 @@ Example:
     (2, 16)
 """
 
+from rnnkit.layers.attention import AdditiveAttention, Attention
 from rnnkit.layers.base import Layer
+from rnnkit.layers.convolutional import Conv1D
 from rnnkit.layers.core import (
     Activation,
     Dense,
     Dropout,
     Embedding,
+    Flatten,
     Input,
+    LeakyReLU,
     Masking,
     RepeatVector,
     Reshape,
     TimeDistributed,
 )
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
+from rnnkit.layers.local_pooling import AveragePooling1D, MaxPooling1D
 from rnnkit.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
+from rnnkit.layers.normalization import BatchNormalization, LayerNormalization
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
-from rnnkit.layers.speech import Conv1D, CTCOutput, SpecAugment
+from rnnkit.layers.speech import CTCOutput, SpecAugment
 
 __all__ = [
     "Activation",
     "Add",
+    "AdditiveAttention",
+    "Attention",
     "AttentionPooling",
     "Average",
+    "AveragePooling1D",
+    "BatchNormalization",
     "Bidirectional",
     "CTCOutput",
     "Concatenate",
@@ -38,6 +48,7 @@ __all__ = [
     "Dot",
     "Dropout",
     "Embedding",
+    "Flatten",
     "GRU",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
@@ -46,7 +57,10 @@ __all__ = [
     "Input",
     "LSTM",
     "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
     "Masking",
+    "MaxPooling1D",
     "Maximum",
     "Minimum",
     "Multiply",

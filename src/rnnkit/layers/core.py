@@ -31,6 +31,8 @@ __all__ = [
     "TimeDistributed",
     "RepeatVector",
     "Reshape",
+    "Flatten",
+    "LeakyReLU",
 ]
 
 
@@ -349,3 +351,31 @@ class Reshape(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"target_shape": list(self.target_shape), **super().get_config()}
+
+
+@LAYERS.add
+class Flatten(Layer):
+    """``(B, d1, d2, ...)`` → ``(B, d1·d2·…)``; the mask stops here (no time axis left)."""
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return x.reshape(x.shape[0], -1)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return None
+
+
+@LAYERS.add
+class LeakyReLU(Layer):
+    """``x`` where positive, else ``negative_slope · x`` (Keras's default slope 0.3)."""
+
+    def __init__(self, negative_slope: float = 0.3, **kwargs: Any) -> None:
+        if "alpha" in kwargs:  # Keras 2's name of the slope
+            negative_slope = kwargs.pop("alpha")
+        super().__init__(**kwargs)
+        self.negative_slope = float(negative_slope)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return nn.functional.leaky_relu(x, self.negative_slope)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope, **super().get_config()}

@@ -1,4 +1,5 @@
-"""Layers for speech: convolution over time, CTC's per-frame output, and SpecAugment's masking.
+"""Layers for speech: CTC's per-frame output and SpecAugment's masking (and ``Conv1D``, a front end before
+recurrent layers, from ``rnnkit.layers.convolutional``).
 
 Legend: B batch, T time steps (frames), F features, C classes (blank first).
 """
@@ -8,65 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers.base import Layer, Shape
-from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
+from rnnkit.layers.base import Layer
+from rnnkit.layers.convolutional import Conv1D
 from rnnkit.registry import LAYERS
 
 __all__ = ["Conv1D", "CTCOutput", "SpecAugment"]
-
-
-@LAYERS.add
-class Conv1D(Layer):
-    """Convolution along time with ``'same'`` padding and stride 1: ``y_t = act(b + Σ_k W_k x_{t+k−⌊K/2⌋})``.
-
-    A small front end before recurrent layers (local patterns in a few frames). Padded (masked) steps
-    are zeroed before the convolution, so a sequence alone and inside a padded batch give the same
-    outputs at its real steps; the mask passes on unchanged. Parameters: ``K·F·filters + filters``.
-
-    Example:
-        >>> import torch
-        >>> tuple(Conv1D(8, 3, activation="relu")(torch.zeros(2, 10, 4)).shape)
-        (2, 10, 8)
-    """
-
-    def __init__(
-        self,
-        filters: int,
-        kernel_size: int,
-        activation: str | None = None,
-        kernel_initializer: InitializerSpec = "glorot_uniform",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        if filters < 1 or kernel_size < 1 or kernel_size % 2 == 0:
-            raise ConfigError(f"Conv1D needs filters >= 1 and an odd kernel_size, got {filters} and {kernel_size}")
-        self.filters, self.kernel_size, self.activation = filters, kernel_size, activation
-        self.kernel_initializer = kernel_initializer
-        self._act = get_activation(activation)
-
-    def build(self, input_shape: Shape) -> None:
-        features = int(input_shape[-1])  # type: ignore[arg-type]
-        weight = torch.empty(self.filters, features, self.kernel_size)
-        self.weight = nn.Parameter(get_initializer(self.kernel_initializer)(weight))
-        self.bias = nn.Parameter(torch.zeros(self.filters))
-
-    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        if mask is not None:
-            x = x * mask.unsqueeze(-1).to(x.dtype)  # padding reads as zeros, as beyond the end
-        y = nn.functional.conv1d(x.transpose(1, 2), self.weight, self.bias, padding=self.kernel_size // 2)
-        return self._act(y.transpose(1, 2))  # (B, T, filters)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "activation": self.activation,
-            "kernel_initializer": serialize_initializer(self.kernel_initializer),
-            **super().get_config(),
-        }
 
 
 @LAYERS.add

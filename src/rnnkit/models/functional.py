@@ -272,13 +272,18 @@ def _run_node(node: Node, values: dict[int, tuple[Tensor, Mask]]) -> None:
 
     args, kwargs = map_structure(value, node.args), map_structure(value, node.kwargs)
     first = node.args[0] if node.args else None
-    mask = values[id(first)][1] if isinstance(first, KerasTensor) else None
+    mask: Any = None
+    if isinstance(first, KerasTensor):
+        mask = values[id(first)][1]
+    elif isinstance(first, list | tuple) and all(isinstance(t, KerasTensor) for t in first):
+        masks = [values[id(t)][1] for t in first]  # a list input (merging, attention): one mask each
+        mask = masks if any(m is not None for m in masks) else None
     if mask is not None and "mask" not in kwargs:
         kwargs["mask"] = mask
     out = node.layer(*args, **kwargs)
     outs = [out] if node.single else list(out)
     compute_mask = getattr(node.layer, "compute_mask", None)
-    out_mask = compute_mask(args[0], mask) if isinstance(first, KerasTensor) and compute_mask is not None else None
+    out_mask = compute_mask(args[0], mask) if first is not None and compute_mask is not None else None
     for i, (t, y) in enumerate(zip(node.outputs, outs)):
         values[id(t)] = (y, out_mask if i == 0 else None)
 

@@ -178,7 +178,7 @@ class Transcriber:
         if c.spec_augment:
             stack.append(SpecAugment(time_masks=2, time_width=4, freq_masks=2, freq_width=6, bands=c.bands))
         if c.conv:
-            stack.append(Conv1D(c.conv, 5, activation="relu"))
+            stack.append(Conv1D(c.conv, 5, padding="same", activation="relu"))
         for i in range(c.layers):
             if i and c.dropout:
                 stack.append(Dropout(c.dropout))

@@ -14,7 +14,17 @@ from torch import Tensor
 from rnnkit.errors import UnknownNameError
 from rnnkit.registry import Registry
 
-__all__ = ["Metric", "get_metric", "metrics"]
+__all__ = [
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "Metric",
+    "SparseCategoricalAccuracy",
+    "get_metric",
+    "metrics",
+]
 
 MetricFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -35,8 +45,14 @@ def mae(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return _per_sample((_align(y_true, y_pred) - y_pred).abs())
 
 
-def binary_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
-    return _per_sample(((y_pred > 0.5).to(y_pred.dtype) == _align(y_true, y_pred)).float())
+def mape(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """100 · |y − ŷ| / max(|y|, ε), as Keras's ``mean_absolute_percentage_error``."""
+    y = _align(y_true, y_pred).to(y_pred.dtype)
+    return _per_sample(100 * (y - y_pred).abs() / y.abs().clamp_min(1e-7))
+
+
+def binary_accuracy(y_true: Tensor, y_pred: Tensor, threshold: float = 0.5) -> Tensor:
+    return _per_sample(((y_pred > threshold).to(y_pred.dtype) == _align(y_true, y_pred)).float())
 
 
 def categorical_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
@@ -59,10 +75,53 @@ class Metric:
         return self.fn(y_true, y_pred)
 
 
+class MeanSquaredError(Metric):
+    """Keras's metric object ``MeanSquaredError()``: the mean of ``(y − ŷ)²``."""
+
+    def __init__(self, name: str = "mean_squared_error") -> None:
+        super().__init__(name, mse)
+
+
+class MeanAbsoluteError(Metric):
+    """Keras's ``MeanAbsoluteError()``: the mean of ``|y − ŷ|``."""
+
+    def __init__(self, name: str = "mean_absolute_error") -> None:
+        super().__init__(name, mae)
+
+
+class MeanAbsolutePercentageError(Metric):
+    """Keras's ``MeanAbsolutePercentageError()``: the mean of ``100 · |y − ŷ| / |y|``."""
+
+    def __init__(self, name: str = "mean_absolute_percentage_error") -> None:
+        super().__init__(name, mape)
+
+
+class BinaryAccuracy(Metric):
+    """Keras's ``BinaryAccuracy(threshold=0.5)``: the share of predictions on the label's side of it."""
+
+    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5) -> None:
+        super().__init__(name, lambda y_true, y_pred: binary_accuracy(y_true, y_pred, threshold))
+
+
+class CategoricalAccuracy(Metric):
+    """Keras's ``CategoricalAccuracy()``: one-hot targets, the largest prediction right."""
+
+    def __init__(self, name: str = "categorical_accuracy") -> None:
+        super().__init__(name, categorical_accuracy)
+
+
+class SparseCategoricalAccuracy(Metric):
+    """Keras's ``SparseCategoricalAccuracy()``: class-id targets, the largest prediction right."""
+
+    def __init__(self, name: str = "sparse_categorical_accuracy") -> None:
+        super().__init__(name, sparse_categorical_accuracy)
+
+
 metrics: Registry[MetricFn] = Registry("metric")
 for _names, _fn in [
     (("mse", "mean_squared_error"), mse),
     (("mae", "mean_absolute_error"), mae),
+    (("mape", "mean_absolute_percentage_error"), mape),
     (("binary_accuracy",), binary_accuracy),
     (("categorical_accuracy",), categorical_accuracy),
     (("sparse_categorical_accuracy",), sparse_categorical_accuracy),
@@ -83,6 +142,8 @@ def get_metric(spec: str | MetricFn, loss_name: str = "") -> Metric:
             }
             return Metric(spec, kind.get(loss_name, categorical_accuracy))
         return Metric(spec, metrics.get(name))
+    if isinstance(spec, Metric):
+        return spec
     if callable(spec):
         return Metric(getattr(spec, "__name__", "metric"), spec)
     raise UnknownNameError(f"metric must be a name ({', '.join(metrics.names())}, accuracy) or a callable")
