@@ -66,6 +66,10 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         return sorted(self._items)
 
+    def name_of(self, item: object) -> str | None:
+        """The name ``item`` is registered under (the first, if several), or None."""
+        return next((name for name, known in self._items.items() if known is item), None)
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._key(name) in self._items
 

@@ -17,7 +17,7 @@ Example:
 """
 
 from rnnkit import callbacks, initializers, losses, metrics, optimizers
-from rnnkit.keras import layers, models, utils
+from rnnkit.keras import layers, models, saving, utils
 from rnnkit.layers import Input
 from rnnkit.layers.symbolic import KerasTensor
 from rnnkit.models import Model, Sequential
@@ -34,5 +34,6 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "utils",
 ]

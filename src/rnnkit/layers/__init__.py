@@ -9,6 +9,7 @@ Example:
 
 from rnnkit.layers.attention import AdditiveAttention, Attention
 from rnnkit.layers.base import Layer
+from rnnkit.layers.cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from rnnkit.layers.convolutional import Conv1D
 from rnnkit.layers.core import (
     Activation,
@@ -50,12 +51,14 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRU",
+    "GRUCell",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
     "GroupedDense",
     "GroupedRecurrent",
     "Input",
     "LSTM",
+    "LSTMCell",
     "Layer",
     "LayerNormalization",
     "LeakyReLU",
@@ -68,7 +71,9 @@ __all__ = [
     "RepeatVector",
     "Reshape",
     "SimpleRNN",
+    "SimpleRNNCell",
     "SpecAugment",
+    "StackedRNNCells",
     "Subtract",
     "TimeDistributed",
 ]

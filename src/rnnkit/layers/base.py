@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from rnnkit.errors import NotBuiltError, ShapeError
 from rnnkit.layers.symbolic import Node, is_symbolic, nodes_of, symbolic_call
 from rnnkit.native.stack import DensePart, RecurrentPart
+from rnnkit.nn.init import InitializerSpec, get_initializer
 
 __all__ = ["Layer", "freeze_untrainable", "in_mode", "transpose"]
 
@@ -116,6 +117,33 @@ class Layer(nn.Module):
     # --- building -----------------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
         """Create weights for inputs of ``input_shape`` (batch axis included). No weights by default."""
+
+    def add_weight(
+        self,
+        shape: Sequence[int] = (),
+        initializer: InitializerSpec = "glorot_uniform",
+        dtype: str | None = None,
+        trainable: bool = True,
+        name: str | None = None,
+    ) -> nn.Parameter:
+        """Keras's way for a layer to make a weight in ``build``: a parameter of ``shape``, initialised by
+        ``initializer`` (a name or an initializer object), registered under ``name`` (or the attribute it
+        is then assigned to). Example: ``self.kernel = self.add_weight(shape=(F, H), name="kernel")``."""
+        value = get_initializer(initializer)(torch.empty(tuple(shape), dtype=torch.float64 if dtype == "float64" else torch.float32))
+        weight = nn.Parameter(value, requires_grad=trainable and self.trainable)
+        base, i = name or "weight", 0
+        key = base
+        while key in self._parameters or key in self._modules or key in self._buffers:
+            i += 1
+            key = f"{base}_{i}"
+        self.register_parameter(key, weight)
+        return weight
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, nn.Parameter):  # a weight from add_weight, assigned to an attribute: one name
+            for other in [k for k, p in self._parameters.items() if p is value and k != name]:
+                del self._parameters[other]
+        super().__setattr__(name, value)
 
     def maybe_build(self, x: Tensor) -> None:
         if not self.built:

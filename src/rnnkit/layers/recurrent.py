@@ -25,6 +25,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.layers.cells import KerasCell, StackedRNNCells, is_keras_cell
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.native.stack import RecurrentPart
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
@@ -35,12 +36,17 @@ from rnnkit.registry import LAYERS
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RECURRENT_LAYERS"]
 
 
+@LAYERS.add
 class RNN(Layer):
     """Runs a cell over a sequence: ``(B, T, F)`` → ``(B, H)``, or ``(B, T, H)`` with ``return_sequences``.
 
     Args:
-        cell: a built cell (any module with the cell contract, see ``rnnkit.nn.cells``). Subclasses
-            (SimpleRNN, LSTM, GRU) build theirs from the input instead.
+        cell: a built cell with rnnkit's contract (``forward(x_t, state)``, see ``rnnkit.nn.cells``); or a
+            cell written the Keras way (``call(inputs, states)``, ``state_size`` an int or list: Keras's
+            ``SimpleRNNCell``/``LSTMCell``/``GRUCell``, a user's own layer), built from the first input;
+            or a list of such cells, stacked (``rnnkit.layers.cells``). Subclasses (SimpleRNN, LSTM,
+            GRU) build theirs from the input instead. A model with a Keras cell saves and loads when the
+            cell's class is registered (``rnnkit.keras.saving.register_keras_serializable``).
         return_sequences: output every step ``(B, T, H)`` instead of the last ``(B, H)``.
         return_state: also return the final state: ``[output, *state]``.
         go_backwards: read the sequence from the end; outputs come in that reading order.
@@ -49,6 +55,7 @@ class RNN(Layer):
         dropout: fraction of input features dropped while training (one mask per sequence).
         recurrent_dropout: fraction of the recurrent state dropped while training (runs unrolled).
         implementation: ``'auto'`` (fused kernel when it computes the same), ``'fused'``, ``'unrolled'``.
+        unroll: Keras's ``unroll=True``, the same as ``implementation='unrolled'``.
 
     Call: ``layer(x, mask=None, initial_state=None)``; ``mask`` ``(B, T)`` is True on real steps.
     """
@@ -63,9 +70,12 @@ class RNN(Layer):
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         implementation: Implementation = "auto",
+        unroll: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if unroll:
+            implementation = "unrolled"
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0.0 <= rate < 1.0:
                 raise ConfigError(f"{arg} must be in [0, 1), got {rate}")
@@ -82,6 +92,10 @@ class RNN(Layer):
         #: set to a list by ``rnnkit.diagnostics`` to collect every step's state (forces the unrolled path)
         self.probe: list[tuple[Tensor, ...]] | None = None
         self.cell: Any  # any module with the cell contract (rnnkit.nn.cells)
+        if isinstance(cell, list | tuple):
+            cell = StackedRNNCells(list(cell))
+        if is_keras_cell(cell):
+            cell = KerasCell(cell)  # type: ignore[arg-type]
         if cell is not None:
             self.cell = cell
             self.built = True
@@ -152,6 +166,9 @@ class RNN(Layer):
         B = x.shape[0]
         state = self._initial_state(B, x, initial_state)
         h_mask = None
+        reset = getattr(self.cell, "reset_dropout_mask", None)
+        if reset is not None:  # a Keras cell's dropout masks: new ones for each sequence
+            reset()
         if self.training and self.dropout > 0:
             x = x * _dropout_mask(x.new_ones(B, 1, x.shape[-1]), self.dropout)  # same mask at every step
         if self.training and self.recurrent_dropout > 0:
@@ -198,7 +215,10 @@ class RNN(Layer):
         return mask if self.return_sequences else None
 
     def get_config(self) -> dict[str, Any]:
+        cell = getattr(self, "cell", None)
+        keras_cell = {"cell": serialize(cell.cell)} if isinstance(cell, KerasCell) and type(self) is RNN else {}
         return {
+            **keras_cell,
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
@@ -208,6 +228,12 @@ class RNN(Layer):
             "implementation": self.implementation,
             **super().get_config(),
         }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        if "cell" in config:
+            config = {**config, "cell": deserialize(config["cell"])}
+        return cls(**config)
 
 
 def _like_state(template: tuple[Tensor, ...], values: tuple[Tensor, ...]) -> tuple[Tensor, ...]:

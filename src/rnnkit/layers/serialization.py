@@ -25,7 +25,7 @@ def serialize(layer: Layer) -> dict[str, Any]:
     config = layer.get_config()
     if not layer.trainable:
         config["trainable"] = False
-    return {"class_name": type(layer).__name__, "config": config}
+    return {"class_name": LAYERS.name_of(type(layer)) or type(layer).__name__, "config": config}
 
 
 def deserialize(spec: Any) -> Layer:
