@@ -168,12 +168,10 @@ def test_bad_arguments_are_named() -> None:
         SimpleRNN(0)
     with pytest.raises(ConfigError, match="dropout"):
         LSTM(3, dropout=1.5)
-    with pytest.raises(ConfigError, match=r"GRU\(reset_after=False\) is not supported"):
-        GRU(3, reset_after=False)
+    with pytest.raises(ConfigError, match=r"GRU\(activation='relu'\) is not supported"):
+        GRU(3, activation="relu")
     with pytest.raises(ConfigError, match="recurrent_activation"):
         LSTM(3, recurrent_activation="hard_sigmoid")
-    with pytest.raises(ConfigError, match="use_bias"):
-        SimpleRNN(3, use_bias=False)
     assert SimpleRNN(3, unroll=True).implementation == "unrolled"
     with pytest.raises(ConfigError, match="merge_mode"):
         Bidirectional(LSTM(3), merge_mode="max")

@@ -137,14 +137,15 @@ class SimpleRNNCell(_BuiltinCell):
     """Keras's ``SimpleRNNCell``: ``h_t = act(W x_t + U h_{t−1} + b)``, one state."""
 
     nn_cell = nn_cells.SimpleRNNCell
-    cell_options = ("activation",)
+    cell_options = ("activation", "use_bias")
 
 
 @LAYERS.add
 class GRUCell(_BuiltinCell):
-    """Keras's ``GRUCell`` (``reset_after=True``, its default): one state."""
+    """Keras's ``GRUCell`` (``reset_after=True`` by default, or ``False``): one state."""
 
     nn_cell = nn_cells.GRUCell
+    cell_options = ("use_bias", "reset_after")
 
 
 @LAYERS.add
@@ -152,7 +153,7 @@ class LSTMCell(_BuiltinCell):
     """Keras's ``LSTMCell``: two states, ``[h, c]`` (forget-gate bias 1 with ``unit_forget_bias``)."""
 
     nn_cell = nn_cells.LSTMCell
-    cell_options = ("unit_forget_bias",)
+    cell_options = ("unit_forget_bias", "use_bias")
 
     @property
     def state_size(self) -> list[int]:

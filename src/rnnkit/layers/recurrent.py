@@ -69,11 +69,19 @@ class RNN(Layer):
         stateful: bool = False,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
-        implementation: Implementation = "auto",
+        implementation: Implementation | int = "auto",
         unroll: bool = False,
+        zero_output_for_mask: bool = False,
+        use_cudnn: str | bool = "auto",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if implementation in (0, 1, 2):  # Keras's LSTM/GRU modes: the same math, rnnkit chooses its kernels
+            implementation = "auto"
+        if use_cudnn not in ("auto", True, False):
+            raise ConfigError(f"use_cudnn must be 'auto', True or False, got {use_cudnn!r}")
+        if use_cudnn is True:  # as Keras: the fast kernel or an error saying why not
+            implementation = "fused"
         if unroll:
             implementation = "unrolled"
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
@@ -87,7 +95,8 @@ class RNN(Layer):
         self.stateful = stateful
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
-        self.implementation: Implementation = implementation
+        self.implementation: Implementation = cast(Implementation, implementation)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.states: tuple[Tensor, ...] | None = None
         #: set to a list by ``rnnkit.diagnostics`` to collect every step's state (forces the unrolled path)
         self.probe: list[tuple[Tensor, ...]] | None = None
@@ -185,6 +194,8 @@ class RNN(Layer):
         )
         if self.stateful:
             self.states = _like_state(state, tuple(s.detach() for s in state))
+        if self.zero_output_for_mask and mask is not None:  # masked steps output zeros, not the last output
+            outputs = outputs * (mask.flip(1) if go_backwards else mask).unsqueeze(-1).to(outputs.dtype)
         y = outputs if self.return_sequences else outputs[:, -1]
         return [y, *state] if self.return_state else y
 
@@ -226,6 +237,7 @@ class RNN(Layer):
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "implementation": self.implementation,
+            **({"zero_output_for_mask": True} if self.zero_output_for_mask else {}),
             **super().get_config(),
         }
 
@@ -263,15 +275,14 @@ class _BuiltinRNN(RNN):
     ) -> None:
         if not isinstance(units, int) or units < 1:
             raise ConfigError(f"{type(self).__name__}(units) must be a positive integer, got {units!r}")
-        _require_default(self, "use_bias", use_bias, True)
-        if unroll:  # Keras's unroll=True: the same math, stepped one time step at a time
-            kwargs.setdefault("implementation", "unrolled")
-        super().__init__(**kwargs)
+        super().__init__(unroll=unroll, **kwargs)
         self.units = units
+        self.use_bias = bool(use_bias)
         self.cell_options: dict[str, Any] = {
             "kernel_initializer": kernel_initializer,
             "recurrent_initializer": recurrent_initializer,
             "bias_initializer": bias_initializer,
+            **({} if self.use_bias else {"use_bias": False}),
         }
 
     def make_cell(self, input_size: int) -> RecurrentCell:
@@ -285,7 +296,8 @@ class _BuiltinRNN(RNN):
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         c = self.cell
-        return [(c.weight_ih, transpose, transpose), (c.weight_hh, transpose, transpose), (c.bias_ih, _same, _same)]
+        bias = [(c.bias_ih, _same, _same)] if self.use_bias else []
+        return [(c.weight_ih, transpose, transpose), (c.weight_hh, transpose, transpose), *bias]
 
     def native_part(self) -> RecurrentPart | None:
         """This layer for the whole-model kernels: built, with a cell they run (SimpleRNN with tanh or
@@ -308,6 +320,8 @@ class _BuiltinRNN(RNN):
             return None
         weights = self.cell.flat_weights()
         params: list[Tensor] = [w for w in weights if isinstance(w, nn.Parameter)]  # a bias_hh of zeros is a buffer
+        if len(params) != (4 if mode == "gru" else 3):  # use_bias=False: the kernels' gradients would not line up
+            return None
         return RecurrentPart(mode, weights, params, self.units, self.return_sequences)
 
 
@@ -398,31 +412,44 @@ class GRU(_BuiltinRNN):
     ) -> None:
         _require_default(self, "activation", activation, "tanh")
         _require_default(self, "recurrent_activation", recurrent_activation, "sigmoid")
-        _require_default(self, "reset_after", reset_after, True)
         super().__init__(units, **kwargs)
+        self.reset_after = bool(reset_after)
+        if not self.reset_after:
+            self.cell_options["reset_after"] = False
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         c = self.cell
         kernel = (lambda a: _gru_blocks(a.T, 1), lambda a: np.ascontiguousarray(_gru_blocks(a, 1).T))
         return [(c.weight_ih, *kernel), (c.weight_hh, *kernel)]
 
+    def _bias_shape(self) -> tuple[int, ...]:
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
     def get_weights(self) -> list[np.ndarray]:
         self._require_built()
         kernel, recurrent = super().get_weights()
-        bias = np.stack([_gru_blocks(b.detach().cpu().numpy(), 0) for b in (self.cell.bias_ih, self.cell.bias_hh)])
+        if not self.use_bias:
+            return [kernel, recurrent]
+        biases = [self.cell.bias_ih, self.cell.bias_hh] if self.reset_after else [self.cell.bias_ih]
+        bias = np.stack([_gru_blocks(b.detach().cpu().numpy(), 0) for b in biases]).reshape(self._bias_shape())
         return [kernel, recurrent, bias]
 
     def set_weights(self, weights: Any) -> None:
         self._require_built()
-        if len(weights) != 3:
-            raise ShapeError(f"GRU {self.name!r} expects 3 weight arrays (kernel, recurrent, bias), got {len(weights)}")
+        expected = 3 if self.use_bias else 2
+        if len(weights) != expected:
+            raise ShapeError(f"GRU {self.name!r} expects {expected} weight arrays (kernel, recurrent, bias), got {len(weights)}")
         super().set_weights(weights[:2])
+        if not self.use_bias:
+            return
         bias = np.asarray(weights[2], dtype=np.float32)
-        if bias.shape != (2, 3 * self.units):
-            raise ShapeError(f"GRU {self.name!r} bias: expected Keras shape (2, {3 * self.units}), got {bias.shape}")
+        if bias.shape != self._bias_shape():
+            raise ShapeError(f"GRU {self.name!r} bias: expected Keras shape {self._bias_shape()}, got {bias.shape}")
+        rows = bias.reshape(-1, 3 * self.units)
         with torch.no_grad():
-            self.cell.bias_ih.copy_(torch.from_numpy(_gru_blocks(bias[0], 0)))
-            self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(bias[1], 0)))
+            self.cell.bias_ih.copy_(torch.from_numpy(_gru_blocks(rows[0], 0)))
+            if self.reset_after:
+                self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(rows[1], 0)))
 
 
 def _output_and_states(result: Tensor | list[Tensor]) -> tuple[Tensor, list[Tensor]]:

@@ -37,7 +37,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
-from rnnkit.nn.functional import gru_step, lstm_step, simple_rnn_step
+from rnnkit.nn.functional import gru_step, gru_step_reset_before, lstm_step, simple_rnn_step
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 
 __all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell"]
@@ -66,6 +66,7 @@ class RecurrentCell(nn.Module):
         recurrent_initializer: InitializerSpec = "orthogonal",
         bias_initializer: InitializerSpec = "zeros",
         recurrent_bias: bool = False,
+        use_bias: bool = True,
     ) -> None:
         super().__init__()
         if input_size < 1 or hidden_size < 1:
@@ -75,12 +76,18 @@ class RecurrentCell(nn.Module):
         self.kernel_initializer = kernel_initializer
         self.recurrent_initializer = recurrent_initializer
         self.bias_initializer = bias_initializer
+        self.use_bias = use_bias
         gh = self.gates * hidden_size
         self.weight_ih = nn.Parameter(torch.empty(gh, input_size))
         self.weight_hh = nn.Parameter(torch.empty(gh, hidden_size))
-        self.bias_ih = nn.Parameter(torch.empty(gh))
-        if recurrent_bias:
-            self.bias_hh: Tensor = nn.Parameter(torch.empty(gh))
+        self.bias_ih: Tensor
+        self.bias_hh: Tensor
+        if use_bias:
+            self.bias_ih = nn.Parameter(torch.empty(gh))
+        else:  # use_bias=False: the kernels still take a bias, a constant zero
+            self.register_buffer("bias_ih", torch.zeros(gh), persistent=False)
+        if recurrent_bias and use_bias:
+            self.bias_hh = nn.Parameter(torch.empty(gh))
         else:  # PyTorch's kernels want two biases; the second is a constant zero
             self.register_buffer("bias_hh", torch.zeros(gh), persistent=False)
         self.reset_parameters()
@@ -96,7 +103,8 @@ class RecurrentCell(nn.Module):
     def reset_parameters(self) -> None:
         get_initializer(self.kernel_initializer)(self.weight_ih.data)
         get_initializer(self.recurrent_initializer)(self.weight_hh.data)
-        get_initializer(self.bias_initializer)(self.bias_ih.data)
+        if isinstance(self.bias_ih, nn.Parameter):
+            get_initializer(self.bias_initializer)(self.bias_ih.data)
         if isinstance(self.bias_hh, nn.Parameter):
             get_initializer(self.bias_initializer)(self.bias_hh.data)
 
@@ -109,6 +117,7 @@ class RecurrentCell(nn.Module):
             "kernel_initializer": serialize_initializer(self.kernel_initializer),
             "recurrent_initializer": serialize_initializer(self.recurrent_initializer),
             "bias_initializer": serialize_initializer(self.bias_initializer),
+            **({} if self.use_bias else {"use_bias": False}),
         }
 
     def extra_repr(self) -> str:
@@ -164,7 +173,7 @@ class LSTMCell(RecurrentCell):
 
     def reset_parameters(self) -> None:
         super().reset_parameters()
-        if self.unit_forget_bias:
+        if self.unit_forget_bias and isinstance(self.bias_ih, nn.Parameter):
             with torch.no_grad():
                 self.bias_ih[self.hidden_size : 2 * self.hidden_size] = 1.0
 
@@ -183,21 +192,34 @@ class LSTMCell(RecurrentCell):
 
 
 class GRUCell(RecurrentCell):
-    """GRU cell in the reset-after form (math in ``rnnkit.nn.functional.gru_step``); ``y_t = h_t``.
+    """GRU cell, in the reset-after form by default (math in ``rnnkit.nn.functional.gru_step``); ``y_t = h_t``.
 
-    Parameters: ``3·(H·F + H·H + 2H)`` (two bias vectors, as Keras's default ``reset_after=True``).
+    ``reset_after=False``: Keras's other form (``gru_step_reset_before``), one bias vector; no fused
+    kernel runs it (PyTorch's and cuDNN's are reset-after), so the loop over time does.
+
+    Parameters: ``3·(H·F + H·H + 2H)`` (two bias vectors, as Keras's default ``reset_after=True``), or
+    ``3·(H·F + H·H + H)`` with ``reset_after=False``.
     """
 
     gates = 3
-    fused_mode = "gru"
+    fused_mode: str | None = "gru"
 
-    def __init__(self, input_size: int, hidden_size: int, **init: Any) -> None:
-        super().__init__(input_size, hidden_size, recurrent_bias=True, **init)
+    def __init__(self, input_size: int, hidden_size: int, reset_after: bool = True, **init: Any) -> None:
+        self.reset_after = reset_after
+        if not reset_after:
+            self.fused_mode = None
+        super().__init__(input_size, hidden_size, recurrent_bias=reset_after, **init)
 
     def forward(
         self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None
     ) -> tuple[Tensor, tuple[Tensor]]:
         (h,) = state
         h_rec = h if h_mask is None else h * h_mask
-        h = gru_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, h_rec)
+        if self.reset_after:
+            h = gru_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, h_rec)
+        else:
+            h = gru_step_reset_before(x, h, self.weight_ih, self.weight_hh, self.bias_ih, h_rec)
         return h, (h,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**({} if self.reset_after else {"reset_after": False}), **super().get_config()}

@@ -98,6 +98,29 @@ def gru_step(
     return gru_gates(torch.addmm(b_ih, x, w_ih.t()), torch.addmm(b_hh, h_rec, w_hh.t()), h)  # gi, gh (B, 3H)
 
 
+def gru_step_reset_before(
+    x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, h_rec: Tensor | None = None
+) -> Tensor:
+    """GRU step with the reset gate applied to the state before its matmul (Keras ``reset_after=False``,
+    the original form of Cho et al. 2014; one bias)::
+
+        r = σ(W_ir x + W_hr h + b_r)
+        z = σ(W_iz x + W_hz h + b_z)
+        n = tanh(W_in x + W_hn (r ⊙ h) + b_n)
+        h' = (1 - z) ⊙ n + z ⊙ h
+
+    Shapes: x ``(B, F)``, h ``(B, H)`` → ``(B, H)``; ``w_hh`` ``(3H, H)`` in the blocks r, z, n.
+    """
+    h_rec = h if h_rec is None else h_rec
+    H = h.shape[-1]
+    i_r, i_z, i_n = torch.addmm(b_ih, x, w_ih.t()).chunk(3, dim=-1)
+    h_r, h_z = (h_rec @ w_hh[: 2 * H].t()).chunk(2, dim=-1)
+    r = torch.sigmoid(i_r + h_r)
+    z = torch.sigmoid(i_z + h_z)
+    n = torch.tanh(i_n + (r * h_rec) @ w_hh[2 * H :].t())
+    return (1 - z) * n + z * h
+
+
 def gru_gates(gi: Tensor, gh: Tensor, h: Tensor) -> Tensor:
     """The GRU step after its matmuls: ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh`` ``(..., 3H)``
     (blocks r, z, n) and ``h`` ``(..., H)`` → ``h'``."""
