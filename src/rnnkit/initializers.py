@@ -1,7 +1,32 @@
-"""Keras-compatible module name: ``from rnnkit.initializers import Orthogonal``."""
+"""Keras-compatible module name: ``from rnnkit.initializers import Orthogonal`` (the random ones take
+Keras's ``seed``)."""
 
-from rnnkit.nn.init import Constant, Identity, Initializer, Orthogonal, RandomNormal, RandomUniform, get_initializer
+from rnnkit.nn.init import (
+    Constant,
+    GlorotUniform,
+    HeUniform,
+    Identity,
+    Initializer,
+    Ones,
+    Orthogonal,
+    RandomNormal,
+    RandomUniform,
+    Zeros,
+    get_initializer,
+)
 
 get = get_initializer
 
-__all__ = ["Constant", "Identity", "Initializer", "Orthogonal", "RandomNormal", "RandomUniform", "get"]
+__all__ = [
+    "Constant",
+    "GlorotUniform",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "Ones",
+    "Orthogonal",
+    "RandomNormal",
+    "RandomUniform",
+    "Zeros",
+    "get",
+]

@@ -61,3 +61,58 @@ def test_zero_output_for_mask_zeroes_masked_steps_and_keras_modes_are_accepted()
     assert LSTM(2, implementation=0).implementation == "auto" and LSTM(2, use_cudnn=True).implementation == "fused"
     with pytest.raises(ConfigError, match="use_cudnn"):
         LSTM(2, use_cudnn="yes")
+
+
+def test_regularizers_add_their_penalty_to_the_loss_and_constraints_hold_after_each_update(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.layers import Dense
+    from rnnkit.regularizers import L2
+
+    torch.manual_seed(0)
+    model = Sequential([LSTM(4, input_shape=(5, 2), kernel_regularizer="l2", recurrent_constraint="max_norm"),
+                        Dense(1, kernel_constraint="non_neg", activity_regularizer=L2(0.1))])  # fmt: skip
+    model.compile(optimizer="adam", loss="mse")
+    x, y = np.random.default_rng(0).random((16, 5, 2), np.float32), np.zeros((16, 1), np.float32)
+    lstm, dense = model.layers
+    with torch.no_grad():
+        out = model(torch.from_numpy(x))
+        data_loss = float(((out - 0) ** 2).mean())
+        expected = data_loss + 0.01 * float(lstm.cell.weight_ih.square().sum()) + 0.1 * float(out.square().sum())
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(data_loss, rel=1e-5)  # evaluation: the data loss
+    history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-4)  # training: plus the penalties
+    assert float(dense.weight.detach().min()) >= 0  # NonNeg after the update
+    assert float(lstm.cell.weight_hh.detach().t().norm(dim=0).max()) <= 2.0 + 1e-5  # MaxNorm(2) per unit, Keras's axis 0
+    model.save(tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    assert repr(again.layers[0].regularizers["kernel"]) == "L2(l2=0.01)" and repr(again.layers[1].activity_regularizer) == "L2(l2=0.1)"
+
+
+def test_bidirectional_merge_mode_none_and_a_given_backward_layer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.layers import Bidirectional
+    from rnnkit.layers.serialization import deserialize, serialize
+
+    x = torch.randn(2, 5, 3)
+    both = Bidirectional(LSTM(4, return_sequences=True), merge_mode=None)
+    forward, backward = both(x)
+    assert forward.shape == backward.shape == (2, 5, 4)
+    mixed = Bidirectional(LSTM(4), backward_layer=GRU(6, go_backwards=True))
+    assert mixed(x).shape == (2, 10)
+    copy = deserialize(serialize(mixed))
+    assert isinstance(copy.backward_layer, GRU) and copy.backward_layer.units == 6
+    with pytest.raises(ConfigError, match="backward_layer"):
+        Bidirectional(LSTM(4), backward_layer=LSTM(4))  # reads the same way
+
+
+def test_compute_output_shape_compute_mask_and_seeded_initializers() -> None:
+    from rnnkit.initializers import GlorotUniform, Orthogonal
+    from rnnkit.layers import Concatenate, Embedding
+
+    assert LSTM(4, return_sequences=True).compute_output_shape((None, None, 3)) == (None, None, 4)
+    assert Concatenate().compute_output_shape([(None, 3), (None, 4)]) == (None, 7)
+    assert Embedding(5, 2, mask_zero=True).compute_mask(torch.tensor([[1, 0]])).tolist() == [[True, False]]
+    seeded = [LSTM(3, kernel_initializer=GlorotUniform(seed=1), recurrent_initializer=Orthogonal(seed=1)) for _ in range(2)]
+    x = torch.ones(1, 2, 2)
+    torch.testing.assert_close(seeded[0](x), seeded[1](x))
+    state = torch.random.get_rng_state()
+    GlorotUniform(seed=7)(torch.empty(3, 3))
+    assert torch.equal(state, torch.random.get_rng_state())  # a seeded draw leaves the global generator alone

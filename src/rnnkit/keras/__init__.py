@@ -16,7 +16,7 @@ Example:
     117
 """
 
-from rnnkit import callbacks, initializers, losses, metrics, optimizers
+from rnnkit import callbacks, constraints, initializers, losses, metrics, optimizers, regularizers
 from rnnkit.keras import layers, models, saving, utils
 from rnnkit.layers import Input
 from rnnkit.layers.symbolic import KerasTensor
@@ -28,12 +28,14 @@ __all__ = [
     "Model",
     "Sequential",
     "callbacks",
+    "constraints",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
     "optimizers",
+    "regularizers",
     "saving",
     "utils",
 ]

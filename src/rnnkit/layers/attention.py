@@ -72,7 +72,7 @@ class _BaseAttention(Layer):
     def scores(self, query: Tensor, key: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def compute_mask(self, x: Any, mask: Any) -> Tensor | None:
+    def compute_mask(self, x: Any, mask: Any = None) -> Tensor | None:
         return mask[0] if isinstance(mask, list | tuple) else None
 
     def get_config(self) -> dict[str, Any]:

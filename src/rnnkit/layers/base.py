@@ -21,9 +21,10 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
-from rnnkit.layers.symbolic import Node, is_symbolic, nodes_of, symbolic_call
+from rnnkit.layers.symbolic import KerasTensor, Node, is_symbolic, nodes_of, output_specs, symbolic_call
 from rnnkit.native.stack import DensePart, RecurrentPart
 from rnnkit.nn.init import InitializerSpec, get_initializer
+from rnnkit.nn.penalties import get_constraint, get_regularizer, serialize_penalty
 
 __all__ = ["Layer", "freeze_untrainable", "in_mode", "transpose"]
 
@@ -52,12 +53,71 @@ class Layer(nn.Module):
         name: shown by ``summary()``; defaults to the snake-case class name.
     """
 
-    def __init__(self, *, input_shape: Sequence[int] | None = None, name: str | None = None) -> None:
+    #: the weights a layer's Keras arguments ``<slot>_regularizer`` / ``<slot>_constraint`` apply to, by slot
+    #: (``{"kernel": ("weight",), "bias": ("bias",)}`` for Dense); attribute paths from the layer
+    penalty_slots: dict[str, tuple[str, ...]] = {}
+
+    def __init__(
+        self,
+        *,
+        input_shape: Sequence[int] | None = None,
+        name: str | None = None,
+        activity_regularizer: Any = None,
+        **penalties: Any,
+    ) -> None:
         super().__init__()
         self.input_shape_hint: tuple[int, ...] | None = tuple(input_shape) if input_shape is not None else None
         self.name = name or _snake(type(self).__name__)
         self.built = False
         self._trainable = True
+        self._set_penalties(activity_regularizer, penalties)
+
+    # --- regularizers and constraints (Keras's) ---------------------------------------------------
+    def _set_penalties(self, activity: Any, penalties: dict[str, Any]) -> None:
+        """Keras's ``<slot>_regularizer``, ``<slot>_constraint`` (slots: ``penalty_slots``) and
+        ``activity_regularizer``: resolved, and kept for the config."""
+        self.regularizers: dict[str, Any] = {}
+        self.constraints: dict[str, Any] = {}
+        self.penalty_config: dict[str, Any] = {}
+        for key, value in penalties.items():
+            slot, _, kind = key.rpartition("_")
+            if kind not in ("regularizer", "constraint") or slot not in self.penalty_slots:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {key!r}")
+            if value is None:
+                continue
+            made = get_regularizer(value) if kind == "regularizer" else get_constraint(value)
+            (self.regularizers if kind == "regularizer" else self.constraints)[slot] = made
+            self.penalty_config[key] = serialize_penalty(made)
+        self.activity_regularizer = get_regularizer(activity)
+        self._activity_loss: Tensor | None = None
+        if self.activity_regularizer is not None:
+            self.penalty_config["activity_regularizer"] = serialize_penalty(self.activity_regularizer)
+            self.register_forward_hook(_record_activity)
+
+    def _slot_weights(self, slot: str) -> list[Tensor]:
+        found: list[Tensor] = []
+        for path in self.penalty_slots[slot]:
+            value: Any = self
+            for part in path.split("."):
+                value = getattr(value, part, None)
+            if isinstance(value, nn.Parameter):
+                found.append(value)
+        return found
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Keras's ``layer.losses``: each regularizer's penalty of its weights, and the activity
+        regularizer's of the last output; training adds them to the loss."""
+        out = [reg(w) for slot, reg in self.regularizers.items() for w in self._slot_weights(slot)]
+        return out if self._activity_loss is None else [*out, self._activity_loss]
+
+    @torch.no_grad()
+    def apply_constraints(self) -> None:
+        """Map each constrained weight back into its set (after an update), in Keras's layout."""
+        for slot, constraint in self.constraints.items():
+            for w in self._slot_weights(slot):
+                view = _keras_view(w)
+                view.copy_(constraint(view))
 
     @property
     def trainable(self) -> bool:
@@ -159,7 +219,17 @@ class Layer(nn.Module):
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         raise NotImplementedError
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_output_shape(self, input_shape: Sequence[int | None] | list[Sequence[int | None]]) -> Any:
+        """The output shape for inputs of ``input_shape`` (batch axis first, ``None`` where any size goes;
+        a list of shapes for several inputs), worked out by running the layer on small dummy inputs; a
+        list of shapes when the layer returns several tensors. Builds the layer, as a first call does."""
+        several = bool(input_shape) and all(isinstance(s, list | tuple) for s in input_shape)
+        shapes = list(input_shape) if several else [input_shape]
+        inputs = [KerasTensor(tuple(s)) for s in shapes]  # type: ignore[arg-type]
+        specs, single = output_specs(self, (inputs if several else inputs[0],), {})
+        return specs[0][0] if single else [shape for shape, _ in specs]
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         """The mask the next layer receives."""
         return mask
 
@@ -179,14 +249,16 @@ class Layer(nn.Module):
         return None
 
     def _watched(self, *modules: nn.Module) -> bool:
-        """Whether something watches this layer's or ``modules``' calls (e.g. ``rnnkit.diagnostics``):
-        then they must run as modules, not inside a native call."""
-        return any(m._forward_hooks or m._forward_pre_hooks for m in (self, *modules))
+        """Whether something watches this layer's or ``modules``' calls (e.g. ``rnnkit.diagnostics``), or
+        its weights carry a regularizer or constraint: then they must run as modules, under autograd,
+        not inside a native call."""
+        penalized = bool(self.regularizers or self.constraints or self.activity_regularizer)
+        return penalized or any(m._forward_hooks or m._forward_pre_hooks for m in (self, *modules))
 
     # --- configuration --------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (JSON-serialisable)."""
-        config: dict[str, Any] = {"name": self.name}
+        config: dict[str, Any] = {"name": self.name, **self.penalty_config}
         if self.input_shape_hint is not None:
             config["input_shape"] = list(self.input_shape_hint)
         return config
@@ -242,6 +314,18 @@ def in_mode(module: nn.Module, training: bool | None) -> Iterator[None]:
     finally:
         for m, mode in modes:
             m.training = mode
+
+
+def _record_activity(layer: nn.Module, args: Any, output: Any) -> None:
+    """Forward hook of a layer with an activity regularizer: the penalty of its (first) output."""
+    first = output[0] if isinstance(output, list | tuple) else output
+    layer._activity_loss = layer.activity_regularizer(first)  # type: ignore[union-attr, operator]
+
+
+def _keras_view(w: Tensor) -> Tensor:
+    """``w`` seen in Keras's layout (a view: writing to it writes ``w``): kernels ``(out, in)`` as
+    ``(in, out)``; a convolution's ``(filters, F, K)`` as ``(K, F, filters)``."""
+    return w.t() if w.dim() == 2 else w.permute(2, 1, 0) if w.dim() == 3 else w
 
 
 def freeze_untrainable(module: nn.Module) -> None:

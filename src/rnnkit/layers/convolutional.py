@@ -44,6 +44,8 @@ def _kernel_to_keras(a: np.ndarray) -> np.ndarray:
 class Conv1D(Layer):
     """See the module: a 1-D convolution over ``(B, T, F)`` with Keras's arguments."""
 
+    penalty_slots = {"kernel": ("weight",), "bias": ("bias",)}
+
     def __init__(
         self,
         filters: int,
@@ -101,7 +103,7 @@ class Conv1D(Layer):
         y = nn.functional.conv1d(x, self.weight, self.bias, stride=self.strides, dilation=self.dilation_rate)
         return self._act(y.transpose(1, 2))  # (B, T_out, filters)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return mask if self.keeps_length() else None
 
     def keras_weights(self):  # type: ignore[no-untyped-def]

@@ -104,6 +104,8 @@ class Dense(Layer):
         (2, 4)
     """
 
+    penalty_slots = {"kernel": ("weight",), "bias": ("bias",)}
+
     def __init__(
         self,
         units: int,
@@ -187,6 +189,8 @@ class Embedding(Layer):
         ((1, 3, 4), [[True, True, False]])
     """
 
+    penalty_slots = {"embeddings": ("weight",)}
+
     def __init__(
         self,
         input_dim: int,
@@ -220,7 +224,7 @@ class Embedding(Layer):
             )
         return nn.functional.embedding(x, self.weight)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return (x != 0) if self.mask_zero else mask
 
     def get_config(self) -> dict[str, Any]:
@@ -244,7 +248,7 @@ class Masking(Layer):
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         return x * self.compute_mask(x, mask).unsqueeze(-1).to(x.dtype)  # type: ignore[union-attr]
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return (x != self.mask_value).any(dim=-1)  # (B, T)
 
     def get_config(self) -> dict[str, Any]:
@@ -310,7 +314,7 @@ class RepeatVector(Layer):
             raise ShapeError(f"RepeatVector expects (batch, features), got shape {tuple(x.shape)}")
         return x.unsqueeze(1).expand(-1, self.n, -1)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None
 
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
@@ -343,7 +347,7 @@ class Reshape(Layer):
             )
         return x.reshape(len(x), *self.target_shape)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None
 
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
@@ -360,7 +364,7 @@ class Flatten(Layer):
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         return x.reshape(x.shape[0], -1)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None
 
 

@@ -52,7 +52,7 @@ class _LocalPooling1D(Layer):
     def pool(self, x: Tensor, pad: int) -> Tensor:  # x: (B, F, T)
         raise NotImplementedError
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None
 
     def get_config(self) -> dict[str, Any]:

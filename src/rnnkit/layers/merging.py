@@ -47,7 +47,7 @@ class _Merge(Layer):
     def merge(self, inputs: list[Tensor]) -> Tensor:
         raise NotImplementedError
 
-    def compute_mask(self, x: Any, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Any, mask: Tensor | None = None) -> Tensor | None:
         return None
 
 

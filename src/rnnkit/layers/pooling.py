@@ -43,7 +43,7 @@ def _check_sequence(layer: Layer, x: Tensor) -> None:
 
 
 class _Pooling1D(Layer):
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None  # one vector per sequence: no time axis left to mask
 
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:

@@ -220,7 +220,7 @@ class RNN(Layer):
             return self.states
         return initial_state(self.cell, batch, x)
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         if mask is not None and self.return_sequences and self.go_backwards:
             return mask.flip(1)
         return mask if self.return_sequences else None
@@ -262,6 +262,11 @@ class _BuiltinRNN(RNN):
 
     cell_class: type[RecurrentCell]
     cell: RecurrentCell
+    penalty_slots = {
+        "kernel": ("cell.weight_ih",),
+        "recurrent": ("cell.weight_hh",),
+        "bias": ("cell.bias_ih", "cell.bias_hh"),
+    }
 
     def __init__(
         self,
@@ -493,18 +498,31 @@ class Bidirectional(Layer):
     forward_layer: RNN
     backward_layer: RNN
 
-    def __init__(self, layer: RNN, merge_mode: str = "concat", **kwargs: Any) -> None:
-        if merge_mode not in _MERGE:
-            raise ConfigError(f"merge_mode must be one of {sorted(_MERGE)}, got {merge_mode!r}")
+    def __init__(self, layer: RNN, merge_mode: str | None = "concat", backward_layer: RNN | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        if merge_mode is not None and merge_mode not in _MERGE:
+            raise ConfigError(f"merge_mode must be one of {sorted(_MERGE)} or None, got {merge_mode!r}")
         if not isinstance(layer, RNN):
             raise ConfigError(f"Bidirectional wraps a recurrent layer, got {type(layer).__name__}")
         kwargs.setdefault("input_shape", layer.input_shape_hint)
         super().__init__(**kwargs)
         self.merge_mode = merge_mode
         self.forward_layer = layer
-        config = {**layer.get_config(), "go_backwards": not layer.go_backwards, "name": "backward_" + layer.name}
-        config.pop("input_shape", None)
-        self.backward_layer = cast(RNN, type(layer).from_config(config))
+        self.given_backward = backward_layer is not None  # saved with the model (else rebuilt from the forward)
+        if backward_layer is None:
+            config = {**layer.get_config(), "go_backwards": not layer.go_backwards, "name": "backward_" + layer.name}
+            config.pop("input_shape", None)
+            backward_layer = cast(RNN, type(layer).from_config(config))
+        elif not isinstance(backward_layer, RNN) or backward_layer.go_backwards == layer.go_backwards or (
+            backward_layer.return_sequences != layer.return_sequences or backward_layer.return_state != layer.return_state
+        ):
+            raise ConfigError(
+                "backward_layer must be a recurrent layer reading the other way (go_backwards=not the forward "
+                "layer's) with the same return_sequences and return_state"
+            )
+        else:
+            backward_layer.name = "backward_" + backward_layer.name
+        self.backward_layer = backward_layer
         layer.name = "forward_" + layer.name
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -531,11 +549,13 @@ class Bidirectional(Layer):
             if mask is not None:  # padded steps output zeros in both directions
                 keep = mask.unsqueeze(-1).to(fw_y.dtype)
                 fw_y, bw_y = fw_y * keep, bw_y * keep
-        y = _MERGE[self.merge_mode](fw_y, bw_y)
-        return [y, *fw_states, *bw_states] if self.return_state else y
+        outputs = [_MERGE[self.merge_mode](fw_y, bw_y)] if self.merge_mode is not None else [fw_y, bw_y]
+        if self.return_state:
+            return [*outputs, *fw_states, *bw_states]
+        return outputs[0] if self.merge_mode is not None else outputs
 
-    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
-        return mask if self.return_sequences else None
+    def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
+        return mask if self.return_sequences and self.merge_mode is not None else None
 
     def reset_states(self, rows: Tensor | Sequence[int] | None = None) -> None:
         self.forward_layer.reset_states(rows)
@@ -561,11 +581,16 @@ class Bidirectional(Layer):
         config = super().get_config()
         layer_config = serialize(self.forward_layer)
         layer_config["config"]["name"] = self.forward_layer.name.removeprefix("forward_")
-        return {"layer": layer_config, "merge_mode": self.merge_mode, **config}
+        backward: dict[str, Any] = {}
+        if self.given_backward:
+            backward = {"backward_layer": serialize(self.backward_layer)}
+            backward["backward_layer"]["config"]["name"] = self.backward_layer.name.removeprefix("backward_")
+        return {"layer": layer_config, "merge_mode": self.merge_mode, **backward, **config}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        return cls(**{**config, "layer": deserialize(config["layer"])})
+        backward = {"backward_layer": deserialize(config["backward_layer"])} if "backward_layer" in config else {}
+        return cls(**{**config, "layer": deserialize(config["layer"]), **backward})
 
 
 #: The built-in recurrent layers by the names tasks and builders accept (``cell='lstm'``).

@@ -30,7 +30,17 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ShapeError
 
-__all__ = ["KerasTensor", "Node", "flatten", "is_symbolic", "map_structure", "nodes_of", "symbolic", "symbolic_call"]
+__all__ = [
+    "KerasTensor",
+    "Node",
+    "flatten",
+    "is_symbolic",
+    "map_structure",
+    "nodes_of",
+    "output_specs",
+    "symbolic",
+    "symbolic_call",
+]
 
 Shape = tuple[int | None, ...]
 
@@ -150,9 +160,9 @@ def _as_symbolic(value: Any) -> Any:
     return value if tensor is None else tensor
 
 
-def symbolic_call(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> KerasTensor | list[KerasTensor]:
-    """Record ``layer(*args, **kwargs)`` as a node and return its symbolic output(s) (see the module)."""
-    args, kwargs = map_structure(_as_symbolic, (args, kwargs))
+def output_specs(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[tuple[Shape, torch.dtype]], bool]:
+    """The ``(shape, dtype)`` of each output of ``layer`` called on the symbolic ``args``, and whether it
+    returns one tensor (not a list): two dummy runs (see the module); the layer is built by the first."""
     training = layer.training
     layer.eval()  # the dummy runs: no dropout, no noise
     try:
@@ -167,11 +177,17 @@ def symbolic_call(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any
         reset = getattr(layer, "reset_states", None)
         if getattr(layer, "stateful", False) and reset is not None:
             reset()  # the dummy runs leave no carried state behind
-    node = Node(layer, args, kwargs)
     single = isinstance(first, Tensor)
     firsts, seconds = ([first], [second]) if single else (list(first), list(second))
-    for i, (a, b) in enumerate(zip(firsts, seconds)):
-        shape = tuple(d if d == e else None for d, e in zip(a.shape, b.shape))
-        node.outputs.append(KerasTensor(shape, a.dtype, node, i))
+    specs = [(tuple(d if d == e else None for d, e in zip(a.shape, b.shape)), a.dtype) for a, b in zip(firsts, seconds)]
+    return specs, single
+
+
+def symbolic_call(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> KerasTensor | list[KerasTensor]:
+    """Record ``layer(*args, **kwargs)`` as a node and return its symbolic output(s) (see the module)."""
+    args, kwargs = map_structure(_as_symbolic, (args, kwargs))
+    specs, single = output_specs(layer, args, kwargs)
+    node = Node(layer, args, kwargs)
+    node.outputs = [KerasTensor(shape, dtype, node, i) for i, (shape, dtype) in enumerate(specs)]
     node.single = single
     return node.outputs[0] if single else list(node.outputs)

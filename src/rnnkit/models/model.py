@@ -452,6 +452,11 @@ class Model(nn.Module):
     def layers(self) -> list[nn.Module]:
         return []
 
+    @property
+    def losses(self) -> list[Tensor]:
+        """Keras's ``model.losses``: every layer's regularization penalties (``Layer.losses``)."""
+        return [loss for m in self.modules() if isinstance(m, Layer) for loss in m.losses]
+
     def chained_layers(self) -> list[Layer] | None:
         """The layers the forward pass runs one after another, each feeding the next and nothing else,
         when that is all it does (``Sequential``); None for other models. The native training step

@@ -46,6 +46,10 @@ __all__ = [
     "RandomUniform",
     "RandomNormal",
     "Constant",
+    "GlorotUniform",
+    "HeUniform",
+    "Zeros",
+    "Ones",
 ]
 
 Activation = Callable[[Tensor], Tensor]
@@ -110,13 +114,26 @@ for _name, _fn in [
 
 
 class Initializer:
-    """An initializer with arguments; ``get_config()`` makes it savable."""
+    """An initializer with arguments; ``get_config()`` makes it savable.
+
+    The random ones take Keras's ``seed``: with a seed, every call draws the same values (from its own
+    generator; the global random state is left as it was), as a seeded Keras initializer does.
+    """
+
+    seed: int | None = None
 
     def __call__(self, w: Tensor) -> Tensor:
+        if self.seed is None:
+            return self.draw(w)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            return self.draw(w)
+
+    def draw(self, w: Tensor) -> Tensor:
         raise NotImplementedError
 
-    def get_config(self) -> dict[str, float]:
-        return dict(vars(self))
+    def get_config(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not (k == "seed" and v is None)}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -126,11 +143,12 @@ class Initializer:
 class Orthogonal(Initializer):
     """``gain`` times a (semi-)orthogonal matrix: spectral radius ``gain`` for square kernels."""
 
-    def __init__(self, gain: float = 1.0) -> None:
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
         self.gain = float(gain)
+        self.seed = seed
 
     @torch.no_grad()
-    def __call__(self, w: Tensor) -> Tensor:
+    def draw(self, w: Tensor) -> Tensor:
         return orthogonal(w).mul_(self.gain)
 
 
@@ -141,29 +159,31 @@ class Identity(Initializer):
         self.gain = float(gain)
 
     @torch.no_grad()
-    def __call__(self, w: Tensor) -> Tensor:
+    def draw(self, w: Tensor) -> Tensor:
         return identity(w).mul_(self.gain)
 
 
 class RandomUniform(Initializer):
     """U(minval, maxval)."""
 
-    def __init__(self, minval: float = -0.05, maxval: float = 0.05) -> None:
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> None:
         self.minval, self.maxval = float(minval), float(maxval)
+        self.seed = seed
 
     @torch.no_grad()
-    def __call__(self, w: Tensor) -> Tensor:
+    def draw(self, w: Tensor) -> Tensor:
         return w.uniform_(self.minval, self.maxval)
 
 
 class RandomNormal(Initializer):
     """N(mean, stddev²)."""
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05) -> None:
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
         self.mean, self.stddev = float(mean), float(stddev)
+        self.seed = seed
 
     @torch.no_grad()
-    def __call__(self, w: Tensor) -> Tensor:
+    def draw(self, w: Tensor) -> Tensor:
         return w.normal_(self.mean, self.stddev)
 
 
@@ -174,11 +194,50 @@ class Constant(Initializer):
         self.value = float(value)
 
     @torch.no_grad()
-    def __call__(self, w: Tensor) -> Tensor:
+    def draw(self, w: Tensor) -> Tensor:
         return w.fill_(self.value)
 
 
-_INITIALIZER_CLASSES = {c.__name__: c for c in (Orthogonal, Identity, RandomUniform, RandomNormal, Constant)}
+class _Named(Initializer):
+    """A named initializer as a class with Keras's name and ``seed`` (``GlorotUniform(seed=1)``)."""
+
+    fn: Callable[[Tensor], Tensor]
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+
+    def draw(self, w: Tensor) -> Tensor:
+        return type(self).fn(w)
+
+
+class GlorotUniform(_Named):
+    """Keras's ``GlorotUniform``: ``glorot_uniform``, with a seed."""
+
+    fn = staticmethod(glorot_uniform)
+
+
+class HeUniform(_Named):
+    """Keras's ``HeUniform``: ``he_uniform``, with a seed."""
+
+    fn = staticmethod(he_uniform)
+
+
+class Zeros(_Named):
+    """Keras's ``Zeros``."""
+
+    fn = staticmethod(zeros)
+
+
+class Ones(_Named):
+    """Keras's ``Ones``."""
+
+    fn = staticmethod(ones)
+
+
+_INITIALIZER_CLASSES = {
+    c.__name__: c
+    for c in (Orthogonal, Identity, RandomUniform, RandomNormal, Constant, GlorotUniform, HeUniform, Zeros, Ones)
+}
 
 InitializerSpec = str | dict[str, Any] | Initializer | Callable[[Tensor], Tensor]
 

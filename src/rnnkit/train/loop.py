@@ -161,8 +161,13 @@ def train_epoch(
     # model's graph is one it knows (rnnkit.train.native_step); on a GPU the whole update, clipping included,
     # replayed as one CUDA graph (rnnkit.train.cuda_graph)
     whole = tbptt is None and not distributed
+    # Keras's regularizers (module.losses, added to the loss) and constraints (after each update)
+    penalized: list[Any] = [
+        m for m in model.modules() if getattr(m, "regularizers", None) or getattr(m, "activity_regularizer", None)
+    ]
+    constrained: list[Any] = [m for m in model.modules() if getattr(m, "constraints", None)]
     fused = fused_backprop(model, loss_fn) if whole else None
-    graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=whole)
+    graphed = graphed_update(model, loss_fn, optimizer, clip, eligible=whole and not penalized and not constrained)
     # nothing to do between two batches: the whole epoch as one native call, when every batch fits it
     quiet = not metrics and clip is None and skip is None and not (callbacks is not None and callbacks.batch_hooks)
     one_call = adam_pass(fused, optimizer) if quiet and len(batches) <= MAX_NATIVE_PASS else None
@@ -199,6 +204,8 @@ def train_epoch(
                     else:
                         y_pred = _forward(model, xc)
                         loss = loss_fn(yc, y_pred)
+                        for module in penalized:
+                            loss = loss + sum(module.losses)
                         optimizer.zero_grad()
                         if loss.requires_grad:  # a model with no trainable weights has nothing to learn
                             loss.backward()
@@ -211,6 +218,8 @@ def train_epoch(
                     if clip is not None:
                         clipped += clip()
                     optimizer.step()
+                    for module in constrained:
+                        module.apply_constraints()
                 updates += 1
                 n = yc.shape[0]
                 seen += n
