@@ -95,3 +95,31 @@ def test_binary_crossentropy_and_accuracy_take_integer_labels() -> None:
     loss_int, acc_int = model.evaluate(x, labels, verbose=0)
     loss_float, acc_float = model.evaluate(x, labels.astype(np.float32), verbose=0)
     assert loss_int == pytest.approx(loss_float) and acc_int == pytest.approx(acc_float)
+
+
+def test_timeseries_generator_batches_as_keras_documents_and_trains_a_model() -> None:
+    gen = keras.utils.TimeseriesGenerator(np.arange(20), np.arange(20) * 10, length=4, sampling_rate=2, stride=3,
+                                          batch_size=2, reverse=True)  # fmt: skip
+    x, y = gen[0]
+    assert x.tolist() == [[2, 0], [5, 3]] and y.tolist() == [40, 70]  # steps j-4, j-2 before j = 4, 7; reversed
+    assert len(gen) == 3  # j = 4, 7, 10, 13, 16, 19 in batches of 2
+    series = np.sin(np.arange(300) / 5.0).astype(np.float32)[:, None]
+    model = _model()
+    windows = keras.utils.TimeseriesGenerator(series, series[:, 0], length=6, batch_size=32)
+    before = model.evaluate(windows, verbose=0)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    model.fit(windows, epochs=10, verbose=0)
+    assert model.evaluate(windows, verbose=0) < before / 4
+
+
+def test_time_distributed_checks_its_mask_and_hands_each_step_its_part() -> None:
+    from rnnkit.errors import ShapeError
+    from rnnkit.layers import CTCOutput, TimeDistributed
+
+    layer = TimeDistributed(CTCOutput())
+    x = torch.zeros(2, 3, 4)
+    mask = torch.tensor([[True, True, False], [True, False, False]])
+    out = layer(x, mask=mask)
+    assert bool((out[~mask].argmax(-1) == 0).all())  # padded steps emit the blank: the mask reached each step
+    with pytest.raises(ShapeError, match="mask of shape"):
+        layer(x, mask=torch.ones(2, 4, dtype=torch.bool))

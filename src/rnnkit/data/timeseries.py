@@ -25,7 +25,7 @@ from torch import Tensor
 
 from rnnkit.errors import ConfigError, DataError
 
-__all__ = ["TimeseriesDataset", "timeseries_dataset_from_array"]
+__all__ = ["TimeseriesDataset", "TimeseriesGenerator", "timeseries_dataset_from_array"]
 
 
 class TimeseriesDataset:
@@ -95,3 +95,53 @@ def timeseries_dataset_from_array(
     if not isinstance(size, int) or size < 1:
         raise ConfigError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     return TimeseriesDataset(values, labels, starts, sequence_length, sampling_rate, size, shuffle, seed)
+
+
+class TimeseriesGenerator:
+    """Keras's (legacy) ``TimeseriesGenerator``: batch ``i`` by index, each sample the ``length`` values
+    ``sampling_rate`` apart that end just before step ``j`` and its target ``targets[j]``, for
+    ``j = start_index + length, …, end_index`` taken ``stride`` apart (``end_index`` defaults to the last
+    step). ``reverse=True`` gives each sample's steps last-first; ``shuffle=True`` draws each batch's
+    ``j`` at random, as Keras does. A batch source for ``fit``, ``evaluate`` and ``predict``.
+
+    Example:
+        >>> gen = TimeseriesGenerator(np.arange(10), np.arange(10), length=3, batch_size=2)
+        >>> x, y = gen[0]
+        >>> x.tolist(), y.tolist(), len(gen)
+        ([[0, 1, 2], [1, 2, 3]], [3, 4], 4)
+    """
+
+    def __init__(self, data: Any, targets: Any, length: int, sampling_rate: int = 1, stride: int = 1,
+                 start_index: int = 0, end_index: int | None = None, shuffle: bool = False, reverse: bool = False,
+                 batch_size: int = 128) -> None:  # fmt: skip
+        self.data, self.targets = np.asarray(data), np.asarray(targets)
+        if len(self.data) != len(self.targets):
+            raise DataError(f"data and targets need the same length, got {len(self.data)} and {len(self.targets)}")
+        for name, value in (("length", length), ("sampling_rate", sampling_rate), ("stride", stride),
+                            ("batch_size", batch_size)):  # fmt: skip
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        self.length, self.sampling_rate, self.stride, self.batch_size = length, sampling_rate, stride, batch_size
+        self.start_index = start_index + length
+        self.end_index = len(self.data) - 1 if end_index is None else end_index
+        if self.start_index > self.end_index:
+            raise DataError(f"start_index + length = {self.start_index} is past end_index = {self.end_index}")
+        self.shuffle, self.reverse = shuffle, reverse
+
+    def __len__(self) -> int:
+        step = self.batch_size * self.stride
+        return (self.end_index - self.start_index + step) // step
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        if self.shuffle:
+            rows = np.random.randint(self.start_index, self.end_index + 1, size=self.batch_size)
+        else:
+            first = self.start_index + self.batch_size * self.stride * index
+            rows = np.arange(first, min(first + self.batch_size * self.stride, self.end_index + 1), self.stride)
+        offsets = np.arange(-self.length, 0, self.sampling_rate)
+        samples = self.data[rows[:, None] + offsets]
+        if self.reverse:
+            samples = samples[:, ::-1]
+        return _tensor(samples), _tensor(self.targets[rows])

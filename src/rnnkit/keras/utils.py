@@ -13,11 +13,18 @@ from typing import Any
 import numpy as np
 
 from rnnkit import seed as set_random_seed
-from rnnkit.data.timeseries import timeseries_dataset_from_array
+from rnnkit.data.timeseries import TimeseriesGenerator, timeseries_dataset_from_array
 from rnnkit.data.words import pad_sequences
 from rnnkit.errors import DataError
 
-__all__ = ["PyDataset", "pad_sequences", "set_random_seed", "timeseries_dataset_from_array", "to_categorical"]
+__all__ = [
+    "PyDataset",
+    "TimeseriesGenerator",
+    "pad_sequences",
+    "set_random_seed",
+    "timeseries_dataset_from_array",
+    "to_categorical",
+]
 
 
 def to_categorical(y: Any, num_classes: int | None = None) -> np.ndarray:

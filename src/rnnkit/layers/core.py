@@ -274,7 +274,8 @@ class Dropout(Layer):
 
 @LAYERS.add
 class TimeDistributed(Layer):
-    """Applies ``layer`` to every time step: ``(B, T, ...)`` → ``(B, T, ...)``."""
+    """Applies ``layer`` to every time step: ``(B, T, ...)`` → ``(B, T, ...)``. A mask must be ``(B, T, ...)``
+    (as Keras checks); each step's part of it goes to the layer with that step, and the mask passes on."""
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -282,7 +283,10 @@ class TimeDistributed(Layer):
 
     def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         B, T = x.shape[:2]
-        y = self.layer(x.reshape(B * T, *x.shape[2:]))  # (B·T, ...)
+        if mask is not None and tuple(mask.shape[:2]) != (B, T):
+            raise ShapeError(f"{self.name!r} takes a mask of shape ({B}, {T}, ...), got {tuple(mask.shape)}")
+        steps = mask.reshape(B * T, *mask.shape[2:]) if mask is not None else None
+        y = self.layer(x.reshape(B * T, *x.shape[2:]), mask=steps)  # (B·T, ...)
         return y.reshape(B, T, *y.shape[1:])
 
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
