@@ -176,7 +176,8 @@ def native_stack(model: nn.Module) -> NativeStack | None:
     if not _cpu_floats(tensors):
         return None
     params = [p for part in recurrent for p in part.params] + [p for part in dense_parts for p in part.params]
-    if len(params) != len(list(model.parameters())) or {id(p) for p in params} != {id(p) for p in model.parameters()}:
+    every = list(model.parameters())
+    if len(params) != len(every) or {id(p) for p in params} != {id(p) for p in every}:
         return None  # a weight the kernels would not see (or train)
     return NativeStack(recurrent, dense_parts)
 
