@@ -59,3 +59,107 @@ def test_a_model_without_trainable_weights_fits_and_changes_nothing() -> None:
     model.compile(optimizer="adam", loss="mse")
     history = model.fit(np.ones((4, 3, 2), np.float32), np.zeros((4, 3, 2), np.float32), epochs=2, verbose=0)
     assert history.history["loss"] == [1.0, 1.0]
+
+
+def test_several_outputs_train_on_the_weighted_sum_of_their_losses(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.errors import ShapeError
+    from rnnkit.layers import Input
+    from rnnkit.models import Model
+
+    torch.manual_seed(0)
+    series = Input(shape=(None, 2))
+    last = LSTM(6)(series)
+    model = Model(series, [Dense(1, name="now")(last), Dense(3, activation="softmax", name="kind")(last)])
+    assert model.output_names() == ["now", "kind"]
+    model.compile(optimizer="adam", loss={"now": "mse", "kind": "sparse_categorical_crossentropy"},
+                  loss_weights=[1.0, 0.5], metrics=["accuracy"])  # fmt: skip
+    x = np.random.default_rng(0).random((32, 5, 2)).astype(np.float32)
+    amount, kind = x.sum(axis=(1, 2))[:, None], (x[:, 0, 0] * 3).astype(np.int64)
+    now_pred, kind_pred = (torch.from_numpy(p) for p in model.predict(x, verbose=0))
+    by_hand = float(((now_pred - torch.from_numpy(amount)) ** 2).mean()) + 0.5 * float(
+        torch.nn.functional.nll_loss(kind_pred.clamp(1e-7, 1 - 1e-7).log(), torch.from_numpy(kind))
+    )
+    loss, now_acc, kind_acc = model.evaluate(x, {"now": amount, "kind": kind}, verbose=0)
+    assert loss == pytest.approx(by_hand, rel=1e-5)
+    assert kind_acc == pytest.approx(float((kind_pred.argmax(-1).numpy() == kind).mean()))
+    history = model.fit(x, [amount, kind], epochs=3, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "now_accuracy", "kind_accuracy", "val_loss", "val_now_accuracy", "val_kind_accuracy"}
+    model.save(tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    assert again.evaluate(x, [amount, kind], verbose=0) == pytest.approx(model.evaluate(x, [amount, kind], verbose=0))
+    with pytest.raises(ShapeError, match="2 targets"):
+        model.fit(x, amount, epochs=1, verbose=0)
+
+
+def test_a_model_written_the_keras_subclassing_way_builds_trains_and_gets_training() -> None:
+    from rnnkit.keras import Model
+    from rnnkit.optimizers import Adam
+
+    seen: list[bool] = []
+
+    class Recorder(Dense):
+        def call(self, x, mask=None):  # type: ignore[no-untyped-def]
+            seen.append(self.training)
+            return super().call(x, mask)
+
+    class Forecaster(Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = LSTM(8)
+            self.drop = Dropout(0.5)
+            self.out = Recorder(1)
+
+        def call(self, inputs, training=None):  # type: ignore[no-untyped-def]
+            return self.out(self.drop(self.lstm(inputs), training=training))
+
+    torch.manual_seed(0)
+    model = Forecaster()
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="mse")
+    x = np.random.default_rng(1).random((64, 5, 2)).astype(np.float32)
+    y = 4 * x.mean(axis=(1, 2))[:, None] - 2
+    before = model.evaluate(x, y, verbose=0)
+    history = model.fit(x, y, epochs=30, verbose=0)
+    assert history.history["loss"][-1] < before / 2 and True in seen
+    seen.clear()
+    np.testing.assert_allclose(model.predict(x[:3], verbose=0), model(torch.from_numpy(x[:3])).detach().numpy(), atol=1e-6)
+    assert seen and not any(seen)  # predict and a direct call run in inference mode
+    assert [layer.name for layer in model.layers] == ["lstm", "dropout", "recorder"]
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    assert "lstm (LSTM)" in lines[0] and "?" in lines[0]
+
+
+def test_a_registered_subclassed_model_saves_and_loads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.errors import ConfigError
+    from rnnkit.keras import Model
+    from rnnkit.keras.saving import register_keras_serializable
+
+    @register_keras_serializable(package="Tests")
+    class Small(Model):
+        def __init__(self, units: int = 4, name: str | None = None) -> None:
+            super().__init__(name=name)
+            self.units = units
+            self.lstm, self.out = LSTM(units), Dense(1)
+
+        def call(self, inputs):  # type: ignore[no-untyped-def]
+            return self.out(self.lstm(inputs))
+
+        def get_config(self):  # type: ignore[no-untyped-def]
+            return {"units": self.units, "name": self.name}
+
+    class Unsavable(Small):
+        def get_config(self):  # type: ignore[no-untyped-def]
+            return Model.get_config(self)
+
+    x = np.random.default_rng(2).random((4, 6, 3)).astype(np.float32)
+    model = Small(5)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.zeros((4, 1), np.float32), epochs=1, verbose=0)
+    model.save(tmp_path / "small")
+    again = load_model(tmp_path / "small")
+    assert type(again) is Small and again.units == 5
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    other = Unsavable()
+    other(x)
+    with pytest.raises(ConfigError, match="get_config"):
+        other.save(tmp_path / "nope")

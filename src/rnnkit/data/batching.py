@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Protocol, cast
 
 import torch
 from torch import Tensor
@@ -84,7 +84,7 @@ def is_batches(data: object) -> bool:
 class ArrayBatches:
     """Iterate ``(x_batch, y_batch)`` over ``x`` and ``y`` (first axis = samples)."""
 
-    def __init__(self, x: Inputs, y: Tensor | None, batch_size: int, shuffle: bool = False) -> None:
+    def __init__(self, x: Inputs, y: Inputs | None, batch_size: int, shuffle: bool = False) -> None:
         _check_batch_size(batch_size)
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
 
@@ -100,10 +100,10 @@ class ArrayBatches:
         if self.shuffle:
             order = torch.randperm(self.samples)
             x = take(x, order)
-            y = y[order] if y is not None else None
+            y = take(y, order) if y is not None else None
         for start in range(0, self.samples, self.batch_size):
             part = slice(start, start + self.batch_size)
-            yield take(x, part), (y[part] if y is not None else None)
+            yield take(x, part), (cast(Tensor, take(y, part)) if y is not None else None)  # (a tuple: several outputs)
 
 
 class BucketedBatches:

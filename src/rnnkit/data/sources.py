@@ -54,9 +54,11 @@ class SourceBatches:
         for i, batch in enumerate(items):
             x, y = self._split(batch, i)
             inputs = tuple(self.convert(f"batch {i} x[{k}]", a) for k, a in enumerate(x)) if _several(x) else None
-            yield (inputs if inputs is not None else self.convert(f"batch {i} x", x)), (
-                self.convert(f"batch {i} y", y) if y is not None else None
-            )
+            targets: Any = None
+            if y is not None:
+                several = _several(y)
+                targets = tuple(self.convert(f"batch {i} y[{k}]", a) for k, a in enumerate(y)) if several else self.convert(f"batch {i} y", y)
+            yield (inputs if inputs is not None else self.convert(f"batch {i} x", x)), targets
         on_epoch_end = getattr(self.source, "on_epoch_end", None)
         if callable(on_epoch_end):
             on_epoch_end()

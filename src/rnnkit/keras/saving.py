@@ -22,8 +22,8 @@ from typing import TypeVar
 
 from rnnkit.errors import ConfigError
 from rnnkit.layers import Layer
-from rnnkit.models import load_model, save_model
-from rnnkit.registry import LAYERS
+from rnnkit.models import Model, load_model, save_model
+from rnnkit.registry import LAYERS, MODELS
 
 __all__ = ["load_model", "register_keras_serializable", "save_model"]
 
@@ -31,13 +31,17 @@ C = TypeVar("C", bound=type)
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable[[C], C]:
-    """Register a layer class under ``package>name`` (``name``: the class's own by default), as Keras's
-    decorator does; models that hold it then save its name and load it back."""
+    """Register a layer class (a cell included) or a subclassed model class under ``package>name``
+    (``name``: the class's own by default), as Keras's decorator does; models that hold it (or are it)
+    then save its name and load it back. A model class also defines ``get_config``."""
 
     def register(cls: C) -> C:
-        if not (isinstance(cls, type) and issubclass(cls, Layer)):
-            raise ConfigError(f"register_keras_serializable registers rnnkit layers (cells included), got {cls!r}")
-        LAYERS.register(f"{package}>{name or cls.__name__}", cls)
+        if isinstance(cls, type) and issubclass(cls, Layer):
+            LAYERS.register(f"{package}>{name or cls.__name__}", cls)
+        elif isinstance(cls, type) and issubclass(cls, Model):
+            MODELS.register(f"{package}>{name or cls.__name__}", cls)
+        else:
+            raise ConfigError(f"register_keras_serializable registers rnnkit layers and models, got {cls!r}")
         return cls
 
     return register

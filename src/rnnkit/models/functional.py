@@ -70,6 +70,13 @@ class Functional(Model):
     def output(self) -> KerasTensor | list[KerasTensor]:
         return self.outputs[0] if self.single_output else list(self.outputs)
 
+    def output_names(self) -> list[str]:
+        """Each output's name when there are several: its layer's name (``name_i`` for output i of a layer
+        that returns several tensors); [] for one output."""
+        if self.single_output:
+            return []
+        return [f"{self._name_of(t.node)}" + ("" if t.node is None or t.node.single else f"_{t.index}") for t in self.outputs]
+
     def get_layer(self, name: str) -> nn.Module:
         """The layer called ``name`` in this model."""
         if name not in self.graph:

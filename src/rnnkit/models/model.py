@@ -8,6 +8,7 @@ loss → backward (BPTT through the recurrent layers) → clip → optimizer ste
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -37,8 +38,8 @@ from rnnkit.train.distributed import (
     rank_zero_callbacks,
 )
 from rnnkit.train.loop import CallbackList, evaluate_batches, train_epoch
-from rnnkit.train.losses import get_loss, serialize_loss
-from rnnkit.train.metrics import Metric, get_metric
+from rnnkit.train.losses import OutputsLoss, get_loss, serialize_loss
+from rnnkit.train.metrics import Metric, for_output, get_metric
 from rnnkit.train.native_step import fused_predict
 from rnnkit.train.optimizers import Optimizer, get_optimizer
 from rnnkit.train.progress import ProgressBar, resolve_verbose
@@ -95,6 +96,7 @@ class Model(nn.Module):
         clipvalue: float | None = None,
         device: str | None = None,
         mixed_precision: str | None = None,
+        loss_weights: list[float] | dict[str, float] | None = None,
     ) -> None:
         """Choose the optimizer, loss and metrics (and where and in what precision to run).
 
@@ -110,6 +112,9 @@ class Model(nn.Module):
                 ``'cuda:N'``; None leaves the model where it is. Data follow the model.
             mixed_precision: ``'bf16'`` runs the forward pass under ``torch.autocast`` in bfloat16
                 (matrix products in bf16, the loss and the weights in float32); None: float32 throughout.
+            loss_weights: for a model with several outputs, the weight of each output's loss (a list, or
+                a dict by output name); ``loss`` may then be one loss for every output, or a list or dict
+                of them, and each metric is reported per output (``<output>_<metric>``), as in Keras.
         """
         if loss is None:
             raise ConfigError("compile() needs a loss, e.g. loss='mse'")
@@ -122,15 +127,30 @@ class Model(nn.Module):
             if value is not None and not value > 0:
                 raise ConfigError(f"{arg} must be > 0, got {value}")
         self.optimizer = get_optimizer(optimizer)
-        self.loss = get_loss(loss)
-        loss_name = loss if isinstance(loss, str) else str(getattr(loss, "name", ""))
-        self.compiled_metrics = [get_metric(m, loss_name.lower()) for m in (metrics or [])]
+        outputs = self.output_names()
+        if isinstance(loss, dict) and loss.get("class_name") == OutputsLoss.__name__:
+            loss = get_loss(loss)  # a saved model's losses per output
+        if len(outputs) > 1:
+            if not isinstance(loss, OutputsLoss):
+                weights = _per_output("loss_weights", loss_weights, outputs) if loss_weights is not None else None
+                loss = OutputsLoss(_per_output("loss", loss, outputs), weights)
+            self.loss = loss
+            kinds = [str(getattr(part, "name", "")).lower() for part in loss.losses]  # 'accuracy' follows the loss
+            self.compiled_metrics = [
+                for_output(get_metric(m, kind), i, name)
+                for i, (name, kind) in enumerate(zip(outputs, kinds))
+                for m in (metrics or [])
+            ]
+        else:
+            self.loss = get_loss(loss)
+            loss_name = loss if isinstance(loss, str) else str(getattr(loss, "name", ""))
+            self.compiled_metrics = [get_metric(m, loss_name.lower()) for m in (metrics or [])]
         self.clipnorm, self.clipvalue = clipnorm, clipvalue
         self.compile_config = {
             "optimizer": {"class_name": type(self.optimizer).__name__, "config": self.optimizer.get_config()}
             if not hasattr(self.optimizer, "torch_optimizer")
             else None,
-            "loss": serialize_loss(loss),
+            "loss": serialize_loss(self.loss if isinstance(self.loss, OutputsLoss) else loss),
             "metrics": [m for m in (metrics or []) if isinstance(m, str)],
             "clipnorm": clipnorm,
             "clipvalue": clipvalue,
@@ -143,9 +163,37 @@ class Model(nn.Module):
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create all weights for inputs of ``input_shape`` (batch axis first, ``None`` where any size goes).
 
-        Subclasses create the weights and then call ``_built()``.
+        Subclasses create the weights and then call ``_built()``. A model written the Keras subclassing
+        way (layers made in ``__init__``, the computation in ``call``) is built by its first batch, or here
+        by a batch of zeros of that shape (``None`` sizes taken as 1).
         """
-        raise NotImplementedError
+        with torch.no_grad():
+            nn.Module.__call__(self, torch.zeros([1 if d is None else int(d) for d in input_shape]))
+        self._built(tuple(input_shape))
+
+    def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild the model; a model written the Keras subclassing way defines it (and
+        registers its class with ``rnnkit.keras.saving.register_keras_serializable``) to be saved."""
+        raise ConfigError(
+            f"{type(self).__name__} has no get_config(): to save a subclassed model, define get_config() "
+            "(its constructor's arguments) and register the class with register_keras_serializable"
+        )
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Model:
+        return cls(**config)
+
+    # --- Keras's subclassing API -------------------------------------------------------------------
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation of a model written the Keras way: subclass ``Model``, make the layers in
+        ``__init__`` and use them here (``call(inputs, training=None)``); PyTorch users define
+        ``forward`` instead."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither call() (Keras) nor forward() (PyTorch)")
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        if "training" in inspect.signature(self.call).parameters:
+            kwargs.setdefault("training", self.training)
+        return self.call(*args, **kwargs)
 
     def _built(self, input_shape: tuple[int | None, ...]) -> None:
         """Mark the model built; a compiled optimizer now gets the (new) parameters."""
@@ -159,12 +207,19 @@ class Model(nn.Module):
             self.optimizer.build(self.parameters())
 
     def _ensure_built(self, x: Inputs) -> None:
-        if not self.built:
-            if isinstance(x, tuple):
-                raise NotBuiltError("a model with several inputs builds its weights itself; call build() first")
-            # (B, T, F) data: build for any length (a dummy of one step, not the T steps of this data)
-            inferred = (None, None, *x.shape[2:]) if x.dim() >= 3 else (None, *x.shape[1:])
-            self.build(self.declared_input_shape or inferred)
+        if self.built:
+            return
+        first = x[0] if isinstance(x, tuple) else x
+        # (B, T, F) data: build for any length (a dummy of one step, not the T steps of this data)
+        inferred = (None, None, *first.shape[2:]) if first.dim() >= 3 else (None, *first.shape[1:])
+        if type(self).build is Model.build:  # subclassed the Keras way: its first sample builds it
+            with torch.no_grad():
+                nn.Module.__call__(self, *take(x, slice(0, 1))) if isinstance(x, tuple) else nn.Module.__call__(self, x[:1])
+            self._built(inferred)
+            return
+        if isinstance(x, tuple):
+            raise NotBuiltError("a model with several inputs builds its weights itself; call build() first")
+        self.build(self.declared_input_shape or inferred)
 
     def _require_compiled(self, what: str) -> tuple[Optimizer, Callable[[Tensor, Tensor], Tensor]]:
         """The compiled optimizer and loss, or a clear error when ``compile`` has not run."""
@@ -234,11 +289,21 @@ class Model(nn.Module):
         shape = self.build_input_shape or self.declared_input_shape
         return tuple(shape[1:]) if shape is not None else None
 
-    def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Inputs, Tensor]:
+    def _check_xy(self, x: Any, y: Any, prefix: str = "") -> tuple[Inputs, Inputs]:
         xt = self._check_x(x, prefix + "x")
-        yt = self._to_model(to_tensor(prefix + "y", y, min_rank=1))
-        check_same_length(rows(xt), len(yt))
+        outputs = self.output_names()
+        if isinstance(y, dict) and len(outputs) > 1:  # targets by output name, as Keras takes them
+            y = _per_output("y", y, outputs)
+        if _is_several(y) and len(outputs) > 1:
+            yt: Any = tuple(self._to_model(to_tensor(f"{prefix}y[{i}]", part, min_rank=1)) for i, part in enumerate(y))
+        else:
+            yt = self._to_model(to_tensor(prefix + "y", y, min_rank=1))
+        check_same_length(rows(xt), rows(yt))
         return xt, yt
+
+    def output_names(self) -> list[str]:
+        """The names of the model's outputs when it has several (Keras's ``output_names``); [] otherwise."""
+        return []
 
     # --- fit / evaluate / predict ---------------------------------------------------------------
     def fit(
@@ -349,7 +414,7 @@ class Model(nn.Module):
         shuffle: bool,
         validation_split: float,
         validation_data: Any,
-    ) -> tuple[Batches, Batches | None, tuple[Inputs, Tensor]]:
+    ) -> tuple[Batches, Batches | None, tuple[Inputs, Inputs]]:
         """Training batches, validation batches and a sample ``(x, y)`` (builds the model, feeds callbacks)."""
         if is_source(x):
             if y is not None or validation_split:
@@ -369,10 +434,10 @@ class Model(nn.Module):
                 cut = int(n * (1 - validation_split))
                 if cut == 0 or cut == n:
                     raise ConfigError(f"validation_split={validation_split} leaves no samples on one side of {n}")
-                validation_data = ArrayBatches(take(xt, slice(cut, None)), yt[cut:], batch_size)
-                xt, yt = take(xt, slice(None, cut)), yt[:cut]
+                validation_data = ArrayBatches(take(xt, slice(cut, None)), take(yt, slice(cut, None)), batch_size)
+                xt, yt = take(xt, slice(None, cut)), take(yt, slice(None, cut))
             train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
-            sample = (take(xt, slice(None, 1024)), yt[:1024])
+            sample = (take(xt, slice(None, 1024)), cast(Tensor, take(yt, slice(None, 1024))))
         if validation_data is None or is_source(validation_data):
             return train, (self._batches(validation_data) if validation_data is not None else None), sample
         if len(validation_data) != 2:
@@ -450,7 +515,8 @@ class Model(nn.Module):
     # --- weights --------------------------------------------------------------------------------
     @property
     def layers(self) -> list[nn.Module]:
-        return []
+        """The layers the model holds (its direct children that are layers), in the order they were set."""
+        return [m for m in self.children() if isinstance(m, Layer)]
 
     @property
     def losses(self) -> list[Tensor]:
@@ -594,6 +660,20 @@ class _TrainingRecord(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.log.append(epoch_record(epoch, self._start, logs))
+
+
+def _per_output(what: str, value: Any, outputs: list[str]) -> list[Any]:
+    """``value`` for each of ``outputs``: one value for all, a list in output order, or a dict by name."""
+    if isinstance(value, dict) and not (what == "loss" and "class_name" in value):
+        missing = [name for name in outputs if name not in value]
+        if missing:
+            raise ConfigError(f"{what} has no entry for the outputs {missing}; the outputs are {outputs}")
+        return [value[name] for name in outputs]
+    if isinstance(value, list | tuple):
+        if len(value) != len(outputs):
+            raise ConfigError(f"{what} needs one entry per output ({len(outputs)}: {outputs}), got {len(value)}")
+        return list(value)
+    return [value] * len(outputs)
 
 
 def _is_several(x: Any) -> bool:

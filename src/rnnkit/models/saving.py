@@ -84,7 +84,7 @@ def save_model(
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "rnnkit_version": rnnkit.__version__,
-            "class_name": type(model).__name__,
+            "class_name": MODELS.name_of(type(model)) or type(model).__name__,
             "config": model.get_config(),
             "build_input_shape": list(model.build_input_shape),
             "compile": model.compile_config or None,

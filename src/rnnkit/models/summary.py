@@ -36,9 +36,10 @@ def summary_table(model: Any) -> str:
         rows = [(label, shape, f"{n:,}", links) for label, shape, n, links in model.summary_rows()]
     else:
         rows = []
+        known = getattr(model, "output_shapes", {})  # a subclassed model's layers' shapes are not recorded
         for layer in model.layers:
             n = sum(p.numel() for p in layer.parameters())
-            shape = _shape(model.output_shapes.get(layer.name, ()))
+            shape = _shape(known[layer.name]) if layer.name in known else "?"
             rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{n:,}", []))
     linked = any(links for *_, links in rows)
     widths = [max(31, *(len(r[0]) for r in rows)), max(22, *(len(r[1]) for r in rows)), 13]

@@ -24,7 +24,7 @@ from typing import Any, cast
 import torch
 from torch import Tensor, nn
 
-from rnnkit.data.batching import Batches, Inputs
+from rnnkit.data.batching import Batches, Inputs, rows
 from rnnkit.errors import DivergedError
 from rnnkit.train.bptt import TruncatedBPTT
 from rnnkit.train.callbacks import Callback
@@ -195,11 +195,11 @@ def train_epoch(
                     with torch.no_grad():
                         model(xc)
                     continue
-                if graphed is not None and isinstance(xc, Tensor) and graphed.fits(xc, yc):
+                if graphed is not None and isinstance(xc, Tensor) and isinstance(yc, Tensor) and graphed.fits(xc, yc):
                     loss, y_pred, clip_flag = graphed(xc, yc)  # the whole update, one CUDA graph replay
                     clipped += clip_flag
                 else:
-                    if fused is not None and isinstance(xc, Tensor) and fused.fits(xc, yc):
+                    if fused is not None and isinstance(xc, Tensor) and isinstance(yc, Tensor) and fused.fits(xc, yc):
                         loss, y_pred = fused(xc, yc)
                     else:
                         y_pred = _forward(model, xc)
@@ -214,14 +214,14 @@ def train_epoch(
                         if not math.isfinite(loss_value):  # before the update: the weights stay good
                             raise DivergedError(f"the loss is {loss_value}", batch=step)
                     if distributed:
-                        average_gradients(optimizer.params, yc.shape[0])
+                        average_gradients(optimizer.params, rows(yc))
                     if clip is not None:
                         clipped += clip()
                     optimizer.step()
                     for module in constrained:
                         module.apply_constraints()
                 updates += 1
-                n = yc.shape[0]
+                n = rows(yc)
                 seen += n
                 with torch.no_grad():
                     if on_cpu:
@@ -229,7 +229,7 @@ def train_epoch(
                     else:
                         sums[0] += loss.detach() * n
                     for i, metric in enumerate(metrics, start=1):
-                        sums[i] += metric(yc, y_pred.detach()).sum()
+                        sums[i] += metric(yc, cast(Tensor, _detached(y_pred))).sum()
                 if getattr(model, "interrupted", False):
                     at = (step, chunk + 1) if tbptt is not None else (step + 1, 0)
                     stopped = ResumePoint(-1, *at, rng=torch.get_rng_state(), states=carried_states(model))
@@ -304,14 +304,22 @@ def evaluate_batches(
     for xb, y_batch in batches:
         yb = cast(Tensor, y_batch)  # evaluation batches always carry targets
         if sums is None:  # on the device of the data
-            sums = torch.zeros(1 + len(metrics), device=yb.device)
+            sums = torch.zeros(1 + len(metrics), device=_first(yb).device)
         y_pred = _forward(model, xb)
-        n = len(yb)
+        n = rows(yb)
         seen += n
         sums[0] += loss_fn(yb, y_pred) * n
         for i, metric in enumerate(metrics, start=1):
             sums[i] += metric(yb, y_pred).sum()
     return _logs(sums if sums is not None else torch.zeros(1 + len(metrics)), seen, metrics)
+
+
+def _detached(y: Tensor | list[Tensor]) -> Tensor | list[Tensor]:
+    return [t.detach() for t in y] if isinstance(y, list | tuple) else y.detach()
+
+
+def _first(y: Inputs) -> Tensor:
+    return y[0] if isinstance(y, tuple) else y
 
 
 def _forward(model: nn.Module, x: Inputs) -> Tensor:

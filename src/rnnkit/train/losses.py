@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -316,6 +316,37 @@ for _names, _cls in [
 ]:
     for _n in _names:
         losses.register(_n, _cls)
+
+
+class OutputsLoss(Loss):
+    """The loss of a model with several outputs: ``Σ_k w_k · L_k(y_k, ŷ_k)``, one loss and weight per
+    output (Keras's ``compile(loss=[...], loss_weights=[...])``); targets and predictions are lists.
+
+    Example:
+        >>> y, p = [torch.zeros(2, 1), torch.zeros(2, 3)], [torch.ones(2, 1), torch.full((2, 3), 2.0)]
+        >>> float(OutputsLoss(["mse", "mae"], weights=[1.0, 0.5])(y, p))  # 1 + 0.5 · 2
+        2.0
+    """
+
+    name = "outputs_loss"
+
+    def __init__(self, losses: list[Any], weights: list[float] | None = None) -> None:
+        self.losses = [get_loss(spec) for spec in losses]
+        self.weights = [1.0] * len(self.losses) if weights is None else [float(w) for w in weights]
+        if not self.losses or len(self.weights) != len(self.losses):
+            raise ConfigError(f"one loss and one weight per output: got {len(self.losses)} and {len(self.weights)}")
+
+    def __call__(self, y_true: Any, y_pred: Any) -> Tensor:
+        count = len(self.losses)
+        if not (isinstance(y_true, list | tuple) and isinstance(y_pred, list | tuple) and len(y_true) == len(y_pred) == count):
+            raise ShapeError(f"{self.name}: the model has {count} outputs: give {count} targets (a list), one per output")
+        return cast(Tensor, sum(w * loss(t, p) for w, loss, t, p in zip(self.weights, self.losses, y_true, y_pred)))
+
+    def get_config(self) -> dict[str, Any]:
+        saved = [serialize_loss(loss) for loss in self.losses]
+        if any(s is None for s in saved):
+            return {}
+        return {"losses": saved, "weights": self.weights}
 
 
 def _all_subclasses(cls: type[Loss]) -> list[type[Loss]]:

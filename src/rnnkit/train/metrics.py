@@ -117,6 +117,11 @@ class SparseCategoricalAccuracy(Metric):
         super().__init__(name, sparse_categorical_accuracy)
 
 
+def for_output(metric: Metric, index: int, output: str) -> Metric:
+    """``metric`` on output ``index`` of a model with several outputs, named ``<output>_<metric>`` (Keras's)."""
+    return Metric(f"{output}_{metric.name}", lambda y_true, y_pred: metric(y_true[index], y_pred[index]))
+
+
 metrics: Registry[MetricFn] = Registry("metric")
 for _names, _fn in [
     (("mse", "mean_squared_error"), mse),
