@@ -139,3 +139,18 @@ def test_a_functional_model_trains_and_beats_the_mean() -> None:
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, y, epochs=20, batch_size=32, verbose=0)
     assert model.evaluate(x, y, verbose=0) < 0.1 * float(np.var(y))
+
+
+def test_a_model_called_on_symbolic_tensors_is_a_layer_of_the_outer_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(4)
+    inner_in = Input(shape=(None, 3))
+    encoder = Model(inner_in, LSTM(4)(inner_in), name="encoder")
+    head = Sequential([Dense(2)])
+    outer_in = Input(shape=(None, 3))
+    model = Model(outer_in, head(encoder(outer_in)))
+    assert [type(layer).__name__ for layer in model.layers] == ["Input", "Functional", "Sequential"]
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(model(x), head(encoder(x)))  # the same weights, shared
+    model.save(tmp_path / "nested")
+    again = load_model(tmp_path / "nested")
+    np.testing.assert_allclose(again.predict(x.numpy(), verbose=0), model.predict(x.numpy(), verbose=0), atol=1e-6)

@@ -24,6 +24,7 @@ from rnnkit.data.sources import SourceBatches, is_source
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.layers.base import Layer, freeze_untrainable, in_mode
 from rnnkit.layers.core import Embedding
+from rnnkit.layers.symbolic import is_symbolic, symbolic_call
 from rnnkit.models.saving import restore_into, save_model
 from rnnkit.models.summary import summary_table
 from rnnkit.registry import MODELS
@@ -493,7 +494,10 @@ class Model(nn.Module):
     def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         """``model(x)``: the output for ``x`` (NumPy arrays are converted); the first call builds an
         unbuilt model, as in Keras. Outside ``fit`` a model runs in inference mode (no dropout) unless
-        ``training=True`` or ``model.train()`` says otherwise."""
+        ``training=True`` or ``model.train()`` says otherwise. On symbolic tensors a model acts as a layer
+        of a functional model (Keras's nested models)."""
+        if args and not isinstance(args[0], Tensor) and is_symbolic(args, kwargs):
+            return symbolic_call(self, args, {**kwargs, **({} if training is None else {"training": training})})
         if args and not isinstance(args[0], Tensor):
             args = (self._check_x(args[0]), *args[1:])
         if not self.built and args and isinstance(args[0], Tensor | tuple):
