@@ -26,7 +26,7 @@ from rnnkit.native.stack import DensePart, RecurrentPart
 from rnnkit.nn.init import InitializerSpec, get_initializer
 from rnnkit.nn.penalties import get_constraint, get_regularizer, serialize_penalty
 
-__all__ = ["Layer", "freeze_untrainable", "in_mode", "transpose"]
+__all__ = ["Layer", "freeze_untrainable", "in_mode", "kernel_and_bias", "transpose"]
 
 Shape = tuple[int | None, ...]
 
@@ -38,6 +38,13 @@ def transpose(a: np.ndarray) -> np.ndarray:
 
 def _identity(a: np.ndarray) -> np.ndarray:
     return a
+
+
+def kernel_and_bias(
+    kernel: Tensor, bias: Tensor | None, to_keras: Callable[[np.ndarray], np.ndarray]
+) -> list[tuple[Tensor, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
+    """``keras_weights`` of a layer with a kernel (``to_keras`` maps its layout both ways) and maybe a bias."""
+    return [(kernel, to_keras, to_keras), *([(bias, _identity, _identity)] if bias is not None else [])]
 
 
 def _snake(name: str) -> str:

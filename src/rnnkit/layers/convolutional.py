@@ -27,7 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers.base import Layer, Shape
+from rnnkit.layers.base import Layer, Shape, kernel_and_bias
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 from rnnkit.registry import LAYERS
 
@@ -107,10 +107,7 @@ class Conv1D(Layer):
         return mask if self.keeps_length() else None
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
-        slots = [(self.weight, _kernel_to_keras, _kernel_to_keras)]
-        if self.bias is not None:
-            slots.append((self.bias, lambda a: a, lambda a: a))
-        return slots
+        return kernel_and_bias(self.weight, self.bias, _kernel_to_keras)
 
     def get_config(self) -> dict[str, Any]:
         return {

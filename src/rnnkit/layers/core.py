@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, DataError, ShapeError
-from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.layers.base import Layer, Shape, kernel_and_bias, transpose
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.layers.symbolic import KerasTensor, Node
 from rnnkit.native.stack import DensePart
@@ -143,10 +143,7 @@ class Dense(Layer):
         return DensePart(self.activation, self.weight, self.bias)
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
-        slots = [(self.weight, transpose, transpose)]
-        if self.bias is not None:
-            slots.append((self.bias, lambda a: a, lambda a: a))
-        return slots
+        return kernel_and_bias(self.weight, self.bias, transpose)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -163,7 +163,7 @@ def _as_symbolic(value: Any) -> Any:
 def output_specs(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[tuple[Shape, torch.dtype]], bool]:
     """The ``(shape, dtype)`` of each output of ``layer`` called on the symbolic ``args``, and whether it
     returns one tensor (not a list): two dummy runs (see the module); the layer is built by the first."""
-    training = layer.training
+    modes = [(m, m.training) for m in layer.modules()]
     layer.eval()  # the dummy runs: no dropout, no noise
     try:
         with torch.no_grad():
@@ -173,7 +173,8 @@ def output_specs(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
         shapes = [t.shape for t in flatten((args, kwargs)) if isinstance(t, KerasTensor)]
         raise ShapeError(f"{getattr(layer, 'name', type(layer).__name__)!r} cannot take inputs of shape {shapes}: {exc}") from exc
     finally:
-        layer.train(training)
+        for m, mode in modes:  # every module's mode as it was
+            m.training = mode
         reset = getattr(layer, "reset_states", None)
         if getattr(layer, "stateful", False) and reset is not None:
             reset()  # the dummy runs leave no carried state behind
