@@ -27,6 +27,7 @@ from rnnkit.layers.core import (
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.layers.local_pooling import AveragePooling1D, MaxPooling1D
 from rnnkit.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
+from rnnkit.layers.min_rnn import MinGRU, MinLSTM
 from rnnkit.layers.normalization import BatchNormalization, LayerNormalization
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
@@ -65,6 +66,8 @@ __all__ = [
     "Masking",
     "MaxPooling1D",
     "Maximum",
+    "MinGRU",
+    "MinLSTM",
     "Minimum",
     "Multiply",
     "RNN",

@@ -35,12 +35,21 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["available", "build", "build_directory", "kernels", "module_file", "run_sequence", "switched_off"]
+__all__ = [
+    "available",
+    "build",
+    "build_directory",
+    "gated_scan",
+    "kernels",
+    "module_file",
+    "run_sequence",
+    "switched_off",
+]
 
 _HERE = Path(__file__).parent
 #: the module's C++ sources (with their headers); a build is keyed by all of them
-SOURCES = [_HERE / name for name in ("recurrent.cpp", "sequential.cpp", "module.cpp")]
-HEADERS = [_HERE / name for name in ("recurrent.h", "sequential.h")]
+SOURCES = [_HERE / name for name in ("recurrent.cpp", "scan.cpp", "sequential.cpp", "module.cpp")]
+HEADERS = [_HERE / name for name in ("recurrent.h", "scan.h", "sequential.h")]
 #: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
 #: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
 FLAGS = ["-O3", "-march=native", "-fopenmp"]
@@ -255,3 +264,48 @@ def run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: list[
     if mode == "gru":
         return _GRU.apply(x, state[0], *weights)  # type: ignore[no-any-return]
     return _RNN.apply(x, state[0], *weights, mode == "rnn_relu")  # type: ignore[no-any-return]
+
+
+class _GatedScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
+        k = kernels()
+        assert k is not None
+        hs = k.gated_scan_forward(u, v, h0)
+        ctx.save_for_backward(u, v, hs, h0)
+        return hs  # type: ignore[no-any-return]
+
+    @staticmethod
+    def backward(ctx: Any, grad_hs: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        u, v, hs, h0 = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        du, dv, dh0 = k.gated_scan_backward(grad_hs, u, v, hs, h0)
+        return du, dv, dh0
+
+
+def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
+    """Every state of the gated linear recurrence ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: ``u``, ``v``
+    ``(B, T, H)`` and ``h0`` ``(B, H)`` → ``(B, T, H)``. One native pass forward and one backward on CPU
+    float tensors when the kernels are built (``scan.cpp`` derives the backward); else a loop over time
+    in PyTorch, the same numbers.
+
+    Example:
+        >>> u, v = torch.full((1, 3, 1), 0.5), torch.ones(1, 3, 1)
+        >>> gated_scan(u, v, torch.zeros(1, 1))[0, :, 0].tolist()
+        [0.5, 0.75, 0.875]
+    """
+    native = (
+        u.device.type == "cpu"
+        and u.dtype in (torch.float32, torch.float64)
+        and v.dtype == u.dtype == h0.dtype
+        and not torch.is_autocast_enabled("cpu")
+        and kernels() is not None
+    )
+    if native:
+        return _GatedScan.apply(u.contiguous(), v.contiguous(), h0.contiguous())  # type: ignore[no-any-return]
+    h, states = h0, []
+    for t in range(u.shape[1]):
+        h = h + u[:, t] * (v[:, t] - h)
+        states.append(h)
+    return torch.stack(states, dim=1)

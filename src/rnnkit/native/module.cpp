@@ -1,8 +1,9 @@
-// The Python module rnnkit_native: the kernels of recurrent.cpp and sequential.cpp.
+// The Python module rnnkit_native: the kernels of recurrent.cpp, scan.cpp and sequential.cpp.
 
 #include <torch/extension.h>
 
 #include "recurrent.h"
+#include "scan.h"
 #include "sequential.h"
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
@@ -19,4 +20,6 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("adam_update", &adam_update);
   m.def("rmsprop_update", &rmsprop_update);
   m.def("adam_pass", &adam_pass);
+  m.def("gated_scan_forward", &gated_scan_forward);
+  m.def("gated_scan_backward", &gated_scan_backward);
 }

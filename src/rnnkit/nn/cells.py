@@ -37,10 +37,18 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
-from rnnkit.nn.functional import gru_step, gru_step_reset_before, lstm_step, simple_rnn_step
+from rnnkit.native import gated_scan
+from rnnkit.nn.functional import (
+    gru_step,
+    gru_step_reset_before,
+    lstm_step,
+    min_gru_gates,
+    min_lstm_gates,
+    simple_rnn_step,
+)
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 
-__all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell", "MinGRUCell", "MinLSTMCell", "ScanCell"]
 
 
 class LSTMState(NamedTuple):
@@ -223,3 +231,90 @@ class GRUCell(RecurrentCell):
 
     def get_config(self) -> dict[str, Any]:
         return {**({} if self.reset_after else {"reset_after": False}), **super().get_config()}
+
+
+class ScanCell(nn.Module):
+    """A cell whose gates read the input alone (minGRU, minLSTM): ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``
+    with ``(u_t, v_t) = gates(W x_t + b)``. One step is ``forward`` (the cell contract, for the one loop
+    over time and streaming); a whole sequence is ``sequence``: every step's gates in one matrix product,
+    then the linear recurrence in one pass (``rnnkit.native.gated_scan``). Tests hold the two equal.
+
+    Weights: ``weight_ih`` ``(G·H, F)`` and ``bias_ih`` ``(G·H)``, the gate blocks in the order the gate
+    function reads them. Parameters: ``G·(H·F + H)``; no recurrent kernel.
+    """
+
+    gates = 2
+    fused_mode: str | None = None  # no PyTorch kernel: the scan is this cell's whole-sequence path
+
+    def __init__(self, input_size: int, hidden_size: int, *, kernel_initializer: InitializerSpec = "glorot_uniform",
+                 bias_initializer: InitializerSpec = "zeros") -> None:  # fmt: skip
+        super().__init__()
+        if input_size < 1 or hidden_size < 1:
+            raise ConfigError(f"cell sizes must be positive, got input_size={input_size}, hidden_size={hidden_size}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.weight_ih = nn.Parameter(get_initializer(kernel_initializer)(torch.empty(self.gates * hidden_size, input_size)))
+        self.bias_ih = nn.Parameter(get_initializer(bias_initializer)(torch.empty(self.gates * hidden_size)))
+
+    @property
+    def state_size(self) -> tuple[int, ...]:
+        return (self.hidden_size,)
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size
+
+    def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def forward(self, x: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None) -> tuple[Tensor, tuple[Tensor]]:
+        if h_mask is not None:
+            raise ConfigError(f"{type(self).__name__} has no recurrent weights: recurrent dropout does not apply")
+        (h,) = state
+        u, v = self.gate_values(torch.addmm(self.bias_ih, x, self.weight_ih.t()))
+        h = h + u * (v - h)
+        return h, (h,)
+
+    def sequence(self, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | None = None,
+                 go_backwards: bool = False) -> tuple[Tensor, tuple[Tensor]]:  # fmt: skip
+        """The whole sequence at once: ``x`` ``(B, T, F)`` → outputs ``(B, T, H)`` in reading order and the
+        final state; exactly what stepping the cell gives (``rnnkit.nn.recurrent.unroll``): a masked step
+        keeps the state (its gate is 0) and outputs the last real output (zeros before the first)."""
+        if go_backwards:
+            x = x.flip(1)
+            mask = mask.flip(1) if mask is not None else None
+        u, v = self.gate_values(torch.nn.functional.linear(x, self.weight_ih, self.bias_ih))  # (B, T, H) each
+        if mask is not None:
+            u = u * mask.unsqueeze(-1).to(u.dtype)
+        hs = gated_scan(u, v, state[0])
+        final = hs[:, -1]
+        if mask is not None:  # before a row's first real step the loop outputs zeros, not the initial state
+            hs = hs * (mask.cumsum(dim=1) > 0).unsqueeze(-1).to(hs.dtype)
+        return hs, (final,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"kernel_initializer": serialize_initializer(self.kernel_initializer),
+                "bias_initializer": serialize_initializer(self.bias_initializer)}  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+
+class MinGRUCell(ScanCell):
+    """minGRU (Feng et al. 2024, "Were RNNs All We Needed?"): the GRU with its gates reading the input only
+    (math in ``rnnkit.nn.functional.min_gru_gates``). Parameters ``2·(H·F + H)``."""
+
+    gates = 2
+
+    def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
+        return min_gru_gates(pre)
+
+
+class MinLSTMCell(ScanCell):
+    """minLSTM (Feng et al. 2024): forget and input gates from the input only, normalised to sum to 1
+    (math in ``rnnkit.nn.functional.min_lstm_gates``). Parameters ``3·(H·F + H)``."""
+
+    gates = 3
+
+    def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
+        return min_lstm_gates(pre)

@@ -121,6 +121,34 @@ def gru_step_reset_before(
     return (1 - z) * n + z * h
 
 
+def min_gru_gates(pre: Tensor) -> tuple[Tensor, Tensor]:
+    """minGRU's gate and candidate (Feng et al. 2024) from the input's projection ``pre = W x + b``
+    ``(..., 2H)`` (blocks z, h̃)::
+
+        z = σ(W_z x + b_z)      update gate, from the input alone
+        h̃ = W_h x + b_h         candidate
+        h' = (1 − z) ⊙ h + z ⊙ h̃ = h + z ⊙ (h̃ − h)
+
+    Returns ``(u, v) = (z, h̃)``, each ``(..., H)``, for ``h' = h + u ⊙ (v − h)``.
+    """
+    z, candidate = pre.chunk(2, dim=-1)
+    return torch.sigmoid(z), candidate
+
+
+def min_lstm_gates(pre: Tensor) -> tuple[Tensor, Tensor]:
+    """minLSTM's gates and candidate (Feng et al. 2024) from ``pre = W x + b`` ``(..., 3H)`` (blocks f, i,
+    h̃), with the paper's normalised gates, so that they sum to 1 and the state stays bounded::
+
+        f = σ(W_f x + b_f),  i = σ(W_i x + b_i),  f' = f / (f + i),  i' = i / (f + i)
+        h' = f' ⊙ h + i' ⊙ h̃ = h + i' ⊙ (h̃ − h)
+
+    Returns ``(u, v) = (i', h̃)``.
+    """
+    f, i, candidate = pre.chunk(3, dim=-1)
+    f, i = torch.sigmoid(f), torch.sigmoid(i)
+    return i / (f + i), candidate
+
+
 def gru_gates(gi: Tensor, gh: Tensor, h: Tensor) -> Tensor:
     """The GRU step after its matmuls: ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh`` ``(..., 3H)``
     (blocks r, z, n) and ``h`` ``(..., H)`` → ``h'``."""

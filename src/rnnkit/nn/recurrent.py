@@ -118,6 +118,9 @@ def run_recurrent(
         state = initial_state(cell, B, x)
     if mask is not None and bool(mask.all()):
         mask = None
+    sequence = getattr(cell, "sequence", None)  # a cell with a whole-sequence path of its own (a scan)
+    if sequence is not None and h_mask is None and record is None and implementation != "unrolled":
+        return sequence(x, state, mask, go_backwards)  # type: ignore[no-any-return]
     lengths = None
     reason = _unfusable(cell, mask, go_backwards, h_mask)
     if reason is None and mask is not None:

@@ -1,0 +1,80 @@
+"""Recurrent layers that train in parallel over time: ``MinGRU`` and ``MinLSTM`` (Feng et al. 2024, "Were
+RNNs All We Needed?").
+
+Their gates read the input alone, so the recurrence is linear in the state,
+``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: the gates of every step come from one matrix product over the
+whole sequence, then one pass of a scan (``rnnkit.native.gated_scan``; its backward a reverse scan) gives
+all the states. No step waits on a matrix product of the step before, which is what makes an LSTM's BPTT
+slow on long sequences. The cells (``rnnkit.nn.cells.MinGRUCell``, ``MinLSTMCell``) also step one time
+step at a time, for streaming (``model.step``); tests hold the two paths equal.
+
+The options are those of the other recurrent layers (``RNN``): ``return_sequences``, ``return_state``,
+``go_backwards``, ``stateful``, ``dropout`` on the inputs, masks (padding changes nothing),
+``Bidirectional``. There is no ``recurrent_dropout``: there are no recurrent weights. ``get_weights()``
+gives Keras-style ``[kernel (F, G·H), bias (G·H,)]``, gate blocks z, h̃ (MinGRU) or f, i, h̃ (MinLSTM).
+
+Example:
+    >>> import torch
+    >>> layer = MinGRU(8, return_sequences=True)
+    >>> tuple(layer(torch.zeros(2, 100, 3)).shape), sum(p.numel() for p in layer.parameters())
+    ((2, 100, 8), 64)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnnkit.errors import ConfigError
+from rnnkit.layers.base import kernel_and_bias, transpose
+from rnnkit.layers.recurrent import RNN
+from rnnkit.nn.cells import MinGRUCell, MinLSTMCell, ScanCell
+from rnnkit.nn.init import InitializerSpec, serialize_initializer
+from rnnkit.registry import LAYERS
+
+__all__ = ["MinGRU", "MinLSTM"]
+
+
+class _ScanRNN(RNN):
+    """A recurrent layer over a ``ScanCell``, built from the input's feature count."""
+
+    cell_class: type[ScanCell]
+    cell: ScanCell
+    penalty_slots = {"kernel": ("cell.weight_ih",), "bias": ("cell.bias_ih",)}
+
+    def __init__(self, units: int, kernel_initializer: InitializerSpec = "glorot_uniform",
+                 bias_initializer: InitializerSpec = "zeros", **kwargs: Any) -> None:  # fmt: skip
+        if not isinstance(units, int) or units < 1:
+            raise ConfigError(f"{type(self).__name__}(units) must be a positive integer, got {units!r}")
+        if kwargs.get("recurrent_dropout"):
+            raise ConfigError(f"{type(self).__name__} has no recurrent weights: recurrent_dropout does not apply")
+        super().__init__(**kwargs)
+        self.units = units
+        self.cell_options: dict[str, Any] = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer}
+
+    def make_cell(self, input_size: int) -> ScanCell:
+        return self.cell_class(input_size, self.units, **self.cell_options)
+
+    def keras_weights(self):  # type: ignore[no-untyped-def]
+        return kernel_and_bias(self.cell.weight_ih, self.cell.bias_ih, transpose)
+
+    def get_config(self) -> dict[str, Any]:
+        options = {k: serialize_initializer(v) for k, v in self.cell_options.items()}
+        return {"units": self.units, **options, **super().get_config()}
+
+
+@LAYERS.add
+class MinGRU(_ScanRNN):
+    """minGRU: ``z = σ(W_z x + b_z)``, ``h̃ = W_h x + b_h``, ``h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̃``.
+    Parameters: ``2·(H·F + H)``."""
+
+    cell_class = MinGRUCell
+
+
+@LAYERS.add
+class MinLSTM(_ScanRNN):
+    """minLSTM: ``f, i = σ(W_f x + b_f), σ(W_i x + b_i)``, normalised to ``f' = f / (f + i)``, ``i' = 1 − f'``;
+    ``h̃ = W_h x + b_h``; ``h_t = f' ⊙ h_{t−1} + i' ⊙ h̃``. Parameters: ``3·(H·F + H)``."""
+
+    cell_class = MinLSTMCell
+
+
