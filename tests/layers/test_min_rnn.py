@@ -136,3 +136,24 @@ def test_streaming_saving_and_options(tmp_path) -> None:  # type: ignore[no-unty
     np.testing.assert_allclose(load_model(tmp_path / "m").predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
     with pytest.raises(ConfigError, match="recurrent_dropout"):
         MinGRU(4, recurrent_dropout=0.1)
+
+
+@pytest.mark.parametrize("gates,width", [("min_gru", 2), ("min_lstm", 3)])
+def test_the_fused_gate_scan_equals_gates_then_scan_with_gradients(gates: str, width: int) -> None:
+    from rnnkit.native import gate_scan, kernels
+    from rnnkit.nn.functional import min_gru_gates, min_lstm_gates
+
+    if kernels() is None:
+        pytest.skip("the native kernels are not built here (rnnkit native build); the PyTorch path is tested above")
+    torch.manual_seed(6)
+    pre = torch.randn(3, 8, width * 4, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    keep = torch.tensor([[1.0] * 8, [1.0] * 5 + [0.0] * 3, [0.0, 0.0] + [1.0] * 6], dtype=torch.float64)
+    fused = gate_scan(pre, h0, keep, gates)
+    u, v = (min_gru_gates if gates == "min_gru" else min_lstm_gates)(pre)
+    plain = gated_scan(u * keep.unsqueeze(-1), v, h0)
+    weights = torch.randn(3, 8, 4, dtype=torch.float64)
+    torch.testing.assert_close(fused, plain, rtol=1e-12, atol=1e-12)
+    for a, b in zip(torch.autograd.grad((fused * weights).sum(), [pre, h0]), torch.autograd.grad((plain * weights).sum(), [pre, h0])):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+    assert torch.autograd.gradcheck(lambda p, h: gate_scan(p, h, keep, gates), (pre, h0))

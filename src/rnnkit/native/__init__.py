@@ -39,6 +39,7 @@ __all__ = [
     "available",
     "build",
     "build_directory",
+    "gate_scan",
     "gated_scan",
     "kernels",
     "module_file",
@@ -309,3 +310,44 @@ def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
         h = h + u[:, t] * (v[:, t] - h)
         states.append(h)
     return torch.stack(states, dim=1)
+
+
+class _GateScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, pre: Tensor, h0: Tensor, keep: Tensor, mode: int) -> Tensor:
+        k = kernels()
+        assert k is not None
+        hs = k.gate_scan_forward(pre, h0, keep, mode)
+        ctx.save_for_backward(pre, hs, h0, keep)
+        ctx.mode = mode
+        return hs  # type: ignore[no-any-return]
+
+    @staticmethod
+    def backward(ctx: Any, grad_hs: Tensor) -> tuple[Tensor | None, ...]:
+        pre, hs, h0, keep = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        dpre, dh0 = k.gate_scan_backward(grad_hs, pre, hs, h0, keep, ctx.mode)
+        return dpre, dh0, None, None
+
+
+#: the gate functions ``gate_scan`` runs natively, by the width of the projection in units of H
+GATE_MODES = {"min_gru": 0, "min_lstm": 1}
+
+
+def gate_scan(pre: Tensor, h0: Tensor, keep: Tensor | None, gates: str) -> Tensor | None:
+    """``gated_scan`` with the gate computed inside the same pass from the projection ``pre`` ``(B, T, G·H)``
+    (``gates``: ``'min_gru'``, G = 2, or ``'min_lstm'``, G = 3; ``rnnkit.nn.functional.min_gru_gates`` and
+    ``min_lstm_gates`` give the math); ``keep`` ``(B, T)`` is 0 at padded steps (their gate is 0) or None.
+    The gradient of ``pre`` comes back in one backward pass. None when the kernels do not run these inputs
+    (then the caller computes the gates and calls ``gated_scan``)."""
+    if (
+        pre.device.type != "cpu"
+        or pre.dtype not in (torch.float32, torch.float64)
+        or h0.dtype != pre.dtype
+        or torch.is_autocast_enabled("cpu")
+        or kernels() is None
+    ):
+        return None
+    mask = keep.to(pre.dtype) if keep is not None else pre.new_empty(0)
+    return _GateScan.apply(pre.contiguous(), h0.contiguous(), mask, GATE_MODES[gates])  # type: ignore[no-any-return]

@@ -22,4 +22,6 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("adam_pass", &adam_pass);
   m.def("gated_scan_forward", &gated_scan_forward);
   m.def("gated_scan_backward", &gated_scan_backward);
+  m.def("gate_scan_forward", &gate_scan_forward);
+  m.def("gate_scan_backward", &gate_scan_backward);
 }

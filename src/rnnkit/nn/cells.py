@@ -37,7 +37,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
-from rnnkit.native import gated_scan
+from rnnkit.native import gate_scan, gated_scan
 from rnnkit.nn.functional import (
     gru_step,
     gru_step_reset_before,
@@ -245,6 +245,7 @@ class ScanCell(nn.Module):
 
     gates = 2
     fused_mode: str | None = None  # no PyTorch kernel: the scan is this cell's whole-sequence path
+    native_gates = "min_gru"  # the gate function the native scan computes in its pass (native.GATE_MODES)
 
     def __init__(self, input_size: int, hidden_size: int, *, kernel_initializer: InitializerSpec = "glorot_uniform",
                  bias_initializer: InitializerSpec = "zeros") -> None:  # fmt: skip
@@ -283,10 +284,13 @@ class ScanCell(nn.Module):
         if go_backwards:
             x = x.flip(1)
             mask = mask.flip(1) if mask is not None else None
-        u, v = self.gate_values(torch.nn.functional.linear(x, self.weight_ih, self.bias_ih))  # (B, T, H) each
-        if mask is not None:
-            u = u * mask.unsqueeze(-1).to(u.dtype)
-        hs = gated_scan(u, v, state[0])
+        pre = torch.nn.functional.linear(x, self.weight_ih, self.bias_ih)  # (B, T, G·H): every step's gates
+        hs = gate_scan(pre, state[0], mask, self.native_gates)  # gates and scan in one native pass
+        if hs is None:
+            u, v = self.gate_values(pre)  # (B, T, H) each
+            if mask is not None:
+                u = u * mask.unsqueeze(-1).to(u.dtype)
+            hs = gated_scan(u, v, state[0])
         final = hs[:, -1]
         if mask is not None:  # before a row's first real step the loop outputs zeros, not the initial state
             hs = hs * (mask.cumsum(dim=1) > 0).unsqueeze(-1).to(hs.dtype)
@@ -315,6 +319,7 @@ class MinLSTMCell(ScanCell):
     (math in ``rnnkit.nn.functional.min_lstm_gates``). Parameters ``3·(H·F + H)``."""
 
     gates = 3
+    native_gates = "min_lstm"
 
     def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
         return min_lstm_gates(pre)
