@@ -58,7 +58,21 @@ class LSTMState(NamedTuple):
     c: Tensor
 
 
-class RecurrentCell(nn.Module):
+class _HiddenStateCell(nn.Module):
+    """A cell whose state is one ``(B, H)`` tensor, its output too (``hidden_size`` H)."""
+
+    hidden_size: int
+
+    @property
+    def state_size(self) -> tuple[int, ...]:
+        return (self.hidden_size,)
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size
+
+
+class RecurrentCell(_HiddenStateCell):
     """Shared weight handling of the built-in cells: ``G`` gate blocks of ``H`` units each."""
 
     gates: int = 1
@@ -99,14 +113,6 @@ class RecurrentCell(nn.Module):
         else:  # PyTorch's kernels want two biases; the second is a constant zero
             self.register_buffer("bias_hh", torch.zeros(gh), persistent=False)
         self.reset_parameters()
-
-    @property
-    def state_size(self) -> tuple[int, ...]:
-        return (self.hidden_size,)
-
-    @property
-    def output_size(self) -> int:
-        return self.hidden_size
 
     def reset_parameters(self) -> None:
         get_initializer(self.kernel_initializer)(self.weight_ih.data)
@@ -233,7 +239,7 @@ class GRUCell(RecurrentCell):
         return {**({} if self.reset_after else {"reset_after": False}), **super().get_config()}
 
 
-class ScanCell(nn.Module):
+class ScanCell(_HiddenStateCell):
     """A cell whose gates read the input alone (minGRU, minLSTM): ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``
     with ``(u_t, v_t) = gates(W x_t + b)``. One step is ``forward`` (the cell contract, for the one loop
     over time and streaming); a whole sequence is ``sequence``: every step's gates in one matrix product,
@@ -256,14 +262,6 @@ class ScanCell(nn.Module):
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.weight_ih = nn.Parameter(get_initializer(kernel_initializer)(torch.empty(self.gates * hidden_size, input_size)))
         self.bias_ih = nn.Parameter(get_initializer(bias_initializer)(torch.empty(self.gates * hidden_size)))
-
-    @property
-    def state_size(self) -> tuple[int, ...]:
-        return (self.hidden_size,)
-
-    @property
-    def output_size(self) -> int:
-        return self.hidden_size
 
     def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
