@@ -22,16 +22,17 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rnnkit.errors import ConfigError
 from rnnkit.layers.base import kernel_and_bias, transpose
-from rnnkit.layers.recurrent import RNN
+from rnnkit.layers.recurrent import RECURRENT_LAYERS, RNN
 from rnnkit.nn.cells import MinGRUCell, MinLSTMCell, ScanCell
 from rnnkit.nn.init import InitializerSpec, serialize_initializer
 from rnnkit.registry import LAYERS
 
-__all__ = ["MinGRU", "MinLSTM"]
+__all__ = ["CELL_LAYERS", "MinGRU", "MinLSTM"]
 
 
 class _ScanRNN(RNN):
@@ -78,3 +79,8 @@ class MinLSTM(_ScanRNN):
     cell_class = MinLSTMCell
 
 
+
+
+#: every recurrent layer by the name the tasks and the shape builders take (``cell='mingru'``): the classic
+#: ones (``RECURRENT_LAYERS``) and the parallel ones
+CELL_LAYERS: dict[str, Callable[..., RNN]] = {**RECURRENT_LAYERS, "mingru": MinGRU, "minlstm": MinLSTM}

@@ -26,13 +26,14 @@ from collections.abc import Sequence
 from rnnkit.errors import ConfigError
 from rnnkit.layers import Bidirectional, Dense, Masking, TimeDistributed
 from rnnkit.layers.base import Layer
-from rnnkit.layers.recurrent import RECURRENT_LAYERS, RNN
+from rnnkit.layers.min_rnn import CELL_LAYERS
+from rnnkit.layers.recurrent import RNN
 from rnnkit.models.seq2seq import EncoderDecoder, VectorToSequence
 from rnnkit.models.sequential import Sequential
 
 __all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "encoder_decoder"]
 
-_CELLS = RECURRENT_LAYERS
+_CELLS = CELL_LAYERS
 
 
 def _recurrent(cell: str, units: int, **options: object) -> RNN:

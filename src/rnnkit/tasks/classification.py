@@ -44,7 +44,7 @@ from rnnkit.layers import (
     Masking,
 )
 from rnnkit.layers.base import Layer
-from rnnkit.layers.recurrent import RECURRENT_LAYERS
+from rnnkit.layers.min_rnn import CELL_LAYERS
 from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
 from rnnkit.models.saving import MALFORMED, output_width
 from rnnkit.optimizers import Adam
@@ -56,7 +56,7 @@ from rnnkit.validation import check_field_types
 __all__ = ["SequenceClassifierConfig", "SequenceClassifier"]
 
 TASK = "sequence_classification"
-CELLS = RECURRENT_LAYERS
+CELLS = CELL_LAYERS
 POOLINGS: dict[str, type[Layer] | None] = {
     "last": None,
     "mean": GlobalAveragePooling1D,

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers.recurrent import RECURRENT_LAYERS
+from rnnkit.layers.grouped import CELLS as GROUPED_CELLS
+from rnnkit.layers.min_rnn import CELL_LAYERS
 from rnnkit.models.ensemble import MAX_MEMBERS
 from rnnkit.train.losses import Quantile
 from rnnkit.validation import check_field_types
 
 __all__ = ["CELLS", "LIKELIHOODS", "STRATEGIES", "Forecast", "ForecasterConfig"]
 
-CELLS = RECURRENT_LAYERS
+CELLS = CELL_LAYERS
 STRATEGIES = ("direct", "seq2seq", "recursive")
 LIKELIHOODS = (None, "gaussian", "quantile")
 
@@ -69,7 +70,7 @@ class ForecasterConfig:
         for name in ("lookback", "horizon", "units", "layers", "epochs", "batch"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
-        groupable = self.layers == 1 and self.strategy != "seq2seq"
+        groupable = self.layers == 1 and self.strategy != "seq2seq" and self.cell in GROUPED_CELLS
         if self.ensemble is None:  # by default two members where they train side by side
             object.__setattr__(self, "ensemble", 2 if groupable else 1)
         assert self.ensemble is not None
@@ -77,8 +78,8 @@ class ForecasterConfig:
             raise ConfigError(f"ensemble must be 1 to {MAX_MEMBERS} networks, got {self.ensemble}")
         if self.ensemble > 1 and not groupable:
             raise ConfigError(
-                f"an ensemble trains one-layer direct or recursive forecasters; this one has {self.layers} "
-                f"layers and strategy {self.strategy!r}: use ensemble=1"
+                f"an ensemble trains one-layer direct or recursive {'/'.join(GROUPED_CELLS)} forecasters; this one "
+                f"has {self.layers} layers, strategy {self.strategy!r} and cell {self.cell!r}: use ensemble=1"
             )
         if self.swa_start is not None and not 0 <= self.swa_start < 1:
             raise ConfigError(f"swa_start must be in [0, 1) (a share of the epochs) or None, got {self.swa_start}")

@@ -31,7 +31,7 @@ from rnnkit.data.text import CharVocabulary, parallel_streams
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.initializers import RandomNormal
 from rnnkit.layers import Dense, Dropout, Embedding
-from rnnkit.layers.recurrent import RECURRENT_LAYERS
+from rnnkit.layers.min_rnn import CELL_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
@@ -41,7 +41,7 @@ from rnnkit.validation import check_field_types
 __all__ = ["TextGeneratorConfig", "TextGenerator", "check_sampling", "sample_next"]
 
 TASK = "text_generation"
-CELLS = RECURRENT_LAYERS
+CELLS = CELL_LAYERS
 
 
 @dataclass(frozen=True)
