@@ -39,9 +39,11 @@ def test_masking_marks_all_equal_steps() -> None:
     torch.testing.assert_close(rnn(m(padded), mask=m.compute_mask(padded, None)), rnn(x[:, [0, 2]]))
 
 
-def test_dropout_scales_and_is_off_in_eval() -> None:
+def test_dropout_scales_in_training_and_a_new_layer_starts_in_inference_mode() -> None:
     layer = Dropout(0.5)
     x = torch.ones(1000)
+    assert torch.equal(layer(x), x)  # Keras's default outside fit: a new layer runs in inference mode
+    layer.train()
     y = layer(x)
     assert set(y.unique().tolist()) <= {0.0, 2.0} and 300 < int((y == 0).sum()) < 700
     layer.eval()

@@ -78,6 +78,7 @@ class Layer(nn.Module):
         self.built = False
         self._trainable = True
         self._set_penalties(activity_regularizer, penalties)
+        self.training = False  # Keras's default outside fit: inference (fit, and module.train(), switch it on)
 
     # --- regularizers and constraints (Keras's) ---------------------------------------------------
     def _set_penalties(self, activity: Any, penalties: dict[str, Any]) -> None:
