@@ -72,12 +72,14 @@ def _check_batch_size(batch_size: object) -> None:
 
 
 def is_batches(data: object) -> bool:
-    """True for a ``Batches`` object (not for an array, tensor or list of samples)."""
+    """True for a ``Batches`` object or any other batch source that knows its number of batches and gives
+    them by iteration or by index (a Keras ``PyDataset``, a ``DataLoader``; ``rnnkit.data.sources``); not
+    for an array, tensor, table or list of samples."""
     return (
-        hasattr(data, "__iter__")
+        (hasattr(data, "__iter__") or hasattr(data, "__getitem__"))
         and hasattr(data, "__len__")
         and not hasattr(data, "shape")
-        and not isinstance(data, list | tuple | str)
+        and not isinstance(data, list | tuple | str | dict | bytes)
     )
 
 

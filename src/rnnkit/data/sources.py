@@ -2,9 +2,9 @@
 
 A batch source is anything that knows its number of batches (``len``) and gives them by iteration or by
 index: a Keras ``PyDataset`` (``__getitem__``), a ``torch.utils.data.DataLoader``, a
-``timeseries_dataset_from_array``, a list-like of batches. Each batch is ``(x, y)``, or ``x`` alone for
-``predict``, where ``x`` is an array or a list of arrays (several inputs) and arrays may be NumPy arrays,
-tensors or nested lists. ``SourceBatches`` reads a source as the training loop's ``Batches``: every part
+``timeseries_dataset_from_array``, a list-like of batches (``rnnkit.data.batching.is_batches`` tells a
+source from an array). Each batch is ``(x, y)``, or ``x`` alone for ``predict``, where ``x`` is an array
+or a list of arrays (several inputs) and arrays may be NumPy arrays, tensors or nested lists. ``SourceBatches`` reads a source as the training loop's ``Batches``: every part
 checked and converted by the model (``convert``), ``on_epoch_end()`` called after each pass when the
 source has it (as Keras does).
 
@@ -26,17 +26,7 @@ from torch import Tensor
 from rnnkit.data.batching import Inputs
 from rnnkit.errors import DataError
 
-__all__ = ["SourceBatches", "is_source"]
-
-
-def is_source(data: object) -> bool:
-    """Whether ``data`` is a batch source (not an array, tensor, table or list of samples)."""
-    return (
-        (hasattr(data, "__iter__") or hasattr(data, "__getitem__"))
-        and hasattr(data, "__len__")
-        and not hasattr(data, "shape")
-        and not isinstance(data, list | tuple | str | dict | bytes)
-    )
+__all__ = ["SourceBatches"]
 
 
 class SourceBatches:

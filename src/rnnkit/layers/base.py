@@ -12,8 +12,7 @@ order and shapes. A layer describes them by ``keras_weights()``: (parameter, to_
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
-from rnnkit.layers.symbolic import KerasTensor, Node, is_symbolic, nodes_of, output_specs, symbolic_call
+from rnnkit.layers.symbolic import KerasTensor, Node, in_mode, is_symbolic, nodes_of, output_specs, symbolic_call
 from rnnkit.native.stack import DensePart, RecurrentPart
 from rnnkit.nn.init import InitializerSpec, get_initializer
 from rnnkit.nn.penalties import get_constraint, get_regularizer, serialize_penalty
@@ -306,22 +305,6 @@ class Layer(nn.Module):
                         f"{tuple(self.get_weights()[i].shape)}, got {tuple(np.shape(w))}"
                     )
                 p.copy_(value)
-
-
-@contextmanager
-def in_mode(module: nn.Module, training: bool | None) -> Iterator[None]:
-    """``module`` (and everything in it) in training or inference mode inside the block, as it was
-    after; ``None`` changes nothing."""
-    if training is None:
-        yield
-        return
-    modes = [(m, m.training) for m in module.modules()]
-    module.train(training)
-    try:
-        yield
-    finally:
-        for m, mode in modes:
-            m.training = mode
 
 
 def _record_activity(layer: nn.Module, args: Any, output: Any) -> None:

@@ -22,7 +22,8 @@ Example:
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -34,6 +35,7 @@ __all__ = [
     "KerasTensor",
     "Node",
     "flatten",
+    "in_mode",
     "is_symbolic",
     "map_structure",
     "nodes_of",
@@ -139,6 +141,22 @@ def is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     return any(symbolic(leaf) is not None for leaf in flatten((args, kwargs)))
 
 
+@contextmanager
+def in_mode(module: nn.Module, training: bool | None) -> Iterator[None]:
+    """``module`` (and everything in it) in training or inference mode inside the block, every module's
+    mode as it was after; ``None`` changes nothing."""
+    if training is None:
+        yield
+        return
+    modes = [(m, m.training) for m in module.modules()]
+    module.train(training)
+    try:
+        yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 def _dummy(t: KerasTensor, batch: int, free: int) -> Tensor:
     """A value of ``t``'s shape: ``batch`` rows, ``free`` along every other unknown axis (ones: a valid
     token id, never a padding mask)."""
@@ -163,18 +181,14 @@ def _as_symbolic(value: Any) -> Any:
 def output_specs(layer: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[tuple[Shape, torch.dtype]], bool]:
     """The ``(shape, dtype)`` of each output of ``layer`` called on the symbolic ``args``, and whether it
     returns one tensor (not a list): two dummy runs (see the module); the layer is built by the first."""
-    modes = [(m, m.training) for m in layer.modules()]
-    layer.eval()  # the dummy runs: no dropout, no noise
     try:
-        with torch.no_grad():
+        with in_mode(layer, False), torch.no_grad():  # the dummy runs: no dropout, no noise
             first = _run(layer, args, kwargs, 2, 3)
             second = _run(layer, args, kwargs, 3, 4)
     except (RuntimeError, ValueError, IndexError, TypeError) as exc:
         shapes = [t.shape for t in flatten((args, kwargs)) if isinstance(t, KerasTensor)]
         raise ShapeError(f"{getattr(layer, 'name', type(layer).__name__)!r} cannot take inputs of shape {shapes}: {exc}") from exc
     finally:
-        for m, mode in modes:  # every module's mode as it was
-            m.training = mode
         reset = getattr(layer, "reset_states", None)
         if getattr(layer, "stateful", False) and reset is not None:
             reset()  # the dummy runs leave no carried state behind

@@ -19,8 +19,17 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.arrays import check_same_length, to_tensor
-from rnnkit.data.batching import ArrayBatches, Batches, BucketedBatches, Inputs, SequencePairBatches, rows, take
-from rnnkit.data.sources import SourceBatches, is_source
+from rnnkit.data.batching import (
+    ArrayBatches,
+    Batches,
+    BucketedBatches,
+    Inputs,
+    SequencePairBatches,
+    is_batches,
+    rows,
+    take,
+)
+from rnnkit.data.sources import SourceBatches
 from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiledError, ShapeError
 from rnnkit.layers.base import Layer, freeze_untrainable, in_mode
 from rnnkit.layers.core import Embedding
@@ -345,7 +354,7 @@ class Model(nn.Module):
             raise ConfigError(f"validation_split must be in [0, 1), got {validation_split}")
         distributed = launched() if distributed is None else distributed
         ranks = join() if distributed else 1
-        global_batch = batch_size * ranks if not is_source(x) else batch_size  # a batch source keeps its own
+        global_batch = batch_size * ranks if not is_batches(x) else batch_size  # a batch source keeps its own
         train, val, (xt, yt) = self._fit_batches(x, y, global_batch, shuffle, validation_split, validation_data)
         self._ensure_built(xt)
         if distributed:
@@ -417,7 +426,7 @@ class Model(nn.Module):
         validation_data: Any,
     ) -> tuple[Batches, Batches | None, tuple[Inputs, Inputs]]:
         """Training batches, validation batches and a sample ``(x, y)`` (builds the model, feeds callbacks)."""
-        if is_source(x):
+        if is_batches(x):
             if y is not None or validation_split:
                 raise ConfigError(
                     "with a dataset or Batches object as x, the targets come in its batches: give no y and no "
@@ -439,7 +448,7 @@ class Model(nn.Module):
                 xt, yt = take(xt, slice(None, cut)), take(yt, slice(None, cut))
             train = ArrayBatches(xt, yt, batch_size, shuffle=shuffle)
             sample = (take(xt, slice(None, 1024)), cast(Tensor, take(yt, slice(None, 1024))))
-        if validation_data is None or is_source(validation_data):
+        if validation_data is None or is_batches(validation_data):
             return train, (self._batches(validation_data) if validation_data is not None else None), sample
         if len(validation_data) != 2:
             raise ConfigError("validation_data must be a pair (x_val, y_val) or a Batches object")
@@ -453,7 +462,7 @@ class Model(nn.Module):
         compiled (as Keras)."""
         _, loss = self._require_compiled("evaluate")
         batches: Batches
-        if is_source(x):
+        if is_batches(x):
             if y is not None:
                 raise ConfigError("with a dataset as x, the targets come in its batches: give no y")
             batches = self._batches(x)
@@ -473,7 +482,7 @@ class Model(nn.Module):
         """Predictions for ``x`` as a NumPy array (``x`` may be NumPy, a tensor or nested lists); a list of
         arrays, one per output, for a model with several outputs."""
         batches: Batches
-        if is_source(x):
+        if is_batches(x):
             batches = self._batches(x, targets=False)
             self._ensure_built(next(iter(batches))[0])
         else:
@@ -502,11 +511,13 @@ class Model(nn.Module):
             args = (self._check_x(args[0]), *args[1:])
         if not self.built and args and isinstance(args[0], Tensor | tuple):
             self._ensure_built(args[0])
-        with in_mode(self, training):
-            if self.mixed_precision is None:
-                return super().__call__(*args, **kwargs)
-            with torch.autocast(self._device().type, dtype=torch.bfloat16):
-                out = super().__call__(*args, **kwargs)
+        if training is not None:  # this call in the mode asked for; the usual call skips the switch
+            with in_mode(self, training):
+                return self.__call__(*args, **kwargs)
+        if self.mixed_precision is None:
+            return super().__call__(*args, **kwargs)
+        with torch.autocast(self._device().type, dtype=torch.bfloat16):
+            out = super().__call__(*args, **kwargs)
         return out.float() if isinstance(out, Tensor) and out.is_floating_point() else out
 
     def __getstate__(self) -> dict[str, Any]:
