@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.errors import ConfigError
+from rnnkit.errors import ConfigError, ShapeError
+from rnnkit.keras import layers as L
 from rnnkit.layers import LSTM, Dense, Dropout, Embedding, Masking, RepeatVector
 from rnnkit.models import Sequential, load_model
 
@@ -163,3 +164,61 @@ def test_a_registered_subclassed_model_saves_and_loads(tmp_path) -> None:  # typ
     other(x)
     with pytest.raises(ConfigError, match="get_config"):
         other.save(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    "layer, cell, options",
+    [("LSTM", "LSTMCell", {}), ("GRU", "GRUCell", {}), ("GRU", "GRUCell", {"reset_after": False}),
+     ("SimpleRNN", "SimpleRNNCell", {}), ("LSTM", "LSTMCell", {"use_bias": False})],
+)  # fmt: skip
+def test_a_layer_and_rnn_of_its_cell_take_each_others_weights(layer: str, cell: str, options: dict) -> None:
+    # the Keras guide's cuDNN section: noncudnn_model.set_weights(model.get_weights())
+    torch.manual_seed(0)
+    x = np.random.default_rng(0).random((3, 5, 4)).astype(np.float32)
+    ours = Sequential([getattr(L, layer)(6, input_shape=(None, 4), **options), Dense(2)])
+    theirs = Sequential([L.RNN(getattr(L, cell)(6, **options), input_shape=(None, 4)), Dense(2)])
+    theirs.build((None, 5, 4))
+    assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]
+    assert not np.allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0))
+    theirs.set_weights(ours.get_weights())
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=1e-6)
+    with pytest.raises(ShapeError, match="expected Keras shape"):
+        theirs.layers[0].set_weights([w.T for w in ours.layers[0].get_weights()])
+
+
+def test_stacked_cells_give_and_take_every_cells_weights() -> None:
+    x = np.random.default_rng(1).random((2, 4, 3)).astype(np.float32)
+    stacked = L.RNN([L.LSTMCell(5), L.GRUCell(2)])
+    layers = Sequential([L.LSTM(5, return_sequences=True), L.GRU(2)])
+    stacked(x), layers(x)
+    stacked.set_weights(layers.get_weights())
+    np.testing.assert_allclose(stacked(x).detach().numpy(), layers(x).detach().numpy(), atol=1e-6)
+    with pytest.raises(ShapeError, match="more than its cells take"):
+        stacked.set_weights([*layers.get_weights(), np.zeros(2)])
+
+
+def test_the_on_batch_methods_train_evaluate_and_predict_one_batch() -> None:
+    torch.manual_seed(0)
+    model = Sequential([LSTM(4, input_shape=(5, 2)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x = np.random.default_rng(0).random((8, 5, 2)).astype(np.float32)
+    y = x.sum(axis=(1, 2))[:, None]
+    before = model.test_on_batch(x, y)
+    loss, mae = model.train_on_batch(x, y)
+    assert loss == pytest.approx(before[0], rel=1e-5) and mae == pytest.approx(before[1], rel=1e-5)
+    for _ in range(20):
+        model.train_on_batch(x, y)
+    assert model.test_on_batch(x, y)[0] < before[0]  # the updates happened
+    assert not model.training
+    np.testing.assert_allclose(model.predict_on_batch(x), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_summary_of_an_unbuilt_model_shows_unbuilt_layers_as_keras_3_does() -> None:
+    lines: list[str] = []
+    Sequential([Embedding(1000, 64), LSTM(128), Dense(10)]).summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert text.count("│ ?") == 3 and text.count("0 (unbuilt)") == 3 and "Total params: 0 (0.00 B)" in text
+    lines.clear()
+    Sequential([LSTM(64, input_shape=(5, 10)), Dense(10)]).summary(print_fn=lines.append)  # built from it
+    text = "\n".join(lines)
+    assert "(None, 64)" in text and "19,200" in text and "unbuilt" not in text

@@ -24,13 +24,16 @@ Example:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any, cast
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape
+from rnnkit.layers.keras_layout import cell_weights, set_cell_weights
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.nn import cells as nn_cells
 from rnnkit.nn.cells import LSTMState
@@ -90,6 +93,15 @@ class _BuiltinCell(Layer):
 
     def build(self, input_shape: Shape) -> None:
         self.cell = self.nn_cell(int(input_shape[-1]), self.units, **self.options, **self.initializers)  # type: ignore[arg-type]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras's ``[kernel, recurrent_kernel, bias]``, as the matching layer gives them."""
+        self._require_built()
+        return cell_weights(self.cell)
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        self._require_built()
+        set_cell_weights(self.cell, weights, f"{type(self).__name__} {self.name!r}")
 
     def reset_dropout_mask(self) -> None:
         """Forget the dropout masks: the next step (a new sequence) draws new ones."""
@@ -175,6 +187,19 @@ class StackedRNNCells(Layer):
     @property
     def state_size(self) -> list[Any]:
         return [cell.state_size for cell in self.cells]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Every cell's weights, in order."""
+        return [w for cell in self.cells for w in cast(Layer, cell).get_weights()]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        weights = list(weights)
+        for cell in self.cells:
+            n = len(cast(Layer, cell).get_weights())
+            cast(Layer, cell).set_weights(weights[:n])
+            weights = weights[n:]
+        if weights:
+            raise ShapeError(f"{self.name!r}: {len(weights)} weight arrays more than its cells take")
 
     def reset_dropout_mask(self) -> None:
         for cell in self.cells:

@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -289,8 +290,11 @@ class TimeDistributed(Layer):
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
         return self.layer(x_t), state
 
-    def keras_weights(self):  # type: ignore[no-untyped-def]
-        return self.layer.keras_weights()
+    def get_weights(self) -> list[np.ndarray]:
+        return self.layer.get_weights()
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        self.layer.set_weights(weights)
 
     def get_config(self) -> dict[str, Any]:
         return {"layer": serialize(self.layer), **super().get_config()}

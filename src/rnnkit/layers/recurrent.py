@@ -24,8 +24,9 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
-from rnnkit.layers.base import Layer, Shape, transpose
+from rnnkit.layers.base import Layer, Shape
 from rnnkit.layers.cells import KerasCell, StackedRNNCells, is_keras_cell
+from rnnkit.layers.keras_layout import cell_weights, set_cell_weights
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.native.stack import RecurrentPart
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
@@ -108,6 +109,18 @@ class RNN(Layer):
         if cell is not None:
             self.cell = cell
             self.built = True
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights in Keras's order and shapes; a Keras cell's are the cell's own (as in Keras)."""
+        if isinstance(self.cell, KerasCell):
+            return self.cell.cell.get_weights()
+        return super().get_weights()
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        if isinstance(self.cell, KerasCell):
+            self.cell.cell.set_weights(weights)
+            return
+        super().set_weights(weights)
 
     def make_cell(self, input_size: int) -> nn.Module:
         raise ConfigError(f"{type(self).__name__} needs a cell: RNN(cell)")
@@ -299,10 +312,14 @@ class _BuiltinRNN(RNN):
         }
         return {"units": self.units, **options, **super().get_config()}
 
-    def keras_weights(self):  # type: ignore[no-untyped-def]
-        c = self.cell
-        bias = [(c.bias_ih, _same, _same)] if self.use_bias else []
-        return [(c.weight_ih, transpose, transpose), (c.weight_hh, transpose, transpose), *bias]
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras's ``[kernel, recurrent_kernel, bias]`` (``rnnkit.layers.keras_layout``)."""
+        self._require_built()
+        return cell_weights(self.cell)
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        self._require_built()
+        set_cell_weights(self.cell, weights, f"{type(self).__name__} {self.name!r}")
 
     def native_part(self) -> RecurrentPart | None:
         """This layer for the whole-model kernels: built, with a cell they run (SimpleRNN with tanh or
@@ -328,10 +345,6 @@ class _BuiltinRNN(RNN):
         if len(params) != (4 if mode == "gru" else 3):  # use_bias=False: the kernels' gradients would not line up
             return None
         return RecurrentPart(mode, weights, params, self.units, self.return_sequences)
-
-
-def _same(a: np.ndarray) -> np.ndarray:
-    return a
 
 
 def _require_default(layer: Layer, arg: str, value: Any, default: Any) -> None:
@@ -388,15 +401,6 @@ class LSTM(_BuiltinRNN):
         self.cell_options["unit_forget_bias"] = unit_forget_bias
 
 
-# Keras orders GRU gates z, r, h; PyTorch (and rnnkit) r, z, n.
-_GRU_TO_KERAS = [1, 0, 2]
-
-
-def _gru_blocks(a: np.ndarray, axis: int) -> np.ndarray:
-    blocks = np.split(a, 3, axis=axis)
-    return np.concatenate([blocks[i] for i in _GRU_TO_KERAS], axis=axis)  # the swap is its own inverse
-
-
 @LAYERS.add
 class GRU(_BuiltinRNN):
     """Gated recurrent unit, reset-after form (Keras's default; equations in ``functional.gru_step``).
@@ -421,40 +425,6 @@ class GRU(_BuiltinRNN):
         self.reset_after = bool(reset_after)
         if not self.reset_after:
             self.cell_options["reset_after"] = False
-
-    def keras_weights(self):  # type: ignore[no-untyped-def]
-        c = self.cell
-        kernel = (lambda a: _gru_blocks(a.T, 1), lambda a: np.ascontiguousarray(_gru_blocks(a, 1).T))
-        return [(c.weight_ih, *kernel), (c.weight_hh, *kernel)]
-
-    def _bias_shape(self) -> tuple[int, ...]:
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-
-    def get_weights(self) -> list[np.ndarray]:
-        self._require_built()
-        kernel, recurrent = super().get_weights()
-        if not self.use_bias:
-            return [kernel, recurrent]
-        biases = [self.cell.bias_ih, self.cell.bias_hh] if self.reset_after else [self.cell.bias_ih]
-        bias = np.stack([_gru_blocks(b.detach().cpu().numpy(), 0) for b in biases]).reshape(self._bias_shape())
-        return [kernel, recurrent, bias]
-
-    def set_weights(self, weights: Any) -> None:
-        self._require_built()
-        expected = 3 if self.use_bias else 2
-        if len(weights) != expected:
-            raise ShapeError(f"GRU {self.name!r} expects {expected} weight arrays (kernel, recurrent, bias), got {len(weights)}")
-        super().set_weights(weights[:2])
-        if not self.use_bias:
-            return
-        bias = np.asarray(weights[2], dtype=np.float32)
-        if bias.shape != self._bias_shape():
-            raise ShapeError(f"GRU {self.name!r} bias: expected Keras shape {self._bias_shape()}, got {bias.shape}")
-        rows = bias.reshape(-1, 3 * self.units)
-        with torch.no_grad():
-            self.cell.bias_ih.copy_(torch.from_numpy(_gru_blocks(rows[0], 0)))
-            if self.reset_after:
-                self.cell.bias_hh.copy_(torch.from_numpy(_gru_blocks(rows[1], 0)))
 
 
 def _output_and_states(result: Tensor | list[Tensor]) -> tuple[Tensor, list[Tensor]]:
@@ -565,9 +535,6 @@ class Bidirectional(Layer):
         raise ConfigError(
             "Bidirectional layers need the whole sequence (the backward pass starts at its end); they cannot stream"
         )
-
-    def keras_weights(self):  # type: ignore[no-untyped-def]
-        return [*self.forward_layer.keras_weights(), *self.backward_layer.keras_weights()]
 
     def get_weights(self) -> list[np.ndarray]:
         return [*self.forward_layer.get_weights(), *self.backward_layer.get_weights()]

@@ -500,6 +500,27 @@ class Model(nn.Module):
         out = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         return out.cpu().numpy()
 
+    def train_on_batch(self, x: Any, y: Any) -> float | list[float]:
+        """One update on the batch ``(x, y)``; its loss, or ``[loss, *metrics]`` with metrics (as Keras)."""
+        optimizer, loss = self._require_compiled("train_on_batch")
+        xt, yt = self._check_xy(x, y)
+        self._ensure_built(xt)
+        one = ArrayBatches(xt, yt, rows(xt))
+        logs, _ = train_epoch(
+            self, one, loss, optimizer, self.compiled_metrics, clipnorm=self.clipnorm, clipvalue=self.clipvalue
+        )
+        self.eval()
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x: Any, y: Any) -> float | list[float]:
+        """``evaluate`` on one batch (as Keras)."""
+        return self.evaluate(x, y, batch_size=rows(self._check_x(x)), verbose=0)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """``predict`` on one batch (as Keras)."""
+        return self.predict(x, batch_size=rows(self._check_x(x)), verbose=0)
+
     def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         """``model(x)``: the output for ``x`` (NumPy arrays are converted); the first call builds an
         unbuilt model, as in Keras. Outside ``fit`` a model runs in inference mode (no dropout) unless
@@ -610,8 +631,11 @@ class Model(nn.Module):
         return restore_into(self, path)
 
     def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
-        """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``)."""
-        self._require_built()
+        """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``); an
+        model not yet built from its first layer's ``input_shape`` is built now; any other unbuilt
+        model's shapes are ``?``."""
+        if not self.built and self.declared_input_shape is not None:
+            self.build(self.declared_input_shape)
         (print_fn or print)(summary_table(self))
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnnkit.errors import NotBuiltError
-
 __all__ = ["summary_table"]
 
 
@@ -26,13 +24,9 @@ def _shape(shape: Any) -> str:
 
 def summary_table(model: Any) -> str:
     """Keras 3's summary: a row per layer (name and type, output shape, parameters), and for a functional
-    model (one with ``summary_rows``) what each layer is connected to, one link per line."""
-    if not model.built:
-        raise NotBuiltError(
-            "summary() needs the input shape: give the first layer input_shape=(time steps, features), "
-            "call model.build((None, T, F)), or fit the model first"
-        )
-    if hasattr(model, "summary_rows"):
+    model (one with ``summary_rows``) what each layer is connected to, one link per line. An unbuilt
+    model's layers show ``?`` and, until they have weights, ``0 (unbuilt)`` (as Keras 3 prints them)."""
+    if model.built and hasattr(model, "summary_rows"):
         rows = [(label, shape, f"{n:,}", links) for label, shape, n, links in model.summary_rows()]
     else:
         rows = []
@@ -40,7 +34,8 @@ def summary_table(model: Any) -> str:
         for layer in model.layers:
             n = sum(p.numel() for p in layer.parameters())
             shape = _shape(known[layer.name]) if layer.name in known else "?"
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{n:,}", []))
+            count = f"{n:,}" if n or getattr(layer, "built", True) else "0 (unbuilt)"
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, count, []))
     linked = any(links for *_, links in rows)
     widths = [max(31, *(len(r[0]) for r in rows)), max(22, *(len(r[1]) for r in rows)), 13]
     headers = ["Layer (type)", "Output Shape", "Param #"]
