@@ -3,14 +3,19 @@ Keras's ``seed``)."""
 
 from rnnkit.nn.init import (
     Constant,
+    GlorotNormal,
     GlorotUniform,
+    HeNormal,
     HeUniform,
     Identity,
     Initializer,
+    LecunNormal,
+    LecunUniform,
     Ones,
     Orthogonal,
     RandomNormal,
     RandomUniform,
+    TruncatedNormal,
     Zeros,
     get_initializer,
 )
@@ -19,14 +24,19 @@ get = get_initializer
 
 __all__ = [
     "Constant",
+    "GlorotNormal",
     "GlorotUniform",
+    "HeNormal",
     "HeUniform",
     "Identity",
     "Initializer",
+    "LecunNormal",
+    "LecunUniform",
     "Ones",
     "Orthogonal",
     "RandomNormal",
     "RandomUniform",
+    "TruncatedNormal",
     "Zeros",
     "get",
 ]

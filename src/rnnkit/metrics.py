@@ -8,6 +8,7 @@ from rnnkit.train.metrics import (
     MeanAbsolutePercentageError,
     MeanSquaredError,
     Metric,
+    RootMeanSquaredError,
     SparseCategoricalAccuracy,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "MeanAbsolutePercentageError",
     "MeanSquaredError",
     "Metric",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
 ]

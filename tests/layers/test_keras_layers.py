@@ -20,8 +20,8 @@ from rnnkit.layers import (
     MaxPooling1D,
 )
 from rnnkit.layers.serialization import deserialize
-from rnnkit.metrics import BinaryAccuracy, MeanAbsoluteError
-from rnnkit.models import Model, Sequential
+from rnnkit.metrics import BinaryAccuracy, MeanAbsoluteError, RootMeanSquaredError
+from rnnkit.models import Model, Sequential, load_model
 
 
 @pytest.mark.parametrize("padding", ["valid", "same", "causal"])
@@ -125,3 +125,15 @@ def test_metric_objects_in_compile() -> None:
     p = float(model.predict(x[:1], verbose=0)[0, 0])
     assert set(logs) == {"loss", "mean_absolute_error", "binary_accuracy"}
     assert model.evaluate(x, y, verbose=0)[2] == (1.0 if p > 0.9 else 0.0)
+
+
+def test_root_mean_squared_error_is_the_root_of_the_epochs_mean_not_a_mean_of_batch_roots(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = Sequential([Dense(1, input_shape=(1,), kernel_initializer="zeros")])
+    model.compile(optimizer="sgd", loss="mse", metrics=[RootMeanSquaredError(), "rmse"])
+    x = np.ones((5, 1), np.float32)
+    y = np.array([[0.0], [0.0], [0.0], [0.0], [10.0]], np.float32)  # predictions are all 0
+    loss, rmse, by_name = model.evaluate(x, y, batch_size=2, verbose=0)
+    assert rmse == pytest.approx(np.sqrt(np.mean(y**2)), rel=1e-6) == by_name  # sqrt(20) = 4.47
+    assert rmse != pytest.approx(np.mean([0.0, 0.0, 10.0]))  # what averaging the 3 batches' roots gives
+    model.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").evaluate(x, y, batch_size=2, verbose=0)[1] == pytest.approx(rmse)

@@ -4,7 +4,7 @@
     from rnnkit.keras import layers               # instead of: from keras import layers
 
 ``keras.layers``, ``keras.models``, ``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``,
-``keras.initializers`` and ``keras.utils`` hold rnnkit's classes under Keras's names; ``keras.Input``,
+``keras.initializers``, ``keras.ops`` and ``keras.utils`` hold rnnkit's classes under Keras's names; ``keras.Input``,
 ``keras.Model`` (``Model(inputs, outputs)`` is the Functional API) and ``keras.Sequential`` are here too.
 The README's Keras table says what is supported and what is not.
 
@@ -17,7 +17,7 @@ Example:
 """
 
 from rnnkit import callbacks, constraints, initializers, losses, metrics, optimizers, regularizers
-from rnnkit.keras import layers, models, saving, utils
+from rnnkit.keras import layers, models, ops, saving, utils
 from rnnkit.layers import Input
 from rnnkit.layers.symbolic import KerasTensor
 from rnnkit.models import Model, Sequential
@@ -34,6 +34,7 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
     "regularizers",
     "saving",

@@ -28,6 +28,7 @@ from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.layers.local_pooling import AveragePooling1D, MaxPooling1D
 from rnnkit.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from rnnkit.layers.min_rnn import MinGRU, MinLSTM
+from rnnkit.layers.multi_head_attention import MultiHeadAttention
 from rnnkit.layers.normalization import BatchNormalization, LayerNormalization
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
@@ -69,6 +70,7 @@ __all__ = [
     "MinGRU",
     "MinLSTM",
     "Minimum",
+    "MultiHeadAttention",
     "Multiply",
     "RNN",
     "RepeatVector",

@@ -285,6 +285,11 @@ class Layer(nn.Module):
         if not self.built:
             raise NotBuiltError(f"layer {self.name!r} has no weights yet; call it on data or give input_shape= first")
 
+    def count_params(self) -> int:
+        """The number of weights (Keras's ``layer.count_params()``)."""
+        self._require_built()
+        return sum(p.numel() for p in self.parameters())
+
     def get_weights(self) -> list[np.ndarray]:
         """Weights as NumPy arrays in Keras's order and shapes."""
         self._require_built()

@@ -278,19 +278,27 @@ def _run_node(node: Node, values: dict[int, tuple[Tensor, Mask]]) -> None:
         return values[id(v)][0] if isinstance(v, KerasTensor) else v
 
     args, kwargs = map_structure(value, node.args), map_structure(value, node.kwargs)
-    first = node.args[0] if node.args else None
-    mask: Any = None
-    if isinstance(first, KerasTensor):
-        mask = values[id(first)][1]
-    elif isinstance(first, list | tuple) and all(isinstance(t, KerasTensor) for t in first):
-        masks = [values[id(t)][1] for t in first]  # a list input (merging, attention): one mask each
-        mask = masks if any(m is not None for m in masks) else None
-    if mask is not None and "mask" not in kwargs:
-        kwargs["mask"] = mask
-    out = node.layer(*args, **kwargs)
+    named = getattr(node.layer, "mask_arguments", None)  # MultiHeadAttention: one mask per input, by name
+    if named is not None:
+        inputs = [*node.args, *(node.kwargs.get(k) for k in ("query", "value", "key")[len(node.args) :])]
+        masks = [values[id(t)][1] if isinstance(t, KerasTensor) else None for t in inputs]
+        kwargs.update({arg: m for arg, m in zip(named, masks) if m is not None and arg not in kwargs})
+        out = node.layer(*args, **kwargs)
+        out_mask = masks[0]  # the query's, as Keras passes it on
+    else:
+        first = node.args[0] if node.args else None
+        mask: Any = None
+        if isinstance(first, KerasTensor):
+            mask = values[id(first)][1]
+        elif isinstance(first, list | tuple) and all(isinstance(t, KerasTensor) for t in first):
+            masks = [values[id(t)][1] for t in first]  # a list input (merging, attention): one mask each
+            mask = masks if any(m is not None for m in masks) else None
+        if mask is not None and "mask" not in kwargs:
+            kwargs["mask"] = mask
+        out = node.layer(*args, **kwargs)
+        compute_mask = getattr(node.layer, "compute_mask", None)
+        out_mask = compute_mask(args[0], mask) if first is not None and compute_mask is not None else None
     outs = [out] if node.single else list(out)
-    compute_mask = getattr(node.layer, "compute_mask", None)
-    out_mask = compute_mask(args[0], mask) if first is not None and compute_mask is not None else None
     for i, (t, y) in enumerate(zip(node.outputs, outs)):
         values[id(t)] = (y, out_mask if i == 0 else None)
 

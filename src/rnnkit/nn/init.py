@@ -47,7 +47,12 @@ __all__ = [
     "RandomNormal",
     "Constant",
     "GlorotUniform",
+    "GlorotNormal",
     "HeUniform",
+    "HeNormal",
+    "LecunUniform",
+    "LecunNormal",
+    "TruncatedNormal",
     "Zeros",
     "Ones",
 ]
@@ -55,10 +60,15 @@ __all__ = [
 Activation = Callable[[Tensor], Tensor]
 
 
+def _fans(w: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a kernel stored ``(out, in)``."""
+    return (w.shape[1], w.shape[0]) if w.dim() == 2 else (w.shape[0], w.shape[0])
+
+
 @torch.no_grad()
 def glorot_uniform(w: Tensor) -> Tensor:
     """U(-a, a) with ``a = sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio 2010)."""
-    fan_out, fan_in = (w.shape[0], w.shape[1]) if w.dim() == 2 else (w.shape[0], w.shape[0])
+    fan_in, fan_out = _fans(w)
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return w.uniform_(-limit, limit)
 
@@ -94,9 +104,60 @@ def random_uniform(w: Tensor) -> Tensor:
 @torch.no_grad()
 def he_uniform(w: Tensor) -> Tensor:
     """U(-a, a) with ``a = sqrt(6 / fan_in)`` (He et al. 2015)."""
-    fan_in = w.shape[1] if w.dim() == 2 else w.shape[0]
+    fan_in = _fans(w)[0]
     limit = math.sqrt(6.0 / fan_in)
     return w.uniform_(-limit, limit)
+
+
+# a standard normal truncated to ±2 has standard deviation 0.8796: divided by it, the draw has the scale asked
+_TRUNCATED_STD = 0.87962566103423978
+
+
+@torch.no_grad()
+def _truncated_normal(w: Tensor, stddev: float) -> Tensor:
+    return torch.nn.init.trunc_normal_(w, 0.0, stddev, -2 * stddev, 2 * stddev)
+
+
+@torch.no_grad()
+def _variance_scaling(w: Tensor, scale: float, mode: str, distribution: str) -> Tensor:
+    """Keras's ``VarianceScaling``: variance ``scale / n`` with n the fan in, or the mean of both fans."""
+    fan_in, fan_out = _fans(w)
+    n = fan_in if mode == "fan_in" else (fan_in + fan_out) / 2
+    if distribution == "uniform":
+        limit = math.sqrt(3.0 * scale / n)
+        return w.uniform_(-limit, limit)
+    return _truncated_normal(w, math.sqrt(scale / n) / _TRUNCATED_STD)
+
+
+def glorot_normal(w: Tensor) -> Tensor:
+    """Truncated N(0, 2 / (fan_in + fan_out)) (Keras's ``glorot_normal``)."""
+    return _variance_scaling(w, 1.0, "fan_avg", "normal")
+
+
+def he_normal(w: Tensor) -> Tensor:
+    """Truncated N(0, 2 / fan_in) (Keras's ``he_normal``)."""
+    return _variance_scaling(w, 2.0, "fan_in", "normal")
+
+
+def lecun_normal(w: Tensor) -> Tensor:
+    """Truncated N(0, 1 / fan_in) (Keras's ``lecun_normal``, for SELU nets)."""
+    return _variance_scaling(w, 1.0, "fan_in", "normal")
+
+
+def lecun_uniform(w: Tensor) -> Tensor:
+    """U(-a, a) with ``a = sqrt(3 / fan_in)`` (Keras's ``lecun_uniform``)."""
+    return _variance_scaling(w, 1.0, "fan_in", "uniform")
+
+
+@torch.no_grad()
+def random_normal(w: Tensor) -> Tensor:
+    """N(0, 0.05²), Keras's ``random_normal``."""
+    return w.normal_(0.0, 0.05)
+
+
+def truncated_normal(w: Tensor) -> Tensor:
+    """N(0, 0.05²) redrawn beyond two standard deviations, Keras's ``truncated_normal``."""
+    return _truncated_normal(w, 0.05)
 
 
 initializers: Registry[Callable[[Tensor], Tensor]] = Registry("initializer")
@@ -109,6 +170,13 @@ for _name, _fn in [
     ("random_uniform", random_uniform),
     ("uniform", random_uniform),
     ("he_uniform", he_uniform),
+    ("glorot_normal", glorot_normal),
+    ("he_normal", he_normal),
+    ("lecun_normal", lecun_normal),
+    ("lecun_uniform", lecun_uniform),
+    ("random_normal", random_normal),
+    ("normal", random_normal),
+    ("truncated_normal", truncated_normal),
 ]:
     initializers.register(_name, _fn)
 
@@ -222,6 +290,42 @@ class HeUniform(_Named):
     fn = staticmethod(he_uniform)
 
 
+class GlorotNormal(_Named):
+    """Keras's ``GlorotNormal``: ``glorot_normal``, with a seed."""
+
+    fn = staticmethod(glorot_normal)
+
+
+class HeNormal(_Named):
+    """Keras's ``HeNormal``: ``he_normal``, with a seed."""
+
+    fn = staticmethod(he_normal)
+
+
+class LecunNormal(_Named):
+    """Keras's ``LecunNormal``: ``lecun_normal``, with a seed."""
+
+    fn = staticmethod(lecun_normal)
+
+
+class LecunUniform(_Named):
+    """Keras's ``LecunUniform``: ``lecun_uniform``, with a seed."""
+
+    fn = staticmethod(lecun_uniform)
+
+
+class TruncatedNormal(Initializer):
+    """N(mean, stddev²) redrawn beyond two standard deviations."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        self.mean, self.stddev = float(mean), float(stddev)
+        self.seed = seed
+
+    @torch.no_grad()
+    def draw(self, w: Tensor) -> Tensor:
+        return _truncated_normal(w, self.stddev).add_(self.mean)
+
+
 class Zeros(_Named):
     """Keras's ``Zeros``."""
 
@@ -236,8 +340,11 @@ class Ones(_Named):
 
 _INITIALIZER_CLASSES = {
     c.__name__: c
-    for c in (Orthogonal, Identity, RandomUniform, RandomNormal, Constant, GlorotUniform, HeUniform, Zeros, Ones)
-}
+    for c in (
+        Orthogonal, Identity, RandomUniform, RandomNormal, TruncatedNormal, Constant, GlorotUniform, GlorotNormal,
+        HeUniform, HeNormal, LecunUniform, LecunNormal, Zeros, Ones,
+    )
+}  # fmt: skip
 
 InitializerSpec = str | dict[str, Any] | Initializer | Callable[[Tensor], Tensor]
 

@@ -330,4 +330,4 @@ def _forward(model: nn.Module, x: Inputs) -> Tensor:
 def _logs(sums: Tensor, seen: int, metrics: Sequence[Metric], loss_total: float = 0.0) -> dict[str, float]:
     values = (sums / max(seen, 1)).tolist()
     values[0] += loss_total / max(seen, 1)
-    return dict(zip(["loss", *(m.name for m in metrics)], values))
+    return {"loss": values[0], **{m.name: m.finish(v) for m, v in zip(metrics, values[1:])}}

@@ -7,6 +7,7 @@ samples however the batches fall (Keras's averaging), accumulated without host s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from torch import Tensor
@@ -21,6 +22,7 @@ __all__ = [
     "MeanAbsolutePercentageError",
     "MeanSquaredError",
     "Metric",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
     "get_metric",
     "metrics",
@@ -66,10 +68,11 @@ def sparse_categorical_accuracy(y_true: Tensor, y_pred: Tensor) -> Tensor:
 
 
 class Metric:
-    """A named metric: ``fn(y_true, y_pred)`` gives one value per sample ``(B,)``."""
+    """A named metric: ``fn(y_true, y_pred)`` gives one value per sample ``(B,)``; the epoch's value is
+    ``finish`` of their mean (the mean itself for most; its square root for a root-mean-square)."""
 
-    def __init__(self, name: str, fn: MetricFn) -> None:
-        self.name, self.fn = name, fn
+    def __init__(self, name: str, fn: MetricFn, finish: Callable[[float], float] = float) -> None:
+        self.name, self.fn, self.finish = name, fn, finish
 
     def __call__(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         return self.fn(y_true, y_pred)
@@ -80,6 +83,14 @@ class MeanSquaredError(Metric):
 
     def __init__(self, name: str = "mean_squared_error") -> None:
         super().__init__(name, mse)
+
+
+class RootMeanSquaredError(Metric):
+    """Keras's ``RootMeanSquaredError()``: ``sqrt(mean((y − ŷ)²))`` over every sample of the epoch (the
+    root of the epoch's mean, not a mean of per-batch roots)."""
+
+    def __init__(self, name: str = "root_mean_squared_error") -> None:
+        super().__init__(name, mse, math.sqrt)
 
 
 class MeanAbsoluteError(Metric):
@@ -119,7 +130,9 @@ class SparseCategoricalAccuracy(Metric):
 
 def for_output(metric: Metric, index: int, output: str) -> Metric:
     """``metric`` on output ``index`` of a model with several outputs, named ``<output>_<metric>`` (Keras's)."""
-    return Metric(f"{output}_{metric.name}", lambda y_true, y_pred: metric(y_true[index], y_pred[index]))
+    return Metric(
+        f"{output}_{metric.name}", lambda y_true, y_pred: metric(y_true[index], y_pred[index]), metric.finish
+    )
 
 
 metrics: Registry[MetricFn] = Registry("metric")
@@ -146,9 +159,13 @@ def get_metric(spec: str | MetricFn, loss_name: str = "") -> Metric:
                 "sparse_categorical_crossentropy": sparse_categorical_accuracy,
             }
             return Metric(spec, kind.get(loss_name, categorical_accuracy))
+        if name in ("rmse", "root_mean_squared_error"):
+            return RootMeanSquaredError(spec)
         return Metric(spec, metrics.get(name))
     if isinstance(spec, Metric):
         return spec
     if callable(spec):
         return Metric(getattr(spec, "__name__", "metric"), spec)
-    raise UnknownNameError(f"metric must be a name ({', '.join(metrics.names())}, accuracy) or a callable")
+    raise UnknownNameError(
+        f"metric must be a name ({', '.join(metrics.names())}, accuracy, rmse) or a callable"
+    )
