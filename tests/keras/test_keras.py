@@ -70,6 +70,9 @@ def test_a_dataloader_and_a_timeseries_dataset_train_a_model() -> None:
     model.fit(windows, epochs=30, verbose=0)
     assert model.evaluate(windows, verbose=0) < before / 4
     assert model.predict(windows, verbose=0).shape == (len(series) - 11, 1)
+    (first_x, first_y), *_ = windows.take(1)  # tf.data's idiom in Keras's weather example
+    assert first_x.numpy().shape == (32, 6, 1) and len(windows.take(2)) == 2 and len(windows.take(-1)) == len(windows)
+    torch.testing.assert_close(first_y, torch.from_numpy(series[6:38, 0]))
 
 
 def test_a_batch_that_is_not_a_pair_is_refused_with_its_number() -> None:

@@ -18,8 +18,9 @@ from rnnkit.layers import (
     LayerNormalization,
     LeakyReLU,
     MaxPooling1D,
+    ReLU,
 )
-from rnnkit.layers.serialization import deserialize
+from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.metrics import BinaryAccuracy, MeanAbsoluteError, RootMeanSquaredError
 from rnnkit.models import Model, Sequential, load_model
 
@@ -137,3 +138,11 @@ def test_root_mean_squared_error_is_the_root_of_the_epochs_mean_not_a_mean_of_ba
     assert rmse != pytest.approx(np.mean([0.0, 0.0, 10.0]))  # what averaging the 3 batches' roots gives
     model.save(tmp_path / "m")
     assert load_model(tmp_path / "m").evaluate(x, y, batch_size=2, verbose=0)[1] == pytest.approx(rmse)
+
+
+def test_relu_layer_follows_keras_formula() -> None:
+    x = torch.tensor([-2.0, 0.5, 1.0, 3.0, 10.0])
+    assert ReLU()(x).tolist() == [0.0, 0.5, 1.0, 3.0, 10.0]
+    # threshold 1, slope 0.1 below it, capped at 6 (Keras: x if x >= t else slope * (x - t))
+    assert ReLU(max_value=6.0, negative_slope=0.1, threshold=1.0)(x).tolist() == pytest.approx([-0.3, -0.05, 1.0, 3.0, 6.0])
+    assert deserialize(serialize(ReLU(max_value=6.0))).max_value == 6.0

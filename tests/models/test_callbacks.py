@@ -27,8 +27,8 @@ from rnnkit.callbacks import (
     TimeLimit,
 )
 from rnnkit.data.synthetic import periodic_series_windows
-from rnnkit.errors import ConfigError
-from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.errors import ConfigError, RnnkitError
+from rnnkit.layers import LSTM, Dense, SimpleRNN
 from rnnkit.models import Sequential, load_model
 from rnnkit.optimizers import SGD
 
@@ -254,3 +254,24 @@ def test_stochastic_weight_averaging_state_round_trips() -> None:
     assert again.count == 3 and again.average.keys() == swa.average.keys()
     for k in swa.average:
         torch.testing.assert_close(again.average[k], swa.average[k])
+
+
+def test_a_weights_checkpoint_loads_back_with_load_weights_and_early_stopping_says_when(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # Keras's weather example: ModelCheckpoint(save_weights_only=True, save_best_only=True), load_weights
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 5, 2), torch.randn(64, 1)
+    model = Sequential([LSTM(4, input_shape=(5, 2)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    path = tmp_path / "model_checkpoint.weights.h5"
+    callbacks = [ModelCheckpoint(filepath=path, monitor="loss", verbose=1, save_weights_only=True, save_best_only=True),
+                 EarlyStopping(monitor="loss", patience=1, verbose=1, baseline=-1.0)]  # fmt: skip
+    model.fit(x, y, epochs=5, callbacks=callbacks, verbose=0)
+    out = capsys.readouterr().out
+    assert "saving model to" in out and "Epoch 2: early stopping" in out  # nothing beats a baseline of -1
+    best = model.predict(x, verbose=0)
+    model.fit(x, y, epochs=3, verbose=0)
+    assert not np.allclose(model.predict(x, verbose=0), best)
+    model.load_weights(path)
+    np.testing.assert_allclose(model.predict(x, verbose=0), best, atol=1e-6)
+    with pytest.raises(RnnkitError):
+        Sequential([LSTM(5, input_shape=(5, 2)), Dense(1)]).load_weights(path)  # another network

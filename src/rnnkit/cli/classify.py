@@ -44,7 +44,7 @@ def register(commands: Any) -> None:
     p.add_argument("--validation-file", help="labelled file for validation (default: hold out --validation)")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--tokens", choices=["word", "char"], default="word", help="text tokens (default word)")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn", "mingru", "minlstm"], default="lstm")
+    p.add_argument("--cell", choices=["lstm", "gru", "rnn", "mingru", "minlstm", "lru"], default="lstm")
     p.add_argument("--units", type=int, default=128, help="units per direction (default 128)")
     p.add_argument("--layers", type=int, default=2, help="recurrent layers (default 2)")
     p.add_argument("--unidirectional", action="store_true", help="one direction instead of a bidirectional layer")

@@ -80,7 +80,7 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lookback", type=int, default=24, help="past values the model reads (default 24)")
     p.add_argument("--horizon", type=int, default=6, help="steps forecast at once (default 6)")
     p.add_argument("--season", type=int, help="season length for the baselines and MASE (default: detected)")
-    p.add_argument("--cell", choices=["gru", "lstm", "rnn", "mingru", "minlstm"], default="gru")
+    p.add_argument("--cell", choices=["gru", "lstm", "rnn", "mingru", "minlstm", "lru"], default="gru")
     p.add_argument("--units", type=int, default=32)
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--epochs", type=int, default=400)

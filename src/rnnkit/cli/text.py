@@ -28,7 +28,7 @@ def register(commands: Any) -> None:
     )
     p.add_argument("corpus", nargs="?", help="UTF-8 text file (default: CPython's documentation topics)")
     p.add_argument("--out", required=True, help="model folder to write")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn", "mingru", "minlstm"], default="lstm")
+    p.add_argument("--cell", choices=["lstm", "gru", "rnn", "mingru", "minlstm", "lru"], default="lstm")
     p.add_argument("--units", type=int, help="units per layer (default 256, or 512 when --minutes is 20 or more)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--embedding", type=int, default=64)

@@ -16,6 +16,7 @@ Example (the first example of Keras's documentation):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,6 +50,13 @@ class TimeseriesDataset:
             chosen = starts[first : first + self.batch_size]
             x = _tensor(self.data[chosen[:, None] + self.offsets])  # (B, sequence_length, ...)
             yield x if self.targets is None else (x, _tensor(self.targets[chosen]))
+
+    def take(self, count: int) -> list[Any]:
+        """The first ``count`` batches (``tf.data``'s ``dataset.take(n)``, as Keras's examples use it to
+        look at a batch); ``-1`` takes all."""
+        if not isinstance(count, int) or count < -1:
+            raise ConfigError(f"take(count) needs a whole number of batches (or -1 for all), got {count!r}")
+        return list(itertools.islice(iter(self), None if count == -1 else count))
 
 
 def _tensor(a: np.ndarray) -> Tensor:

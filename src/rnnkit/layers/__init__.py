@@ -20,6 +20,7 @@ from rnnkit.layers.core import (
     Input,
     LeakyReLU,
     Masking,
+    ReLU,
     RepeatVector,
     Reshape,
     TimeDistributed,
@@ -27,7 +28,7 @@ from rnnkit.layers.core import (
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.layers.local_pooling import AveragePooling1D, MaxPooling1D
 from rnnkit.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
-from rnnkit.layers.min_rnn import MinGRU, MinLSTM
+from rnnkit.layers.min_rnn import LRU, MinGRU, MinLSTM
 from rnnkit.layers.multi_head_attention import MultiHeadAttention
 from rnnkit.layers.normalization import BatchNormalization, LayerNormalization
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
@@ -59,6 +60,7 @@ __all__ = [
     "GroupedDense",
     "GroupedRecurrent",
     "Input",
+    "LRU",
     "LSTM",
     "LSTMCell",
     "Layer",
@@ -73,6 +75,7 @@ __all__ = [
     "MultiHeadAttention",
     "Multiply",
     "RNN",
+    "ReLU",
     "RepeatVector",
     "Reshape",
     "SimpleRNN",

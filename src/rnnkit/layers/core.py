@@ -374,6 +374,27 @@ class Flatten(Layer):
 
 
 @LAYERS.add
+class ReLU(Layer):
+    """Keras's ``ReLU``: ``x`` above ``threshold``, ``negative_slope · (x − threshold)`` below it, capped at
+    ``max_value`` (defaults: the plain ``max(x, 0)``)."""
+
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0 or negative_slope < 0:
+            raise ConfigError(f"ReLU needs max_value >= 0 and negative_slope >= 0, got {max_value}, {negative_slope}")
+        self.max_value, self.negative_slope, self.threshold = max_value, float(negative_slope), float(threshold)
+
+    def call(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        y = torch.where(x >= self.threshold, x, self.negative_slope * (x - self.threshold))
+        return y.clamp_max(self.max_value) if self.max_value is not None else y
+
+    def get_config(self) -> dict[str, Any]:
+        config = {"max_value": self.max_value, "negative_slope": self.negative_slope, "threshold": self.threshold}
+        return {**config, **super().get_config()}
+
+
+@LAYERS.add
 class LeakyReLU(Layer):
     """``x`` where positive, else ``negative_slope · x`` (Keras's default slope 0.3)."""
 

@@ -1,5 +1,5 @@
 """Recurrent layers that train in parallel over time: ``MinGRU`` and ``MinLSTM`` (Feng et al. 2024, "Were
-RNNs All We Needed?").
+RNNs All We Needed?") and ``LRU`` (Orvieto et al. 2023; its own module ``rnnkit.nn.lru``).
 
 Their gates read the input alone, so the recurrence is linear in the state,
 ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: the gates of every step come from one matrix product over the
@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +31,10 @@ from rnnkit.layers.base import kernel_and_bias, transpose
 from rnnkit.layers.recurrent import RECURRENT_LAYERS, RNN
 from rnnkit.nn.cells import MinGRUCell, MinLSTMCell, ScanCell
 from rnnkit.nn.init import InitializerSpec, serialize_initializer
+from rnnkit.nn.lru import LRUCell
 from rnnkit.registry import LAYERS
 
-__all__ = ["CELL_LAYERS", "MinGRU", "MinLSTM"]
+__all__ = ["CELL_LAYERS", "LRU", "MinGRU", "MinLSTM"]
 
 
 class _ScanRNN(RNN):
@@ -79,8 +81,42 @@ class MinLSTM(_ScanRNN):
     cell_class = MinLSTMCell
 
 
+@LAYERS.add
+class LRU(RNN):
+    """The Linear Recurrent Unit (Orvieto et al. 2023): a diagonal complex recurrence
+    ``x_t = λ ⊙ x_{t−1} + γ ⊙ (B u_t)``, real outputs ``y_t = Re(C x_t) + D u_t`` (math, parameterisation
+    and the chunked scan in ``rnnkit.nn.lru``).
+
+    Args:
+        units: H outputs. state_size: N complex state channels (default H). r_min, r_max: the ring the
+            eigenvalues start on. max_phase: their largest starting phase.
+
+    The state is two ``(B, N)`` tensors (real and imaginary parts): ``return_state`` gives
+    ``[output, re, im]``. Parameters: ``3N + 2N·F + 2H·N + H·F``.
+    """
+
+    cell: LRUCell
+
+    def __init__(self, units: int, state_size: int | None = None, r_min: float = 0.9, r_max: float = 0.999,
+                 max_phase: float = 2 * math.pi, **kwargs: Any) -> None:  # fmt: skip
+        if not isinstance(units, int) or units < 1:
+            raise ConfigError(f"LRU(units) must be a positive integer, got {units!r}")
+        if kwargs.get("recurrent_dropout"):
+            raise ConfigError("LRU's recurrence has no weights to drop: recurrent_dropout does not apply")
+        super().__init__(**kwargs)
+        self.units = units
+        self.cell_options: dict[str, Any] = {"state_size": state_size, "r_min": r_min, "r_max": r_max,
+                                             "max_phase": max_phase}  # fmt: skip
+
+    def make_cell(self, input_size: int) -> LRUCell:
+        return LRUCell(input_size, self.units, **self.cell_options)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"units": self.units, **self.cell_options, **super().get_config()}
 
 
 #: every recurrent layer by the name the tasks and the shape builders take (``cell='mingru'``): the classic
 #: ones (``RECURRENT_LAYERS``) and the parallel ones
-CELL_LAYERS: dict[str, Callable[..., RNN]] = {**RECURRENT_LAYERS, "mingru": MinGRU, "minlstm": MinLSTM}
+CELL_LAYERS: dict[str, Callable[..., RNN]] = {
+    **RECURRENT_LAYERS, "mingru": MinGRU, "minlstm": MinLSTM, "lru": LRU,
+}  # fmt: skip

@@ -34,7 +34,7 @@ from rnnkit.errors import ConfigError, DivergedError, NotBuiltError, NotCompiled
 from rnnkit.layers.base import Layer, freeze_untrainable, in_mode
 from rnnkit.layers.core import Embedding
 from rnnkit.layers.symbolic import is_symbolic, symbolic_call
-from rnnkit.models.saving import restore_into, save_model
+from rnnkit.models.saving import load_weights_into, restore_into, save_model
 from rnnkit.models.summary import summary_table
 from rnnkit.registry import MODELS
 from rnnkit.train.callbacks import Callback, History, TerminateOnNaN, epoch_record
@@ -622,6 +622,17 @@ class Model(nn.Module):
 
         self._require_built()
         save_model(self, path, include_optimizer=include_optimizer, metadata=metadata, extra_tensors=extra_tensors)
+
+    def save_weights(self, path: str | os.PathLike[str]) -> None:
+        """Keras's ``save_weights``: the model folder without the optimizer state (``path`` may end in
+        ``.weights.h5`` as Keras's does; the folder holds safetensors, not HDF5)."""
+        self.save(path, include_optimizer=False)
+
+    def load_weights(self, path: str | os.PathLike[str]) -> None:
+        """Keras's ``load_weights``: the weights saved at ``path`` (by ``save``, ``save_weights`` or a
+        ``ModelCheckpoint``) into this built model of the same network; the optimizer is untouched."""
+        self._require_built()
+        load_weights_into(self, path)
 
     def restore(self, path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Tensor]]:
         """Load the weights and optimizer state that ``save`` wrote to ``path`` into this built, compiled

@@ -241,6 +241,13 @@ def restore_into(model: Any, path: str | os.PathLike[str]) -> tuple[dict[str, An
     return config.get("metadata") or {}, extras
 
 
+def load_weights_into(model: Any, path: str | os.PathLike[str]) -> None:
+    """Load only the weights saved at ``path`` (a model folder) into the built ``model``: same network,
+    every tensor checked against it; the optimizer and the compile settings are left as they are."""
+    folder = Path(path)
+    _put_weights(model, _load_tensors(folder, "model.safetensors", _read_config(folder)), folder)
+
+
 def _compile_as_saved(model: Any, settings: dict[str, Any], folder: Path) -> None:
     """``model.compile`` with the saved optimizer, loss, metrics and clipping (schema-checked types)."""
     try:

@@ -17,6 +17,8 @@ class EarlyStopping(MonitorCallback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
     ``restore_best_weights=True`` puts back the weights of the best epoch when training stops.
+    ``baseline``: the value to beat; until ``monitor`` beats it, epochs count as not improving.
+    ``verbose=1`` says when and where it stopped (as Keras).
     """
 
     def __init__(
@@ -24,17 +26,20 @@ class EarlyStopping(MonitorCallback):
         monitor: str = "val_loss",
         min_delta: float = 0.0,
         patience: int = 0,
+        verbose: int = 0,
         mode: str = "auto",
+        baseline: float | None = None,
         restore_best_weights: bool = False,
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__(monitor, mode, min_delta)
-        self.patience = patience
+        self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best, self.wait, self.stopped_epoch = math.inf, 0, 0
+        self.best = math.inf if self.baseline is None else self.sign * self.baseline
+        self.wait, self.stopped_epoch = 0, 0
         self.best_state: dict[str, torch.Tensor] | None = None
         self.best_epoch = 0
 
@@ -51,10 +56,14 @@ class EarlyStopping(MonitorCallback):
         if self.wait > self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: early stopping")
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if self.restore_best_weights and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
 
     def get_state(self) -> dict[str, Any]:
         weights = {f"best_state.{k}": v for k, v in (self.best_state or {}).items()}

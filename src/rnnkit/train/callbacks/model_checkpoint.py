@@ -23,11 +23,13 @@ class ModelCheckpoint(MonitorCallback):
         self,
         filepath: str | os.PathLike[str],
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
-        mode: str = "auto",
         save_weights_only: bool = False,
+        mode: str = "auto",
     ) -> None:
         super().__init__(monitor, mode, 0.0)
+        self.verbose = verbose
         self.filepath = str(filepath)
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
@@ -40,3 +42,5 @@ class ModelCheckpoint(MonitorCallback):
             self.best = self.sign * value
         path = self.filepath.format(epoch=epoch + 1, **(logs or {}))
         self.model.save(path, include_optimizer=not self.save_weights_only)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")

@@ -1,0 +1,179 @@
+"""The Linear Recurrent Unit (Orvieto et al. 2023, "Resurrecting Recurrent Neural Networks for Long
+Sequences"): a diagonal complex linear recurrence with real inputs and outputs.
+
+Per step, with ``N`` complex state channels and ``H`` outputs::
+
+    x_t = λ ⊙ x_{t−1} + γ ⊙ (B u_t)          λ, γ ∈ ℂᴺ (diagonal), B ∈ ℂ^{N×F}
+    y_t = Re(C x_t) + D u_t                   C ∈ ℂ^{H×N}, D ∈ ℝ^{H×F}
+
+The paper's stable exponential parameterisation keeps ``|λ| < 1`` whatever the optimiser does:
+``λ = exp(−exp(ν) + i·exp(θ))``, trained through ``ν`` and ``θ``; it starts ``|λ|`` uniform on the ring
+``[r_min, r_max]`` (by area) and the phase in ``[0, max_phase]``. The normalisation ``γ = √(1 − |λ|²)``
+(trained from there through ``log γ``) keeps the state's variance that of the input at the start.
+
+Two paths, one math. ``LRUCell.forward`` is one step (the state is the real and imaginary parts, two
+``(B, N)`` tensors: the cell contract of ``rnnkit.nn.cells``). ``LRUCell.sequence`` runs a whole sequence:
+``B u_t`` for every step in one matrix product, then ``diagonal_scan``, then ``C`` in one product.
+
+``diagonal_scan`` computes ``x_t = λ^{c_t − c_s}``-weighted sums in chunks. With ``c_t`` the number of real
+(unmasked) steps up to t inside the chunk and ``b_s = 0`` on masked steps::
+
+    x_t = λ^{c_t} ⊙ (Σ_{s ≤ t} λ^{−c_s} ⊙ b_s) + λ^{c_t} ⊙ x_{start}
+
+a cumulative sum per chunk, and one step per chunk carries ``x`` from chunk to chunk (the powers of λ are
+taken in float64: ``c·θ`` reaches hundreds of radians, where float32 keeps only 1e-4). A masked step has
+``c_t = c_{t−1}`` and ``b_t = 0``, so it keeps the state, as the loop does. The chunk length keeps
+``|λ|^{−c}`` below ``e^{20}`` (float32 keeps its precision); the work is O(B·T·N), memory O(B·T·N), and
+autograd gives the backward (complex PyTorch ops, on any device).
+
+Example:
+    >>> import torch
+    >>> cell = LRUCell(3, 8, state_size=16)
+    >>> y, (re, im) = cell.sequence(torch.randn(2, 50, 3), cell.zero_state(2))
+    >>> tuple(y.shape), tuple(re.shape), sum(p.numel() for p in cell.parameters())
+    ((2, 50, 8), (2, 16), 424)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.errors import ConfigError
+
+__all__ = ["LRUCell", "diagonal_scan"]
+
+#: the largest exponent ``c · (−log|λ|)`` a chunk may reach: at e^{20} ≈ 5e8 the float32 gradients of λ stay
+#: within 4e-6 of float64's (at e^{60}, 1.4e-5), and a chunk still spans ~190 steps when |λ| ≥ 0.9
+_MAX_EXPONENT = 20.0
+
+
+def _chunk_length(log_lambda: Tensor, longest: int = 256) -> int:
+    decay = float((-log_lambda.detach().real).max().clamp_min(1e-6))
+    return max(1, min(longest, int(_MAX_EXPONENT / decay)))
+
+
+def diagonal_scan(b: Tensor, log_lambda: Tensor, x0: Tensor, mask: Tensor | None = None) -> Tensor:
+    """All states of ``x_t = λ ⊙ x_{t−1} + b_t`` (a masked step keeps the state), ``λ = exp(log_lambda)``.
+
+    Args:
+        b: ``(B, T, N)`` complex inputs of every step. log_lambda: ``(N,)`` complex, real part < 0.
+        x0: ``(B, N)`` complex initial state. mask: ``(B, T)``, True on real steps.
+
+    Returns: ``(B, T, N)`` complex states.
+    """
+    B, T, N = b.shape
+    if mask is not None:
+        b = b * mask.unsqueeze(-1).to(b.real.dtype)
+    L = _chunk_length(log_lambda)
+    chunks = -(-T // L)
+    pad = chunks * L - T
+    steps = torch.ones(B, T, dtype=b.real.dtype, device=b.device) if mask is None else mask.to(b.real.dtype)
+    if pad:
+        b = nn.functional.pad(b, (0, 0, 0, pad))
+        steps = nn.functional.pad(steps, (0, pad))  # padding steps are masked: they keep the state
+    counts = steps.view(B, chunks, L).cumsum(dim=2).unsqueeze(-1)  # (B, C, L, 1) real steps so far in the chunk
+    # c·θ reaches hundreds of radians: in float32 its last bit is 1e-4 rad, so the powers are taken in float64
+    exponent = counts.double() * log_lambda.to(torch.complex128)
+    grow = torch.exp(exponent).to(b.dtype)  # λ^{c_t}: (B, C, L, N)
+    shrink = torch.exp(-exponent).to(b.dtype)  # λ^{−c_t}
+    local = grow * torch.cumsum(b.view(B, chunks, L, N) * shrink, dim=2)  # the chunk's own inputs
+    ends = local[:, :, -1]  # (B, C, N)
+    whole = grow[:, :, -1]  # λ^{c_end}
+    carries, carry = [], x0
+    for k in range(chunks):  # one step per chunk: the state each chunk starts from
+        carries.append(carry)
+        carry = ends[:, k] + whole[:, k] * carry
+    states = local + grow * torch.stack(carries, dim=1).unsqueeze(2)
+    return states.reshape(B, chunks * L, N)[:, :T]
+
+
+class LRUCell(nn.Module):
+    """One LRU step, and the whole sequence (see the module).
+
+    Args:
+        input_size: F. hidden_size: H, the outputs. state_size: N complex channels (default H).
+        r_min, r_max: the ring ``|λ|`` starts on (the paper's 0.9 and 0.999 keep memory long).
+        max_phase: the largest starting phase of λ (the paper: 2π; π/10 on its long-range tasks).
+
+    Weights: ``nu_log``, ``theta_log``, ``gamma_log`` ``(N,)``; ``B_re``, ``B_im`` ``(N, F)``; ``C_re``,
+    ``C_im`` ``(H, N)``; ``D`` ``(H, F)``. Parameters: ``3N + 2NF + 2HN + HF``.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, *, state_size: int | None = None, r_min: float = 0.9,
+                 r_max: float = 0.999, max_phase: float = 2 * math.pi) -> None:  # fmt: skip
+        super().__init__()
+        N = state_size or hidden_size
+        if min(input_size, hidden_size, N) < 1:
+            raise ConfigError(f"LRU sizes must be positive, got input {input_size}, units {hidden_size}, state {N}")
+        if not 0.0 <= r_min < r_max < 1.0 or max_phase <= 0:
+            raise ConfigError(f"LRU needs 0 <= r_min < r_max < 1 and max_phase > 0, got {r_min}, {r_max}, {max_phase}")
+        self.input_size, self.hidden_size, self.n_state = input_size, hidden_size, N
+        self.r_min, self.r_max, self.max_phase = r_min, r_max, max_phase
+        u1, u2 = torch.rand(N), torch.rand(N)
+        self.nu_log = nn.Parameter(torch.log(-0.5 * torch.log(u1 * (r_max**2 - r_min**2) + r_min**2)))
+        self.theta_log = nn.Parameter(torch.log(max_phase * u2))
+        modulus = torch.exp(-torch.exp(self.nu_log.detach()))
+        self.gamma_log = nn.Parameter(torch.log(torch.sqrt(1 - modulus**2)))
+        self.B_re = nn.Parameter(torch.randn(N, input_size) / math.sqrt(2 * input_size))
+        self.B_im = nn.Parameter(torch.randn(N, input_size) / math.sqrt(2 * input_size))
+        self.C_re = nn.Parameter(torch.randn(hidden_size, N) / math.sqrt(N))
+        self.C_im = nn.Parameter(torch.randn(hidden_size, N) / math.sqrt(N))
+        self.D = nn.Parameter(torch.randn(hidden_size, input_size) / math.sqrt(input_size))
+
+    @property
+    def state_size(self) -> tuple[int, int]:
+        return (self.n_state, self.n_state)
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size
+
+    def zero_state(self, batch: int) -> tuple[Tensor, Tensor]:
+        z = self.B_re.new_zeros(batch, self.n_state)
+        return z, z.clone()
+
+    def log_lambda(self) -> Tensor:
+        """``log λ = −exp(ν) + i·exp(θ)`` (complex ``(N,)``)."""
+        return torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
+
+    def forward(self, u: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        if h_mask is not None:
+            raise ConfigError("LRU's recurrence has no weights to drop: recurrent dropout does not apply")
+        re, im = state
+        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
+        lam_re, lam_im = modulus * torch.cos(phase), modulus * torch.sin(phase)
+        gamma = torch.exp(self.gamma_log)
+        bu_re, bu_im = u @ self.B_re.t() * gamma, u @ self.B_im.t() * gamma
+        re, im = lam_re * re - lam_im * im + bu_re, lam_re * im + lam_im * re + bu_im
+        y = re @ self.C_re.t() - im @ self.C_im.t() + u @ self.D.t()
+        return y, (re, im)
+
+    def sequence(self, u: Tensor, state: tuple[Tensor, ...], mask: Tensor | None = None,
+                 go_backwards: bool = False) -> tuple[Tensor, tuple[Tensor, Tensor]]:  # fmt: skip
+        """The whole sequence: ``u`` ``(B, T, F)`` → outputs ``(B, T, H)`` in reading order and the final
+        state; what stepping the cell gives (``rnnkit.nn.recurrent.unroll``): a masked step keeps the
+        state and outputs the last real output (zeros before the first)."""
+        if go_backwards:
+            u = u.flip(1)
+            mask = mask.flip(1) if mask is not None else None
+        gamma = torch.exp(self.gamma_log)
+        b = torch.complex(u @ self.B_re.t(), u @ self.B_im.t()) * gamma  # (B, T, N): every step's input
+        x0 = torch.complex(state[0], state[1])
+        xs = diagonal_scan(b, self.log_lambda(), x0, mask)
+        y = xs.real @ self.C_re.t() - xs.imag @ self.C_im.t() + u @ self.D.t()
+        if mask is not None:  # a masked step repeats the last real output: index of that step, -1 before any
+            T = u.shape[1]
+            last = torch.where(mask.bool(), torch.arange(T, device=u.device), -1).cummax(dim=1).values
+            y = y.gather(1, last.clamp_min(0).unsqueeze(-1).expand_as(y)) * (last >= 0).unsqueeze(-1).to(y.dtype)
+        final = xs[:, -1]
+        return y, (final.real.contiguous(), final.imag.contiguous())
+
+    def get_config(self) -> dict[str, Any]:
+        return {"state_size": self.n_state, "r_min": self.r_min, "r_max": self.r_max, "max_phase": self.max_phase}
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, state_size={self.n_state}"
