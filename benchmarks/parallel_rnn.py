@@ -1,4 +1,4 @@
-"""One training step of recurrent layers that train in parallel (rnnkit's MinGRU, MinLSTM) against the
+"""One training step of recurrent layers that train in parallel (rnnkit's MinGRU, MinLSTM, LRU) against the
 classic ones (rnnkit's LSTM and GRU, torch.nn.LSTM) and a plain-PyTorch log-space minGRU (the paper's
 ``torch.logcumsumexp`` form), all in one process, alternating, medians over repeats.
 
@@ -8,10 +8,14 @@ Beside them, two floors that no implementation of a minGRU can go below, measure
 - projection: the gate matmul ``Linear(F, 2H)`` over all steps, forward and its weight-gradient backward;
 - one pass: one elementwise operation over the ``(B, T, 2H)`` gate tensor (memory traffic).
 
-    python benchmarks/parallel_rnn.py [--units 128] [--lengths 256 1024 4096] [--repeats 3]
+    python benchmarks/parallel_rnn.py [--units 128 512] [--lengths 256 1024 4096 16384] [--repeats 3]
 
-Prints the machine, then one table per length: median milliseconds, and each row against the projection
-floor and against torch.nn.LSTM.
+Prints the machine, then one table per size and length: median milliseconds, each row against the
+projection floor and against torch.nn.LSTM, and the GFLOP/s of its matrix products (forward and the two
+backward products, 3 × 2·B·T·in·out flops; the scans' elementwise work is not counted). The "one pass"
+row's GB/s is the memory bandwidth one read and one write of the gate tensor reach. rnnkit's MinGRU and
+MinLSTM make one pass over the gates forward (gates and scan fused) and one backward. Then the latency of
+one streamed step (``model.step``, batch 1), each layer against LSTM.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from rnnkit.layers import GRU, LSTM, MinGRU, MinLSTM
+from rnnkit.layers import GRU, LRU, LSTM, Dense, MinGRU, MinLSTM
+from rnnkit.models import Sequential
 from rnnkit.native import available
 
 
@@ -58,50 +63,92 @@ def rnnkit_layer(layer_class: type, units: int, x: torch.Tensor) -> Callable[[to
     return layer
 
 
+def matmul_flops(name: str, B: int, T: int, H: int) -> float:
+    """Multiply-adds ×2 of a training step's matrix products (forward, input and weight gradients)."""
+    per_step = {  # in × out of the products each step makes (features = units = H here)
+        "projection floor": H * 2 * H, "rnnkit MinGRU": H * 2 * H, "rnnkit MinLSTM": H * 3 * H,
+        "rnnkit LRU": 2 * H * H + 2 * H * H + H * H, "rnnkit GRU": 2 * H * 3 * H, "rnnkit LSTM": 2 * H * 4 * H,
+        "torch.nn.LSTM": 2 * H * 4 * H, "log-space minGRU (PyTorch)": H * 2 * H,
+    }  # fmt: skip
+    return 3 * 2 * B * T * per_step[name] if name in per_step else 0.0
+
+
+def stream_latency(units: int, repeats: int = 200) -> None:
+    """Median µs of one streamed step (batch 1) of a layer + Dense(1), after a warm-up."""
+    print(f"streaming: one step of Sequential([layer({units}), Dense(1)]), batch 1, median of {repeats} (µs)")
+    base = None
+    for name, layer_class in (("LSTM", LSTM), ("GRU", GRU), ("MinGRU", MinGRU), ("MinLSTM", MinLSTM), ("LRU", LRU)):
+        model = Sequential([layer_class(units, input_shape=(None, units)), Dense(1)])
+        model.build((None, 4, units))
+        state = model.initial_state(batch=1)
+        x = torch.randn(1, units)
+        times = []
+        with torch.no_grad():
+            for i in range(repeats + 20):
+                start = time.perf_counter()
+                _, state = model.step(x, state)
+                if i >= 20:
+                    times.append(time.perf_counter() - start)
+        us = statistics.median(times) * 1e6
+        base = base or us
+        print(f"  {name:<10}{us:>10.1f}{us / base:>8.2f}× LSTM's")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--units", type=int, nargs="+", default=[128])
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lengths", type=int, nargs="+", default=[256, 1024, 4096])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     torch.manual_seed(0)
-    B, H = args.batch, args.units
+    B = args.batch
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, torch {torch.__version__}, "
           f"rnnkit native kernels {'built' if available() else 'NOT built (PyTorch loop for the scan)'}")  # fmt: skip
-    print(f"one training step, batch {B}, {H} units, {H} input features; median of {args.repeats} (ms)\n")
-    for T in args.lengths:
-        x = torch.randn(B, T, H)
-        weight = torch.randn(2 * H, H, requires_grad=True)
-        gates = torch.randn(B, T, 2 * H)
-        torch_lstm = torch.nn.LSTM(H, H, batch_first=True)
-        contestants: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-            "projection floor": lambda x, weight=weight: F.linear(x, weight),
-            "rnnkit MinGRU": rnnkit_layer(MinGRU, H, x),
-            "rnnkit MinLSTM": rnnkit_layer(MinLSTM, H, x),
-            "rnnkit GRU": rnnkit_layer(GRU, H, x),
-            "rnnkit LSTM": rnnkit_layer(LSTM, H, x),
-            "torch.nn.LSTM": lambda x, lstm=torch_lstm: lstm(x)[0],
-            "log-space minGRU (PyTorch)": LogSpaceMinGRU(H, H),
-        }
-        times: dict[str, list[float]] = {name: [] for name in ["one pass", *contestants]}
-        for _ in range(args.repeats):
+    for H in args.units:
+        print(f"one training step, batch {B}, {H} units, {H} input features; median of {args.repeats} (ms)\n")
+        for T in args.lengths:
+            training_step(B, T, H, args.repeats)
+    stream_latency(args.units[0])
+
+
+def training_step(B: int, T: int, H: int, repeats: int) -> None:
+    """One table: every contestant's median training step at this length and size."""
+    x = torch.randn(B, T, H)
+    weight = torch.randn(2 * H, H, requires_grad=True)
+    gates = torch.randn(B, T, 2 * H)
+    torch_lstm = torch.nn.LSTM(H, H, batch_first=True)
+    contestants: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+        "projection floor": lambda x, weight=weight: F.linear(x, weight),
+        "rnnkit MinGRU": rnnkit_layer(MinGRU, H, x),
+        "rnnkit MinLSTM": rnnkit_layer(MinLSTM, H, x),
+        "rnnkit LRU": rnnkit_layer(LRU, H, x),
+        "rnnkit GRU": rnnkit_layer(GRU, H, x),
+        "rnnkit LSTM": rnnkit_layer(LSTM, H, x),
+        "torch.nn.LSTM": lambda x, lstm=torch_lstm: lstm(x)[0],
+        "log-space minGRU (PyTorch)": LogSpaceMinGRU(H, H),
+    }
+    times: dict[str, list[float]] = {name: [] for name in ["one pass", *contestants]}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        torch.sigmoid(gates)
+        times["one pass"].append(time.perf_counter() - start)
+        for name, run in contestants.items():
             start = time.perf_counter()
-            torch.sigmoid(gates)
-            times["one pass"].append(time.perf_counter() - start)
-            for name, run in contestants.items():
-                start = time.perf_counter()
-                out = run(x)
-                out.sum().backward() if name != "projection floor" else out.backward(torch.ones_like(out))
-                times[name].append(time.perf_counter() - start)
-        floor = statistics.median(times["projection floor"])
-        lstm = statistics.median(times["torch.nn.LSTM"])
-        print(f"T = {T}")
-        print(f"  {'':<28}{'ms':>10}{'× floor':>10}{'vs torch LSTM':>15}")
-        for name, values in times.items():
-            ms = statistics.median(values) * 1e3
-            print(f"  {name:<28}{ms:>10.1f}{ms / (floor * 1e3):>10.2f}{lstm / (ms / 1e3):>14.2f}×")
-        print()
+            out = run(x)
+            out.sum().backward() if name != "projection floor" else out.backward(torch.ones_like(out))
+            times[name].append(time.perf_counter() - start)
+    floor = statistics.median(times["projection floor"])
+    lstm = statistics.median(times["torch.nn.LSTM"])
+    print(f"T = {T}, {H} units")
+    print(f"  {'':<28}{'ms':>10}{'× floor':>10}{'vs torch LSTM':>15}{'GFLOP/s':>10}")
+    for name, values in times.items():
+        seconds = statistics.median(values)
+        flops = matmul_flops(name, B, T, H)
+        rate = f"{flops / seconds / 1e9:>10.1f}" if flops else f"{2 * gates.numel() * 4 / seconds / 1e9:>7.1f}GB/s"
+        print(f"  {name:<28}{seconds * 1e3:>10.1f}{seconds / floor:>10.2f}{lstm / seconds:>14.2f}×{rate}")
+    print()
 
 
 if __name__ == "__main__":
