@@ -1,6 +1,8 @@
 """LRU: the paper's recurrence in NumPy complex arithmetic, the chunked scan equal to the step-by-step loop
 (outputs, states, gradients; float64 to 1e-10, float32 to 1e-5), masks, streaming, saving."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -8,6 +10,8 @@ import torch
 from rnnkit.errors import ConfigError
 from rnnkit.layers import LRU, Bidirectional, Dense
 from rnnkit.models import Sequential, load_model
+from rnnkit.native import available, switched_off
+from rnnkit.native import diagonal_scan as native_diagonal_scan
 from rnnkit.nn.lru import LRUCell, diagonal_scan
 
 
@@ -37,12 +41,14 @@ def test_outputs_follow_the_papers_recurrence_and_initialisation() -> None:
     torch.testing.assert_close(torch.exp(cell.gamma_log), torch.sqrt(1 - modulus**2))  # the normalisation
 
 
+@pytest.mark.parametrize("native", [True, False])
 @pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-10), (torch.float32, 1e-5)])
-def test_the_chunked_scan_equals_the_loop_with_gradients(dtype: torch.dtype, tol: float) -> None:
+def test_the_scan_equals_the_loop_with_gradients(dtype: torch.dtype, tol: float, native: bool) -> None:
+    """Both whole-sequence paths: the native pass (CPU) and the chunked PyTorch scan (elsewhere)."""
     torch.manual_seed(1)
     scan = LRU(5, state_size=7, r_min=0.2, return_sequences=True, return_state=True)
     loop = LRU(5, state_size=7, return_sequences=True, return_state=True, implementation="unrolled")
-    T = 700  # several chunks: the chunk length is about 60 / max(−log|λ|) steps, here at most ~37
+    T = 700  # many chunks: a chunk is about 8 / max(−log|λ|) steps, here 5 (r_min = 0.2)
     x = torch.randn(3, T, 2, dtype=dtype, requires_grad=True)
     for layer in (scan, loop):
         layer(x.detach().float())
@@ -51,9 +57,10 @@ def test_the_chunked_scan_equals_the_loop_with_gradients(dtype: torch.dtype, tol
     h0 = [torch.randn(3, 7, dtype=dtype, requires_grad=True) for _ in range(2)]
     runs = []
     for layer in (scan, loop):
-        out, re, im = layer(x, initial_state=h0)
-        loss = (out * torch.linspace(-1, 1, 5, dtype=dtype)).sum() + (re**2).sum() + im.sum()
-        grads = torch.autograd.grad(loss, [x, *h0, *layer.cell.parameters()])
+        with contextlib.nullcontext() if native else switched_off():
+            out, re, im = layer(x, initial_state=h0)
+            loss = (out * torch.linspace(-1, 1, 5, dtype=dtype)).sum() + (re**2).sum() + im.sum()
+            grads = torch.autograd.grad(loss, [x, *h0, *layer.cell.parameters()])
         runs.append((out, re, im, grads))
     scale = runs[1][0].abs().max()
     for a, b in zip(runs[0][:3], runs[1][:3]):
@@ -111,3 +118,17 @@ def test_padding_changes_nothing_backwards_bidirectional_streaming_and_saving(tm
         LRU(4, recurrent_dropout=0.1)
     with pytest.raises(ConfigError, match="r_min"):
         LRU(4, r_min=0.99, r_max=0.9)(x)
+
+
+@pytest.mark.skipif(not available(), reason="the native kernels are not built here (make native builds them)")
+def test_the_native_scan_backward_is_the_reverse_scan_autograd_checks() -> None:
+    torch.manual_seed(4)
+    b = torch.randn(2, 6, 3, 2, dtype=torch.float64, requires_grad=True)
+    lam = (torch.rand(3, 2, dtype=torch.float64) * 0.6).requires_grad_()
+    x0 = torch.randn(2, 3, 2, dtype=torch.float64, requires_grad=True)
+    keep = torch.tensor([[1, 1, 0, 1, 1, 0], [0, 1, 1, 1, 0, 1]], dtype=torch.bool)
+    assert torch.autograd.gradcheck(lambda *a: native_diagonal_scan(*a, keep), (b, lam, x0))
+    reference = torch.view_as_real(
+        diagonal_scan(torch.view_as_complex(b), torch.log(torch.view_as_complex(lam)), torch.view_as_complex(x0), keep)
+    )
+    torch.testing.assert_close(native_diagonal_scan(b, lam, x0, keep), reference, rtol=1e-12, atol=1e-12)

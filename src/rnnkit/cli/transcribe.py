@@ -46,7 +46,7 @@ def register(commands: Any) -> None:
     p.add_argument("--out", required=True, help="model folder to write (written when training completes)")
     p.add_argument("--strings", type=int, default=3000, help="FSDD: training strings (default 3000)")
     p.add_argument("--test-strings", type=int, default=500, help="FSDD: test strings (default 500)")
-    p.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
+    p.add_argument("--cell", choices=["lstm", "gru", "mingru", "minlstm", "lru"], default="lstm")
     p.add_argument("--units", type=int, default=128, help="units per direction (default 128)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--conv", type=int, default=0, help="filters of a Conv1D front end (default 0: none)")

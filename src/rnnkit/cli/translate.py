@@ -40,7 +40,7 @@ def register(commands: Any) -> None:
     p.add_argument("data", nargs="?", help="pairs file (.tsv/.txt or .zip); omit for the built-in dates task")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--limit", type=int, help="use only the first N pairs of the file")
-    p.add_argument("--cell", choices=["gru", "lstm", "rnn"], default="gru")
+    p.add_argument("--cell", choices=["gru", "lstm", "rnn", "mingru", "minlstm", "lru"], default="gru")
     p.add_argument("--units", type=int, default=256)
     p.add_argument("--layers", type=int, default=1, help="encoder layers")
     p.add_argument("--unidirectional", action="store_true", help="read the source in one direction only")

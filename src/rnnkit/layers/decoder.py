@@ -31,14 +31,17 @@ from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer
 from rnnkit.layers.core import Dense, Embedding
 from rnnkit.nn.attention import Attention, AttentionCell, check_style
-from rnnkit.nn.cells import GRUCell, LSTMCell, SimpleRNNCell
+from rnnkit.nn.cells import GRUCell, LSTMCell, MinGRUCell, MinLSTMCell, SimpleRNNCell
 from rnnkit.nn.decoding import StepFn
+from rnnkit.nn.lru import LRUCell
 from rnnkit.nn.recurrent import run_recurrent, unroll
 
 __all__ = ["CELLS", "Decoder"]
 
 #: Cell names the sequence models accept.
-CELLS: dict[str, type[nn.Module]] = {"lstm": LSTMCell, "gru": GRUCell, "rnn": SimpleRNNCell}
+CELLS: dict[str, type[nn.Module]] = {
+    "lstm": LSTMCell, "gru": GRUCell, "rnn": SimpleRNNCell, "mingru": MinGRUCell, "minlstm": MinLSTMCell, "lru": LRUCell,
+}  # fmt: skip
 
 
 def _built(layer: Layer, input_shape: tuple[int | None, ...]) -> Layer:
@@ -54,7 +57,8 @@ class Decoder(Layer):
         vocab_size: V, target tokens (id 0 is padding).
         units: H, the cell's hidden units.
         embedding_dim: E (default H).
-        cell: ``'gru'``, ``'lstm'`` or ``'rnn'``.
+        cell: ``'gru'``, ``'lstm'``, ``'rnn'``, or a parallel cell ``'mingru'``, ``'minlstm'``, ``'lru'``
+            (teacher-forced training runs its whole-sequence scan when no attention reads the state first).
         attention: None, ``'additive'``, ``'dot'`` or ``'general'``.
         memory_size: M, features of each encoder output (needed with attention).
         dropout: on the embedded tokens and on what the output layer reads, while training.

@@ -32,7 +32,8 @@ from rnnkit.data.arrays import to_tensor
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.core import Dense, Embedding
 from rnnkit.layers.decoder import CELLS, Decoder
-from rnnkit.layers.recurrent import RECURRENT_LAYERS, Bidirectional
+from rnnkit.layers.min_rnn import CELL_LAYERS
+from rnnkit.layers.recurrent import Bidirectional
 from rnnkit.models.model import Model
 from rnnkit.nn.decoding import StepFn, beam_search, greedy_search
 from rnnkit.registry import MODELS
@@ -42,7 +43,7 @@ __all__ = ["EncoderDecoder", "VectorToSequence", "PAD", "SOS", "EOS"]
 #: Reserved target ids: padding, start and end of sequence.
 PAD, SOS, EOS = 0, 1, 2
 
-_LAYERS = RECURRENT_LAYERS
+_LAYERS = CELL_LAYERS
 
 
 def _check_ids(name: str, ids: Any, vocab: int) -> Tensor:
@@ -136,7 +137,7 @@ class EncoderDecoder(_Generates):
             1 = ``<sos>``, 2 = ``<eos>``).
         units: H, hidden units of the encoder (each direction) and the decoder.
         embedding_dim: E for both sides (default H).
-        cell: ``'gru'``, ``'lstm'`` or ``'rnn'``.
+        cell: ``'gru'``, ``'lstm'``, ``'rnn'``, ``'mingru'``, ``'minlstm'`` or ``'lru'``.
         encoder_layers: stacked encoder layers.
         bidirectional: read the source both ways (directions summed, so the memory has H features).
         attention: None, ``'additive'`` (Bahdanau), ``'dot'`` or ``'general'`` (Luong): the score.

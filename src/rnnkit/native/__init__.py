@@ -39,6 +39,7 @@ __all__ = [
     "available",
     "build",
     "build_directory",
+    "diagonal_scan",
     "gate_scan",
     "gated_scan",
     "kernels",
@@ -49,8 +50,8 @@ __all__ = [
 
 _HERE = Path(__file__).parent
 #: the module's C++ sources (with their headers); a build is keyed by all of them
-SOURCES = [_HERE / name for name in ("recurrent.cpp", "scan.cpp", "sequential.cpp", "module.cpp")]
-HEADERS = [_HERE / name for name in ("recurrent.h", "scan.h", "sequential.h")]
+SOURCES = [_HERE / name for name in ("recurrent.cpp", "scan.cpp", "diagonal_scan.cpp", "sequential.cpp", "module.cpp")]
+HEADERS = [_HERE / name for name in ("recurrent.h", "scan.h", "diagonal_scan.h", "sequential.h")]
 #: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
 #: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
 FLAGS = ["-O3", "-march=native", "-fopenmp"]
@@ -351,3 +352,47 @@ def gate_scan(pre: Tensor, h0: Tensor, keep: Tensor | None, gates: str) -> Tenso
         return None
     mask = keep.to(pre.dtype) if keep is not None else pre.new_empty(0)
     return _GateScan.apply(pre.contiguous(), h0.contiguous(), mask, GATE_MODES[gates])  # type: ignore[no-any-return]
+
+
+class _DiagonalScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, b: Tensor, lam: Tensor, x0: Tensor, keep: Tensor) -> Tensor:
+        k = kernels()
+        assert k is not None
+        xs = k.diagonal_scan_forward(b, lam, x0, keep)
+        ctx.save_for_backward(lam, xs, x0, keep)
+        return xs  # type: ignore[no-any-return]
+
+    @staticmethod
+    def backward(ctx: Any, grad_xs: Tensor) -> tuple[Tensor | None, ...]:
+        lam, xs, x0, keep = ctx.saved_tensors
+        k = kernels()
+        assert k is not None
+        db, dlam, dx0 = k.diagonal_scan_backward(grad_xs.contiguous(), lam, xs, x0, keep)
+        return db, dlam, dx0, None
+
+
+def diagonal_scan(b: Tensor, lam: Tensor, x0: Tensor, keep: Tensor | None) -> Tensor | None:
+    """Every state of the diagonal complex recurrence ``x_t = λ ⊙ x_{t−1} + b_t`` on real pairs (the LRU's
+    scan, ``diagonal_scan.cpp``): ``b`` ``(B, T, N, 2)`` (re, im), ``lam`` ``(N, 2)``, ``x0`` ``(B, N, 2)``,
+    ``keep`` ``(B, T)`` (a step with False keeps the state) or None. One native pass forward and one
+    backward on CPU float tensors; None when the kernels do not run here (the caller has a PyTorch path).
+
+    Example:
+        >>> lam = torch.tensor([[0.0, 1.0]])  # λ = i: a quarter turn per step
+        >>> b = torch.zeros(1, 2, 1, 2)
+        >>> xs = diagonal_scan(b, lam, torch.tensor([[[1.0, 0.0]]]), None)
+        >>> xs is None or xs[0, :, 0].tolist() == [[0.0, 1.0], [-1.0, 0.0]]
+        True
+    """
+    native = (
+        b.device.type == "cpu"
+        and b.dtype in (torch.float32, torch.float64)
+        and lam.dtype == x0.dtype == b.dtype
+        and not torch.is_autocast_enabled("cpu")
+        and kernels() is not None
+    )
+    if not native:
+        return None
+    flags = keep.contiguous() if keep is not None else torch.empty(0, dtype=torch.bool)
+    return _DiagonalScan.apply(b.contiguous(), lam.contiguous(), x0.contiguous(), flags)  # type: ignore[no-any-return]

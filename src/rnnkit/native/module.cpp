@@ -1,7 +1,8 @@
-// The Python module rnnkit_native: the kernels of recurrent.cpp, scan.cpp and sequential.cpp.
+// The Python module rnnkit_native: the kernels of recurrent.cpp, scan.cpp, diagonal_scan.cpp and sequential.cpp.
 
 #include <torch/extension.h>
 
+#include "diagonal_scan.h"
 #include "recurrent.h"
 #include "scan.h"
 #include "sequential.h"
@@ -24,4 +25,6 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("gated_scan_backward", &gated_scan_backward);
   m.def("gate_scan_forward", &gate_scan_forward);
   m.def("gate_scan_backward", &gate_scan_backward);
+  m.def("diagonal_scan_forward", &diagonal_scan_forward);
+  m.def("diagonal_scan_backward", &diagonal_scan_backward);
 }

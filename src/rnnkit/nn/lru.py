@@ -13,17 +13,20 @@ The paper's stable exponential parameterisation keeps ``|λ| < 1`` whatever the 
 
 Two paths, one math. ``LRUCell.forward`` is one step (the state is the real and imaginary parts, two
 ``(B, N)`` tensors: the cell contract of ``rnnkit.nn.cells``). ``LRUCell.sequence`` runs a whole sequence:
-``B u_t`` for every step in one matrix product, then ``diagonal_scan``, then ``C`` in one product.
+``B u_t`` for every step in one matrix product, then the scan, then ``C`` in one product. On a CPU the scan
+is one native pass forward and one backward (``rnnkit.native.diagonal_scan``, its backward a reverse scan
+derived in ``diagonal_scan.cpp``); elsewhere it is ``diagonal_scan`` here, in PyTorch.
 
 ``diagonal_scan`` computes ``x_t = λ^{c_t − c_s}``-weighted sums in chunks. With ``c_t`` the number of real
 (unmasked) steps up to t inside the chunk and ``b_s = 0`` on masked steps::
 
     x_t = λ^{c_t} ⊙ (Σ_{s ≤ t} λ^{−c_s} ⊙ b_s) + λ^{c_t} ⊙ x_{start}
 
-a cumulative sum per chunk, and one step per chunk carries ``x`` from chunk to chunk (the powers of λ are
-taken in float64: ``c·θ`` reaches hundreds of radians, where float32 keeps only 1e-4). A masked step has
+a cumulative sum per chunk, and one step per chunk carries ``x`` from chunk to chunk (the powers of λ come
+from one float64 table of ``λ^c``, c = 0..L: ``c·θ`` reaches hundreds of radians, where float32 keeps only
+1e-4). A masked step has
 ``c_t = c_{t−1}`` and ``b_t = 0``, so it keeps the state, as the loop does. The chunk length keeps
-``|λ|^{−c}`` below ``e^{20}`` (float32 keeps its precision); the work is O(B·T·N), memory O(B·T·N), and
+``|λ|^{−c}`` below ``e^8`` (float32 keeps its precision); the work is O(B·T·N), memory O(B·T·N), and
 autograd gives the backward (complex PyTorch ops, on any device).
 
 Example:
@@ -43,12 +46,14 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
+from rnnkit.native import diagonal_scan as native_diagonal_scan
 
 __all__ = ["LRUCell", "diagonal_scan"]
 
-#: the largest exponent ``c · (−log|λ|)`` a chunk may reach: at e^{20} ≈ 5e8 the float32 gradients of λ stay
-#: within 4e-6 of float64's (at e^{60}, 1.4e-5), and a chunk still spans ~190 steps when |λ| ≥ 0.9
-_MAX_EXPONENT = 20.0
+#: the largest exponent ``c · (−log|λ|)`` a chunk may reach. The gradient of λ is the difference of two terms
+#: as large as e^{this}: at e^8 ≈ 3000 the float32 gradients stay within 2e-6 of float64's (at e^20, 2.4e-5),
+#: and a chunk still spans ~76 steps when |λ| ≥ 0.9
+_MAX_EXPONENT = 8.0
 
 
 def _chunk_length(log_lambda: Tensor, longest: int = 256) -> int:
@@ -71,22 +76,24 @@ def diagonal_scan(b: Tensor, log_lambda: Tensor, x0: Tensor, mask: Tensor | None
     L = _chunk_length(log_lambda)
     chunks = -(-T // L)
     pad = chunks * L - T
-    steps = torch.ones(B, T, dtype=b.real.dtype, device=b.device) if mask is None else mask.to(b.real.dtype)
-    if pad:
+    if pad:  # zero inputs past the end: they change no state up to T
         b = nn.functional.pad(b, (0, 0, 0, pad))
-        steps = nn.functional.pad(steps, (0, pad))  # padding steps are masked: they keep the state
-    counts = steps.view(B, chunks, L).cumsum(dim=2).unsqueeze(-1)  # (B, C, L, 1) real steps so far in the chunk
-    # c·θ reaches hundreds of radians: in float32 its last bit is 1e-4 rad, so the powers are taken in float64
-    exponent = counts.double() * log_lambda.to(torch.complex128)
-    grow = torch.exp(exponent).to(b.dtype)  # λ^{c_t}: (B, C, L, N)
-    shrink = torch.exp(-exponent).to(b.dtype)  # λ^{−c_t}
+    # λ^c and λ^{−c} for c = 0..L: c·θ reaches hundreds of radians, where float32 keeps only 1e-4, so the
+    # powers are taken in float64, once per call (every row and chunk reads the same table)
+    exponent = torch.arange(L + 1, dtype=torch.float64, device=b.device)[:, None] * log_lambda.to(torch.complex128)
+    powers, inverse = torch.exp(exponent).to(b.dtype), torch.exp(-exponent).to(b.dtype)  # (L + 1, N)
+    if mask is None:  # every step counts: the chunk's t-th step has c = t + 1
+        grow, shrink, whole = powers[1:], inverse[1:], powers[L]
+    else:  # c = the real steps so far in the chunk (padding steps are not real)
+        steps = nn.functional.pad(mask.to(torch.long), (0, pad)).view(B, chunks, L).cumsum(dim=2)
+        grow, shrink = powers[steps], inverse[steps]  # (B, C, L, N)
+        whole = grow[:, :, -1]
     local = grow * torch.cumsum(b.view(B, chunks, L, N) * shrink, dim=2)  # the chunk's own inputs
     ends = local[:, :, -1]  # (B, C, N)
-    whole = grow[:, :, -1]  # λ^{c_end}
     carries, carry = [], x0
     for k in range(chunks):  # one step per chunk: the state each chunk starts from
         carries.append(carry)
-        carry = ends[:, k] + whole[:, k] * carry
+        carry = ends[:, k] + (whole if mask is None else whole[:, k]) * carry
     states = local + grow * torch.stack(carries, dim=1).unsqueeze(2)
     return states.reshape(B, chunks * L, N)[:, :T]
 
@@ -160,17 +167,30 @@ class LRUCell(nn.Module):
         if go_backwards:
             u = u.flip(1)
             mask = mask.flip(1) if mask is not None else None
-        gamma = torch.exp(self.gamma_log)
-        b = torch.complex(u @ self.B_re.t(), u @ self.B_im.t()) * gamma  # (B, T, N): every step's input
-        x0 = torch.complex(state[0], state[1])
-        xs = diagonal_scan(b, self.log_lambda(), x0, mask)
-        y = xs.real @ self.C_re.t() - xs.imag @ self.C_im.t() + u @ self.D.t()
+        B, T, _ = u.shape
+        N, H = self.n_state, self.hidden_size
+        gamma = torch.exp(self.gamma_log)[:, None]
+        # one product for every step's γ ⊙ (B u_t), its rows interleaved (re, im): (B, T, N, 2) real pairs,
+        # γ folded into the (small) weight, not applied to the (large) result
+        w_in = torch.stack([self.B_re * gamma, self.B_im * gamma], dim=1).reshape(2 * N, -1)
+        b = (u @ w_in.t()).view(B, T, N, 2)
+        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
+        lam = torch.stack([modulus * torch.cos(phase), modulus * torch.sin(phase)], dim=-1)  # (N, 2)
+        x0 = torch.stack([state[0], state[1]], dim=-1)
+        xs = native_diagonal_scan(b, lam, x0, mask.bool() if mask is not None else None)  # one native pass
+        if xs is None:  # elsewhere (a GPU, autocast, no kernels): the chunked scan in PyTorch
+            states = diagonal_scan(torch.view_as_complex(b), self.log_lambda(), torch.view_as_complex(x0), mask)
+            xs = torch.view_as_real(states)
+        # Re(C x) = C_re·Re(x) − C_im·Im(x): one product over x's interleaved parts, D u added in place
+        w_out = torch.stack([self.C_re, -self.C_im], dim=2).reshape(H, 2 * N)
+        y = torch.addmm(
+            nn.functional.linear(u, self.D).reshape(B * T, H), xs.reshape(B * T, 2 * N), w_out.t()
+        ).view(B, T, H)
         if mask is not None:  # a masked step repeats the last real output: index of that step, -1 before any
-            T = u.shape[1]
             last = torch.where(mask.bool(), torch.arange(T, device=u.device), -1).cummax(dim=1).values
             y = y.gather(1, last.clamp_min(0).unsqueeze(-1).expand_as(y)) * (last >= 0).unsqueeze(-1).to(y.dtype)
         final = xs[:, -1]
-        return y, (final.real.contiguous(), final.imag.contiguous())
+        return y, (final[..., 0].contiguous(), final[..., 1].contiguous())
 
     def get_config(self) -> dict[str, Any]:
         return {"state_size": self.n_state, "r_min": self.r_min, "r_max": self.r_max, "max_phase": self.max_phase}

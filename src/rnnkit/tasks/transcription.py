@@ -36,8 +36,6 @@ from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.layers import (
-    GRU,
-    LSTM,
     Bidirectional,
     Conv1D,
     CTCOutput,
@@ -48,6 +46,7 @@ from rnnkit.layers import (
     TimeDistributed,
 )
 from rnnkit.layers.base import Layer
+from rnnkit.layers.min_rnn import CELL_LAYERS
 from rnnkit.models import Sequential, load_metadata, load_model
 from rnnkit.models.saving import MALFORMED, output_width
 from rnnkit.nn.decoding import ctc_beam_search, ctc_greedy
@@ -59,7 +58,7 @@ __all__ = ["TranscriberConfig", "Transcriber"]
 
 TASK = "transcription"
 PAD_VALUE = -1e9  # padded frames (masked); real features are normalised, far from it
-_CELLS = {"lstm": LSTM, "gru": GRU}
+_CELLS = {name: CELL_LAYERS[name] for name in ("lstm", "gru", "mingru", "minlstm", "lru")}
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class TranscriberConfig:
     """Settings of a ``Transcriber`` (saved with the model).
 
     Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
-    per model step). Network: ``cell`` ('lstm' or 'gru'), ``units`` per direction, ``layers``,
+    per model step). Network: ``cell`` ('lstm', 'gru', 'mingru', 'minlstm' or 'lru'), ``units`` per direction, ``layers``,
     ``dropout`` between layers, ``conv`` (filters of a Conv1D front end over 5 steps; 0: none),
     ``spec_augment`` (time and frequency masking while training). ``normalize``: ``'utterance'`` (each
     utterance's bands to zero mean, unit variance) or ``'global'`` (peak-scaled audio, bands standardised
