@@ -8,6 +8,10 @@ The budgeted runs go one after the other; a last line alternates short training 
 process, for a throughput ratio the machine's drift between the runs does not bias.
 
     python benchmarks/char_lm.py [--minutes 3] [--units 256] [--layers 2] [--dropout 0.3]
+    python benchmarks/char_lm.py --cell mingru --layers 3 --units 512 --minutes 10 --no-torch
+
+``--cell`` trains rnnkit's stack of that cell instead (``mingru``, ``minlstm``, ``lru``, ``gru``...); the
+hand-written PyTorch contestant is always an LSTM of ``--layers`` × ``--units`` (``--torch-units``).
 """
 
 from __future__ import annotations
@@ -30,16 +34,16 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespear
 BATCH, BPTT, EMBED, LR, CLIP = 64, 100, 64, 2e-3, 5.0
 
 
-def run_rnnkit(text: str, units: int, layers: int, minutes: float, dropout: float) -> dict[str, float]:
+def run_rnnkit(text: str, units: int, layers: int, minutes: float, dropout: float, cell: str = "lstm") -> dict[str, float]:
     rnnkit.seed(0)
     gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
-                        clipnorm=CLIP, dropout=dropout)  # fmt: skip
+                        clipnorm=CLIP, dropout=dropout, cell=cell)  # fmt: skip
     start = time.perf_counter()
     history = gen.fit(text, minutes=minutes, echo=None)
     seconds = time.perf_counter() - start
     chars = len(history["loss"]) * BATCH * (len(gen.split(text)[0]) - 1) // BATCH
     sample = gen.generate("ROMEO:", 200, temperature=0.8, seed=1)
-    print("rnnkit validation by epoch: " + " ".join(f"{v:.4f}" for v in history["val_loss"]), flush=True)
+    print(f"rnnkit {cell} validation by epoch: " + " ".join(f"{v:.4f}" for v in history["val_loss"]), flush=True)
     return {
         "val": min(history["val_loss"]),
         "chars_per_s": chars / seconds,
@@ -142,6 +146,7 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout after each LSTM layer (both contestants)")
     parser.add_argument("--no-torch", action="store_true", help="run rnnkit only")
+    parser.add_argument("--cell", default="lstm", help="rnnkit's cell (the PyTorch contestant is an LSTM)")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} is absent (the shared datasets are not next to this checkout)")
@@ -149,9 +154,9 @@ def main() -> None:
     text = DATA.read_text()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-        f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} LSTM, {args.minutes:g} min each"
+        f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} {args.cell}, {args.minutes:g} min each"
     )
-    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes, args.dropout)}
+    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes, args.dropout, args.cell)}
     if not args.no_torch:
         results["PyTorch, hand-written"] = run_torch(text, args.units, args.layers, args.minutes, args.dropout)
     ref = results.get("PyTorch, hand-written", results["rnnkit TextGenerator"])["chars_per_s"]

@@ -8,7 +8,8 @@ import torch
 from rnnkit.errors import ConfigError
 from rnnkit.layers import Bidirectional, Dense, MinGRU, MinLSTM
 from rnnkit.models import Sequential, load_model
-from rnnkit.native import gated_scan, switched_off
+from rnnkit.native import switched_off
+from rnnkit.nn.scan import chunked_gated_scan, gated_scan
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -157,3 +158,25 @@ def test_the_fused_gate_scan_equals_gates_then_scan_with_gradients(gates: str, w
     for a, b in zip(torch.autograd.grad((fused * weights).sum(), [pre, h0]), torch.autograd.grad((plain * weights).sum(), [pre, h0])):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
     assert torch.autograd.gradcheck(lambda p, h: gate_scan(p, h, keep, gates), (pre, h0))
+
+
+def test_the_chunked_scan_equals_the_loop_with_gradients_and_saturated_gates() -> None:
+    """The PyTorch scan (a GPU, no kernels built): chunks of 4 over 11 steps, a gate of exactly 1 included."""
+    torch.manual_seed(6)
+    z = torch.randn(3, 11, 4, dtype=torch.float64) * 3
+    z[0, 5] = 40.0  # σ(40) is 1.0 in float64: the state is replaced outright
+    z[1, 2:4] = -800.0  # σ = 0: the state is kept, as on a masked step
+    v, h0 = torch.randn(3, 11, 4, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64)
+    leaves = [t.clone().requires_grad_() for t in (z, v, h0)]
+    u = torch.sigmoid(leaves[0])
+    assert bool((u[0, 5] == 1.0).all()) and bool((u[1, 2:4] == 0.0).all())
+    ours = chunked_gated_scan(u, leaves[1], leaves[2], chunk=4)
+    h, ref = leaves[2], []
+    for t in range(11):
+        h = h + u[:, t] * (leaves[1][:, t] - h)
+        ref.append(h)
+    reference = torch.stack(ref, dim=1)
+    torch.testing.assert_close(ours, reference, rtol=1e-12, atol=1e-12)
+    g = torch.randn_like(ours)
+    for a, b in zip(torch.autograd.grad(ours, leaves, g, retain_graph=True), torch.autograd.grad(reference, leaves, g)):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)

@@ -11,7 +11,7 @@ import torch
 
 import rnnkit
 from rnnkit.errors import ConfigError
-from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Masking, SimpleRNN, TimeDistributed
+from rnnkit.layers import GRU, LRU, LSTM, Bidirectional, Dense, Embedding, Masking, MinGRU, SimpleRNN, TimeDistributed
 from rnnkit.models import Sequential
 from rnnkit.models.export import export_onnx, export_torchscript, state_names
 
@@ -121,3 +121,12 @@ def test_export_command_on_a_saved_forecaster(tmp_path: Path, capsys: pytest.Cap
     assert main(["export", str(tmp_path / "g")]) == 1
     assert "mixture" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing")]) == 1
+
+
+@pytest.mark.parametrize("layer", [MinGRU, LRU])
+def test_the_parallel_layers_are_refused_with_the_reason(layer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = Sequential([layer(4, input_shape=(None, 2)), Dense(1)])
+    model.build((None, 3, 2))
+    with pytest.raises(ConfigError, match="no ONNX operator yet"):
+        export_torchscript(model, tmp_path / "m.pt")
+    assert not (tmp_path / "m.pt").exists()

@@ -3,7 +3,7 @@ RNNs All We Needed?") and ``LRU`` (Orvieto et al. 2023; its own module ``rnnkit.
 
 Their gates read the input alone, so the recurrence is linear in the state,
 ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: the gates of every step come from one matrix product over the
-whole sequence, then one pass of a scan (``rnnkit.native.gated_scan``; its backward a reverse scan) gives
+whole sequence, then one pass of a scan (``rnnkit.nn.scan.gated_scan``; its backward a reverse scan) gives
 all the states. No step waits on a matrix product of the step before, which is what makes an LSTM's BPTT
 slow on long sequences. The cells (``rnnkit.nn.cells.MinGRUCell``, ``MinLSTMCell``) also step one time
 step at a time, for streaming (``model.step``); tests hold the two paths equal.

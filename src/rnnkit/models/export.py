@@ -71,7 +71,10 @@ class ExplicitState(nn.Module):
                     f"{layer.name!r}: masks are not exported; export a model that takes unpadded sequences"
                 )
             if isinstance(layer, RNN) and getattr(layer.cell, "fused_mode", None) is None:
-                raise ConfigError(f"{layer.name!r}: only SimpleRNN (tanh/relu), LSTM and GRU layers can be exported")
+                raise ConfigError(
+                    f"{layer.name!r}: only SimpleRNN (tanh/relu), LSTM and GRU layers can be exported (the scans of "
+                    "MinGRU, MinLSTM and LRU have no ONNX operator yet)"
+                )
             if not isinstance(layer, (RNN, core.Embedding, *_STATELESS)):
                 raise ConfigError(f"{layer.name!r}: {type(layer).__name__} layers cannot be exported yet")
         self.model = model.eval()

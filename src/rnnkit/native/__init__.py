@@ -286,16 +286,17 @@ class _GatedScan(torch.autograd.Function):
         return du, dv, dh0
 
 
-def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
+def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor | None:
     """Every state of the gated linear recurrence ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: ``u``, ``v``
     ``(B, T, H)`` and ``h0`` ``(B, H)`` → ``(B, T, H)``. One native pass forward and one backward on CPU
-    float tensors when the kernels are built (``scan.cpp`` derives the backward); else a loop over time
-    in PyTorch, the same numbers.
+    float tensors (``scan.cpp`` derives the backward); None when the kernels do not run here (then
+    ``rnnkit.nn.scan`` scans in PyTorch).
 
     Example:
         >>> u, v = torch.full((1, 3, 1), 0.5), torch.ones(1, 3, 1)
-        >>> gated_scan(u, v, torch.zeros(1, 1))[0, :, 0].tolist()
-        [0.5, 0.75, 0.875]
+        >>> hs = gated_scan(u, v, torch.zeros(1, 1))
+        >>> hs is None or hs[0, :, 0].tolist() == [0.5, 0.75, 0.875]
+        True
     """
     native = (
         u.device.type == "cpu"
@@ -304,13 +305,9 @@ def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
         and not torch.is_autocast_enabled("cpu")
         and kernels() is not None
     )
-    if native:
-        return _GatedScan.apply(u.contiguous(), v.contiguous(), h0.contiguous())  # type: ignore[no-any-return]
-    h, states = h0, []
-    for t in range(u.shape[1]):
-        h = h + u[:, t] * (v[:, t] - h)
-        states.append(h)
-    return torch.stack(states, dim=1)
+    if not native:
+        return None
+    return _GatedScan.apply(u.contiguous(), v.contiguous(), h0.contiguous())  # type: ignore[no-any-return]
 
 
 class _GateScan(torch.autograd.Function):

@@ -37,7 +37,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
-from rnnkit.native import gate_scan, gated_scan
+from rnnkit.native import gate_scan
 from rnnkit.nn.functional import (
     gru_step,
     gru_step_reset_before,
@@ -47,6 +47,7 @@ from rnnkit.nn.functional import (
     simple_rnn_step,
 )
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
+from rnnkit.nn.scan import gated_scan
 
 __all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell", "MinGRUCell", "MinLSTMCell", "ScanCell"]
 
@@ -243,7 +244,8 @@ class ScanCell(_HiddenStateCell):
     """A cell whose gates read the input alone (minGRU, minLSTM): ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``
     with ``(u_t, v_t) = gates(W x_t + b)``. One step is ``forward`` (the cell contract, for the one loop
     over time and streaming); a whole sequence is ``sequence``: every step's gates in one matrix product,
-    then the linear recurrence in one pass (``rnnkit.native.gated_scan``). Tests hold the two equal.
+    then the linear recurrence in one pass (``rnnkit.native``; elsewhere ``rnnkit.nn.scan``). Tests hold the
+    two equal.
 
     Weights: ``weight_ih`` ``(G·H, F)`` and ``bias_ih`` ``(G·H)``, the gate blocks in the order the gate
     function reads them. Parameters: ``G·(H·F + H)``; no recurrent kernel.
