@@ -11,7 +11,19 @@ import torch
 
 import rnnkit
 from rnnkit.errors import ConfigError
-from rnnkit.layers import GRU, LRU, LSTM, Bidirectional, Dense, Embedding, Masking, MinGRU, SimpleRNN, TimeDistributed
+from rnnkit.layers import (
+    GRU,
+    LRU,
+    LSTM,
+    Bidirectional,
+    Dense,
+    Embedding,
+    Masking,
+    MinGRU,
+    MinLSTM,
+    SimpleRNN,
+    TimeDistributed,
+)
 from rnnkit.models import Sequential
 from rnnkit.models.export import export_onnx, export_torchscript, state_names
 
@@ -123,10 +135,32 @@ def test_export_command_on_a_saved_forecaster(tmp_path: Path, capsys: pytest.Cap
     assert main(["export", str(tmp_path / "missing")]) == 1
 
 
-@pytest.mark.parametrize("layer", [MinGRU, LRU])
-def test_the_parallel_layers_are_refused_with_the_reason(layer, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    model = Sequential([layer(4, input_shape=(None, 2)), Dense(1)])
-    model.build((None, 3, 2))
-    with pytest.raises(ConfigError, match="no ONNX operator yet"):
-        export_torchscript(model, tmp_path / "m.pt")
-    assert not (tmp_path / "m.pt").exists()
+def test_the_parallel_layers_export_as_a_loop_of_any_length_with_their_state(tmp_path: Path) -> None:
+    rnnkit.seed(3)
+    model = Sequential([MinGRU(6, return_sequences=True, input_shape=(None, 3)), MinLSTM(5, return_sequences=True),
+                        LRU(4, state_size=7, go_backwards=True), Dense(2)])  # fmt: skip
+    x = np.random.default_rng(3).normal(size=(4, 9, 3)).astype(np.float32)
+    model.predict(x[:1], verbose=0)
+    names = state_names(model)
+    assert names[-2:] == ["lru_re", "lru_im"]
+    session = ort.InferenceSession(str(export_onnx(model, tmp_path / "m.onnx")))
+    for batch, steps in ((4, 9), (2, 23)):  # traced on 2 × 3: batch and time stay free
+        xs = np.random.default_rng(steps).normal(size=(batch, steps, 3)).astype(np.float32)
+        y = session.run(None, {"x": xs, **_zeros(model, batch)})[0]
+        np.testing.assert_allclose(y, model.predict(xs, verbose=0), rtol=1e-4, atol=1e-5)
+    tagger = Sequential([MinGRU(5, return_sequences=True, input_shape=(None, 3)), LRU(4, return_sequences=True)])
+    tagger.predict(x[:1], verbose=0)
+    session = ort.InferenceSession(str(export_onnx(tagger, tmp_path / "t.onnx")))
+    full = session.run(None, {"x": x, **_zeros(tagger, 4)})
+    feed, outs = _zeros(tagger, 4), []
+    for piece in np.array_split(x, [4], axis=1):  # two chunks, the state carried between them
+        y, *finals = session.run(None, {"x": piece, **feed})
+        feed = dict(zip(state_names(tagger), finals))
+        outs.append(y)
+    np.testing.assert_allclose(np.concatenate(outs, axis=1), full[0], rtol=1e-5, atol=1e-5)
+    traced = torch.jit.load(str(export_torchscript(model, tmp_path / "m.pt")))
+    longer = np.concatenate([x, x], axis=1)  # traced on 3 steps: 18 run through the same loop
+    zeros = [torch.from_numpy(v) for v in _zeros(model, 4).values()]
+    with torch.no_grad():
+        y = traced(torch.from_numpy(longer), *zeros)[0].numpy()
+    np.testing.assert_allclose(y, model.predict(longer, verbose=0), rtol=1e-4, atol=1e-5)

@@ -6,12 +6,14 @@ each recurrent layer, in layer order (``{layer}_h``, and ``{layer}_c`` for an LS
 ordinary forward pass; feeding back the final states continues a stream, so a long sequence can be run in
 chunks — or one step at a time (``T = 1``) — and gives what the whole sequence gives. Batch and time are
 dynamic axes. Recurrent layers become ONNX's own RNN/GRU/LSTM operators (PyTorch's kernels are traced,
-never rnnkit's C++ ones). The network only: a task's preprocessing (scaling, vocabularies) stays in
-rnnkit.
+never rnnkit's C++ ones); the parallel layers (MinGRU, MinLSTM, LRU), whose scans have no ONNX operator,
+become an ONNX ``Loop`` over time (a scripted loop, ``rnnkit.nn.scan``), with their state in and out
+(``{layer}_h``; the LRU's ``{layer}_re`` and ``{layer}_im``). The network only: a task's preprocessing
+(scaling, vocabularies) stays in rnnkit.
 
-Exportable layers: SimpleRNN, LSTM, GRU (any direction, with or without ``return_sequences``), Dense,
-Activation, Dropout (a no-op in inference), TimeDistributed, RepeatVector, Reshape, Embedding without
-``mask_zero``, global average and max pooling. Masks (``Masking``, ``mask_zero``) and ``Bidirectional``
+Exportable layers: SimpleRNN, LSTM, GRU, MinGRU, MinLSTM, LRU (any direction, with or without
+``return_sequences``), Dense, Activation, Dropout (a no-op in inference), TimeDistributed, RepeatVector,
+Reshape, Embedding without ``mask_zero``, global average and max pooling. Masks (``Masking``, ``mask_zero``) and ``Bidirectional``
 are refused with a clear error.
 
 Example::
@@ -53,7 +55,8 @@ def state_names(model: Any) -> list[str]:
     names = []
     for layer in model._stack():
         if isinstance(layer, RNN):
-            names += [f"{layer.name}_{part}" for part in ("h", "c")[: len(layer.cell.state_size)]]
+            parts = getattr(layer.cell, "state_names", ("h", "c"))
+            names += [f"{layer.name}_{part}" for part in parts[: len(layer.cell.state_size)]]
     return names
 
 
@@ -70,10 +73,12 @@ class ExplicitState(nn.Module):
                 raise ConfigError(
                     f"{layer.name!r}: masks are not exported; export a model that takes unpadded sequences"
                 )
-            if isinstance(layer, RNN) and getattr(layer.cell, "fused_mode", None) is None:
+            cell = getattr(layer, "cell", None)
+            exportable = getattr(cell, "fused_mode", None) is not None or hasattr(cell, "export_sequence")
+            if isinstance(layer, RNN) and not exportable:
                 raise ConfigError(
-                    f"{layer.name!r}: only SimpleRNN (tanh/relu), LSTM and GRU layers can be exported (the scans of "
-                    "MinGRU, MinLSTM and LRU have no ONNX operator yet)"
+                    f"{layer.name!r}: only SimpleRNN (tanh/relu), LSTM, GRU, MinGRU, MinLSTM and LRU layers can be "
+                    "exported"
                 )
             if not isinstance(layer, (RNN, core.Embedding, *_STATELESS)):
                 raise ConfigError(f"{layer.name!r}: {type(layer).__name__} layers cannot be exported yet")
@@ -89,9 +94,12 @@ class ExplicitState(nn.Module):
                 continue
             n = len(layer.cell.state_size)
             state, given = tuple(given[:n]), given[n:]
-            outputs, final = run_recurrent(
-                layer.cell, x, state, go_backwards=layer.go_backwards, implementation="fused"
-            )
+            if hasattr(layer.cell, "export_sequence"):  # a parallel layer: its scan as a scripted loop
+                outputs, final = layer.cell.export_sequence(x.flip(1) if layer.go_backwards else x, state)
+            else:
+                outputs, final = run_recurrent(
+                    layer.cell, x, state, go_backwards=layer.go_backwards, implementation="fused"
+                )
             x = outputs if layer.return_sequences else outputs[:, -1]
             finals += list(final)
         return (x, *finals)

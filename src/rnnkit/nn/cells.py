@@ -47,7 +47,7 @@ from rnnkit.nn.functional import (
     simple_rnn_step,
 )
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
-from rnnkit.nn.scan import gated_scan
+from rnnkit.nn.scan import gated_loop, gated_scan, scripted
 
 __all__ = ["LSTMState", "RecurrentCell", "SimpleRNNCell", "LSTMCell", "GRUCell", "MinGRUCell", "MinLSTMCell", "ScanCell"]
 
@@ -295,6 +295,13 @@ class ScanCell(_HiddenStateCell):
         if mask is not None:  # before a row's first real step the loop outputs zeros, not the initial state
             hs = hs * (mask.cumsum(dim=1) > 0).unsqueeze(-1).to(hs.dtype)
         return hs, (final,)
+
+    def export_sequence(self, x: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor]]:
+        """``sequence`` for ONNX and TorchScript export (no mask): the gates in one product, then a scripted
+        loop over time (``rnnkit.nn.scan.gated_loop``), which export keeps as a loop of any length."""
+        u, v = self.gate_values(torch.nn.functional.linear(x, self.weight_ih, self.bias_ih))
+        hs = scripted(gated_loop)(u, v, state[0])
+        return hs, (hs[:, -1],)
 
     def get_config(self) -> dict[str, Any]:
         return {"kernel_initializer": serialize_initializer(self.kernel_initializer),

@@ -47,6 +47,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
 from rnnkit.native import diagonal_scan as native_diagonal_scan
+from rnnkit.nn.scan import diagonal_loop, scripted
 
 __all__ = ["LRUCell", "diagonal_scan"]
 
@@ -131,6 +132,9 @@ class LRUCell(nn.Module):
         self.C_im = nn.Parameter(torch.randn(hidden_size, N) / math.sqrt(N))
         self.D = nn.Parameter(torch.randn(hidden_size, input_size) / math.sqrt(input_size))
 
+    #: the names of the two state tensors (ONNX export's inputs and outputs)
+    state_names = ("re", "im")
+
     @property
     def state_size(self) -> tuple[int, int]:
         return (self.n_state, self.n_state)
@@ -191,6 +195,16 @@ class LRUCell(nn.Module):
             y = y.gather(1, last.clamp_min(0).unsqueeze(-1).expand_as(y)) * (last >= 0).unsqueeze(-1).to(y.dtype)
         final = xs[:, -1]
         return y, (final[..., 0].contiguous(), final[..., 1].contiguous())
+
+    def export_sequence(self, u: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """``sequence`` for ONNX and TorchScript export (no mask): real pairs and a scripted loop over time
+        (``rnnkit.nn.scan.diagonal_loop``), which export keeps as a loop of any length."""
+        gamma = torch.exp(self.gamma_log)
+        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
+        br, bi = u @ (self.B_re * gamma[:, None]).t(), u @ (self.B_im * gamma[:, None]).t()
+        re, im = scripted(diagonal_loop)(br, bi, modulus * torch.cos(phase), modulus * torch.sin(phase), state[0], state[1])
+        y = re @ self.C_re.t() - im @ self.C_im.t() + u @ self.D.t()
+        return y, (re[:, -1], im[:, -1])
 
     def get_config(self) -> dict[str, Any]:
         return {"state_size": self.n_state, "r_min": self.r_min, "r_max": self.r_max, "max_phase": self.max_phase}

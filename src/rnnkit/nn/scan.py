@@ -21,12 +21,51 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch import Tensor
 
 from rnnkit.native import gated_scan as native_gated_scan
 
-__all__ = ["chunked_gated_scan", "gated_scan"]
+# Loops over time for export only, run as TorchScript (``scripted``): ONNX has no operator for these scans,
+# and a scripted loop becomes an ONNX ``Loop`` whose length is the input's (a traced one would freeze the
+# example's length). Everywhere else the scans here run, and the one loop of ``rnnkit.nn.recurrent`` steps
+# the cells.
+
+
+@functools.cache
+def scripted(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` compiled by TorchScript, once (PyTorch's deprecation notice of ``torch.jit.script`` silenced:
+    the TorchScript-based ONNX exporter is the one that exports recurrent loops with a free length)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        return torch.jit.script(fn)  # type: ignore[no-any-return]
+
+
+def gated_loop(u: Tensor, v: Tensor, h: Tensor) -> Tensor:
+    """``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})`` step by step: ``(B, T, H)`` states."""
+    states: list[Tensor] = []
+    for t in range(u.size(1)):
+        h = h + u[:, t] * (v[:, t] - h)
+        states.append(h)
+    return torch.stack(states, dim=1)
+
+
+def diagonal_loop(br: Tensor, bi: Tensor, lam_re: Tensor, lam_im: Tensor, re: Tensor, im: Tensor) -> tuple[Tensor, Tensor]:
+    """``x_t = λ ⊙ x_{t−1} + b_t`` on real pairs step by step: the ``(B, T, N)`` real and imaginary parts."""
+    res: list[Tensor] = []
+    ims: list[Tensor] = []
+    for t in range(br.size(1)):
+        re, im = lam_re * re - lam_im * im + br[:, t], lam_re * im + lam_im * re + bi[:, t]
+        res.append(re)
+        ims.append(im)
+    return torch.stack(res, dim=1), torch.stack(ims, dim=1)
+
+__all__ = ["chunked_gated_scan", "diagonal_loop", "gated_loop", "gated_scan", "scripted"]
 
 #: the chunk's ``(B, T, L, H)`` weights stay under this many elements (L shrinks, down to 1)
 _BUDGET = 2**26
