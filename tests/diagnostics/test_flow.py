@@ -20,7 +20,7 @@ from rnnkit.diagnostics import (
     plot_gradient_heatmap,
 )
 from rnnkit.errors import ConfigError, GradientWarning
-from rnnkit.layers import LSTM, Dense, Embedding, SimpleRNN
+from rnnkit.layers import LRU, LSTM, Dense, Embedding, MinGRU, SimpleRNN
 from rnnkit.models import Sequential
 from rnnkit.reference import rnn_backward, rnn_forward
 
@@ -119,3 +119,18 @@ def test_diagnostics_need_a_recurrent_layer() -> None:
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ConfigError, match="recurrent layer"):
         gradient_flow(model, np.zeros((2, 3, 2)), np.zeros((2, 3, 1)))
+
+
+def test_the_parallel_layers_memory_follows_their_decay() -> None:
+    """An LRU whose eigenvalues start near 0 forgets at once; near 1 it hears every step; a MinGRU's
+    gradient flow is measured through its step-by-step loop like any cell."""
+    x = np.random.default_rng(1).normal(size=(8, 12, 2))
+    rnnkit.seed(0)
+    short = Sequential([LRU(8, r_min=0.0, r_max=0.05, input_shape=(None, 2)), Dense(1)])
+    long = Sequential([LRU(8, r_min=0.999, r_max=0.9999, input_shape=(None, 2)), Dense(1)])
+    assert effective_memory(short, x).steps <= 2
+    assert effective_memory(long, x).steps == 12
+    model = Sequential([MinGRU(4, return_sequences=True, input_shape=(None, 2)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    flow = gradient_flow(model, x, np.zeros((8, 12, 1)))
+    assert len(flow.hidden["min_gru"]) == 12 and all(math.isfinite(v) for v in flow.hidden["min_gru"])
