@@ -25,21 +25,18 @@ def register(commands: Any) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    import shutil
-
     from rnnkit import native
     from rnnkit.errors import ConfigError
+    from rnnkit.native.building import missing_tool
 
     existing = native.module_file()
     if existing is not None and not args.force:
         print(f"native kernels: already built ({existing})")
         return 0
-    if shutil.which("ninja") is None:
-        try:
-            import ninja  # noqa: F401  (the pip package puts the binary beside the interpreter)
-        except ImportError as exc:
-            raise ConfigError("building the native kernels needs ninja: pip install ninja") from exc
-    print("compiling rnnkit's native kernels for this machine (about half a minute)...", flush=True)
+    missing = missing_tool()
+    if missing is not None:
+        raise ConfigError(f"the native kernels cannot be built here: {missing}")
+    print("compiling rnnkit's native kernels for this machine (a minute or two)...", flush=True)
     try:
         path = native.build(verbose=args.verbose)
     except Exception as exc:  # the compiler's own errors, summarised in one line
@@ -52,16 +49,15 @@ def build(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    import os
-
     from rnnkit import native
 
     path = native.module_file()
-    if os.environ.get("RNNKIT_NATIVE", "1") == "0":
-        print("native kernels: switched off (RNNKIT_NATIVE=0); PyTorch's kernels run")
+    reason = native.unavailable_reason()
+    if reason is not None:
+        print(f"native kernels: not in use, {reason}; PyTorch's kernels run")
     elif path is None:
-        print(f"native kernels: not built for this machine (rnnkit native build); PyTorch's kernels run\n"
-              f"  would be built in {native.build_directory()}")  # fmt: skip
+        print(f"native kernels: not built yet; the first training or prediction builds them once, in "
+              f"{native.build_directory()} (or run: rnnkit native build)")  # fmt: skip
     else:
         print(f"native kernels: built and in use ({path})")
     return 0

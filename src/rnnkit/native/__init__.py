@@ -8,24 +8,22 @@ Autograd sees one node per layer (a ``torch.autograd.Function`` here). The math 
 ``rnnkit.nn.functional``; tests hold outputs and every gradient equal to PyTorch's kernels.
 
 The kernels are compiled once per machine with PyTorch's C++ extension tooling (a C++ compiler and
-``ninja``): ``rnnkit native build`` (``make`` runs it). Until they are built, or with
-``RNNKIT_NATIVE=0``, or for inputs they do not cover (GPU tensors, half precision, padded batches),
+``ninja``, a dependency of rnnkit): by the first call that wants them (one line on stderr says so; see
+``rnnkit.native.building``), or ahead with ``rnnkit native build`` (``make`` runs it). Without a compiler,
+with ``RNNKIT_NATIVE=0``, or for inputs they do not cover (GPU tensors, half precision, padded batches),
 rnnkit uses PyTorch's kernels — the same numbers, only slower.
 
 Example::
 
-    $ rnnkit native build          # about half a minute, once
+    $ rnnkit native build          # a minute or two, once
     $ rnnkit native status
-    native kernels: built (…/rnnkit/native/…/rnnkit_native.so)
+    native kernels: built and in use (…/rnnkit/native/…/rnnkit_native.so)
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
-import platform
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +33,21 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from rnnkit.native.building import (
+    FLAGS,
+    HEADERS,
+    SOURCES,
+    build_directory,
+    build_once,
+    compile_kernels,
+    module_file,
+    unavailable_reason,
+)
+
 __all__ = [
+    "FLAGS",
+    "HEADERS",
+    "SOURCES",
     "available",
     "build",
     "build_directory",
@@ -46,94 +58,42 @@ __all__ = [
     "module_file",
     "run_sequence",
     "switched_off",
+    "unavailable_reason",
 ]
 
-_HERE = Path(__file__).parent
-#: the module's C++ sources (with their headers); a build is keyed by all of them
-SOURCES = [_HERE / name for name in ("recurrent.cpp", "scan.cpp", "diagonal_scan.cpp", "sequential.cpp", "module.cpp")]
-HEADERS = [_HERE / name for name in ("recurrent.h", "scan.h", "diagonal_scan.h", "sequential.h")]
-#: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
-#: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
-FLAGS = ["-O3", "-march=native", "-fopenmp"]
 _loaded: ModuleType | None = None
 _tried = False
 _off = 0  # > 0 inside ``switched_off()``
 
 
-def _cpu() -> str:
-    """The processor's instruction-set flags (the build uses ``-march=native``)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                return line
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _tag() -> str:
-    """Source and flags, PyTorch, Python and processor: a build is reused only when all match."""
-    code = b"".join(p.read_bytes() for p in [*SOURCES, *HEADERS])
-    digest = hashlib.sha256(code + " ".join(FLAGS).encode() + _cpu().encode()).hexdigest()[:12]
-    return f"{digest}-torch{torch.__version__.replace('+', '_')}-py{sys.version_info.major}{sys.version_info.minor}"
-
-
-def build_directory() -> Path:
-    """Where the compiled module lives: ``$RNNKIT_NATIVE_DIR`` or ``~/.cache/rnnkit/native/<tag>``."""
-    root = os.environ.get("RNNKIT_NATIVE_DIR") or os.path.join(Path.home(), ".cache", "rnnkit", "native")
-    return Path(root) / _tag()
-
-
-def module_file() -> Path | None:
-    """The compiled module for this machine, or None when it is not built."""
-    found = sorted(build_directory().glob("rnnkit_native*.so"))
-    return found[0] if found else None
-
-
 def build(verbose: bool = False) -> Path:
-    """Compile the kernels for this machine (``-O3 -march=native``) and return the module file."""
-    from torch.utils.cpp_extension import load  # heavy: loaded only to compile
-
+    """Compile the kernels for this machine (``-O3 -march=native``), load them, and return the module file."""
     global _loaded, _tried
-    folder = build_directory()
-    folder.mkdir(parents=True, exist_ok=True)
-    # PyTorch calls `ninja` from PATH; pip's ninja lives beside this interpreter (a venv's bin/)
-    paths = [os.path.dirname(sys.executable)]
-    try:
-        import ninja  # optional: pip install rnnkit[native]
-
-        paths.append(ninja.BIN_DIR)
-    except ImportError:
-        pass
-    os.environ["PATH"] = os.pathsep.join([*paths, os.environ.get("PATH", "")])
-    _loaded = load(
-        name="rnnkit_native",
-        sources=[str(p) for p in SOURCES],
-        extra_cflags=FLAGS,
-        extra_ldflags=["-fopenmp"],
-        build_directory=str(folder),
-        verbose=verbose,
-    )
-    _tried = True
+    _loaded, _tried = compile_kernels(verbose), True
     path = module_file()
     assert path is not None
     return path
 
 
+def _load(path: Path) -> ModuleType | None:
+    spec = importlib.util.spec_from_file_location("rnnkit_native", path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def kernels() -> ModuleType | None:
-    """The compiled module when it is built (and not switched off with ``RNNKIT_NATIVE=0``), else None."""
+    """The compiled module (not with ``RNNKIT_NATIVE=0``), else None. The first call in a process loads the
+    build for this machine, or compiles it once when there is none (``building.build_once``)."""
     global _loaded, _tried
     if _off or os.environ.get("RNNKIT_NATIVE", "1") == "0":
         return None
     if not _tried:
         _tried = True
         path = module_file()
-        if path is not None:
-            spec = importlib.util.spec_from_file_location("rnnkit_native", path)
-            if spec is not None and spec.loader is not None:
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                _loaded = module
+        _loaded = _load(path) if path is not None else build_once(_load)
     return _loaded
 
 
