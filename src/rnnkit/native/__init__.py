@@ -246,6 +246,18 @@ class _GatedScan(torch.autograd.Function):
         return du, dv, dh0
 
 
+def _scans_here(*tensors: Tensor) -> bool:
+    """Whether the native scans take these tensors: CPU, one float dtype (32 or 64 bits), no autocast,
+    the kernels built."""
+    first = tensors[0]
+    return (
+        all(t.device.type == "cpu" and t.dtype == first.dtype for t in tensors)
+        and first.dtype in (torch.float32, torch.float64)
+        and not torch.is_autocast_enabled("cpu")
+        and kernels() is not None
+    )
+
+
 def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor | None:
     """Every state of the gated linear recurrence ``h_t = h_{t−1} + u_t ⊙ (v_t − h_{t−1})``: ``u``, ``v``
     ``(B, T, H)`` and ``h0`` ``(B, H)`` → ``(B, T, H)``. One native pass forward and one backward on CPU
@@ -258,14 +270,7 @@ def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor | None:
         >>> hs is None or hs[0, :, 0].tolist() == [0.5, 0.75, 0.875]
         True
     """
-    native = (
-        u.device.type == "cpu"
-        and u.dtype in (torch.float32, torch.float64)
-        and v.dtype == u.dtype == h0.dtype
-        and not torch.is_autocast_enabled("cpu")
-        and kernels() is not None
-    )
-    if not native:
+    if not _scans_here(u, v, h0):
         return None
     return _GatedScan.apply(u.contiguous(), v.contiguous(), h0.contiguous())  # type: ignore[no-any-return]
 
@@ -299,13 +304,7 @@ def gate_scan(pre: Tensor, h0: Tensor, keep: Tensor | None, gates: str) -> Tenso
     ``min_lstm_gates`` give the math); ``keep`` ``(B, T)`` is 0 at padded steps (their gate is 0) or None.
     The gradient of ``pre`` comes back in one backward pass. None when the kernels do not run these inputs
     (then the caller computes the gates and calls ``gated_scan``)."""
-    if (
-        pre.device.type != "cpu"
-        or pre.dtype not in (torch.float32, torch.float64)
-        or h0.dtype != pre.dtype
-        or torch.is_autocast_enabled("cpu")
-        or kernels() is None
-    ):
+    if not _scans_here(pre, h0):
         return None
     mask = keep.to(pre.dtype) if keep is not None else pre.new_empty(0)
     return _GateScan.apply(pre.contiguous(), h0.contiguous(), mask, GATE_MODES[gates])  # type: ignore[no-any-return]
@@ -342,14 +341,7 @@ def diagonal_scan(b: Tensor, lam: Tensor, x0: Tensor, keep: Tensor | None) -> Te
         >>> xs is None or xs[0, :, 0].tolist() == [[0.0, 1.0], [-1.0, 0.0]]
         True
     """
-    native = (
-        b.device.type == "cpu"
-        and b.dtype in (torch.float32, torch.float64)
-        and lam.dtype == x0.dtype == b.dtype
-        and not torch.is_autocast_enabled("cpu")
-        and kernels() is not None
-    )
-    if not native:
+    if not _scans_here(b, lam, x0):
         return None
     flags = keep.contiguous() if keep is not None else torch.empty(0, dtype=torch.bool)
     return _DiagonalScan.apply(b.contiguous(), lam.contiguous(), x0.contiguous(), flags)  # type: ignore[no-any-return]
