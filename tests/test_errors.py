@@ -59,9 +59,12 @@ def test_unknown_names_list_the_known_ones() -> None:
         _model(compiled=False).compile(optimizer="adam", loss="mse", metrics=["f1score"])
 
 
-def test_summary_without_input_shape_says_how_to_fix() -> None:
+def test_an_unbuilt_model_says_so_and_how_to_build_it(capsys: pytest.CaptureFixture[str]) -> None:
+    model = Sequential([SimpleRNN(3), Dense(1)])
+    model.summary()  # as Keras 3: the table, with the layers unbuilt
+    assert capsys.readouterr().out.count("0 (unbuilt)") == 2
     with pytest.raises(NotBuiltError, match="input_shape"):
-        Sequential([SimpleRNN(3), Dense(1)]).summary()
+        model.get_weights()
 
 
 def test_bad_fit_arguments() -> None:
