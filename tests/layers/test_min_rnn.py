@@ -180,3 +180,25 @@ def test_the_chunked_scan_equals_the_loop_with_gradients_and_saturated_gates() -
     g = torch.randn_like(ours)
     for a, b in zip(torch.autograd.grad(ours, leaves, g, retain_graph=True), torch.autograd.grad(reference, leaves, g)):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("layer_class", [MinGRU, MinLSTM])
+def test_chrono_initialisation_keeps_the_state_for_about_its_horizon(layer_class, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At zero bias a unit forgets about half its state every step; with chrono=T the share kept per step,
+    1 − u, starts at about 1 − 1/τ for τ log-uniform on [1, T]: the state lasts up to about T steps."""
+    torch.manual_seed(7)
+    plain, chrono = layer_class(64), layer_class(64, chrono=1000)
+    x = torch.zeros(1, 1, 3)
+    for layer in (plain, chrono):
+        layer(x)
+    u_plain, _ = plain.cell.gate_values(plain.cell.bias_ih)
+    u_chrono, _ = chrono.cell.gate_values(chrono.cell.bias_ih)
+    assert torch.allclose(u_plain, torch.full_like(u_plain, 0.5))
+    memory = 1 / u_chrono  # steps a unit keeps its state
+    assert 1.0 <= float(memory.min()) and float(memory.max()) <= 1000.0 and float(memory.median()) > 10.0
+    model = Sequential([layer_class(4, chrono=50, input_shape=(None, 3)), Dense(1)])
+    model.build((None, 5, 3))
+    model.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").layers[0].chrono == 50
+    with pytest.raises(ConfigError, match="chrono"):
+        layer_class(4, chrono=2)(x)

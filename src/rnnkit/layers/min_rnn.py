@@ -10,7 +10,8 @@ step at a time, for streaming (``model.step``); tests hold the two paths equal.
 
 The options are those of the other recurrent layers (``RNN``): ``return_sequences``, ``return_state``,
 ``go_backwards``, ``stateful``, ``dropout`` on the inputs, masks (padding changes nothing),
-``Bidirectional``. There is no ``recurrent_dropout``: there are no recurrent weights. ``get_weights()``
+``Bidirectional``. There is no ``recurrent_dropout``: there are no recurrent weights. ``chrono=T`` starts
+the gate biases for memories of up to T steps (``rnnkit.nn.cells.ScanCell``). ``get_weights()``
 gives Keras-style ``[kernel (F, G·H), bias (G·H,)]``, gate blocks z, h̃ (MinGRU) or f, i, h̃ (MinLSTM).
 
 Example:
@@ -45,7 +46,7 @@ class _ScanRNN(RNN):
     penalty_slots = {"kernel": ("cell.weight_ih",), "bias": ("cell.bias_ih",)}
 
     def __init__(self, units: int, kernel_initializer: InitializerSpec = "glorot_uniform",
-                 bias_initializer: InitializerSpec = "zeros", **kwargs: Any) -> None:  # fmt: skip
+                 bias_initializer: InitializerSpec = "zeros", chrono: int | None = None, **kwargs: Any) -> None:  # fmt: skip
         if not isinstance(units, int) or units < 1:
             raise ConfigError(f"{type(self).__name__}(units) must be a positive integer, got {units!r}")
         if kwargs.get("recurrent_dropout"):
@@ -53,16 +54,18 @@ class _ScanRNN(RNN):
         super().__init__(**kwargs)
         self.units = units
         self.cell_options: dict[str, Any] = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer}
+        self.chrono = chrono
 
     def make_cell(self, input_size: int) -> ScanCell:
-        return self.cell_class(input_size, self.units, **self.cell_options)
+        return self.cell_class(input_size, self.units, chrono=self.chrono, **self.cell_options)
 
     def keras_weights(self):  # type: ignore[no-untyped-def]
         return kernel_and_bias(self.cell.weight_ih, self.cell.bias_ih, transpose)
 
     def get_config(self) -> dict[str, Any]:
         options = {k: serialize_initializer(v) for k, v in self.cell_options.items()}
-        return {"units": self.units, **options, **super().get_config()}
+        chrono = {} if self.chrono is None else {"chrono": self.chrono}
+        return {"units": self.units, **options, **chrono, **super().get_config()}
 
 
 @LAYERS.add

@@ -249,6 +249,11 @@ class ScanCell(_HiddenStateCell):
 
     Weights: ``weight_ih`` ``(G·H, F)`` and ``bias_ih`` ``(G·H)``, the gate blocks in the order the gate
     function reads them. Parameters: ``G·(H·F + H)``; no recurrent kernel.
+
+    ``chrono=T`` (Tallec & Ollivier 2018, "Can recurrent neural networks warp time?"): the gate biases start
+    so that each unit keeps its state for a time drawn from ``[1, T]`` (log-uniform), instead of forgetting
+    half of it every step at zero bias: ``b = −log U(1, T − 1)`` on minGRU's update gate; ``b_f = log U``,
+    ``b_i = −b_f`` on minLSTM's gates. For dependencies across about T steps.
     """
 
     gates = 2
@@ -256,14 +261,23 @@ class ScanCell(_HiddenStateCell):
     native_gates = "min_gru"  # the gate function the native scan computes in its pass (native.GATE_MODES)
 
     def __init__(self, input_size: int, hidden_size: int, *, kernel_initializer: InitializerSpec = "glorot_uniform",
-                 bias_initializer: InitializerSpec = "zeros") -> None:  # fmt: skip
+                 bias_initializer: InitializerSpec = "zeros", chrono: int | None = None) -> None:  # fmt: skip
         super().__init__()
         if input_size < 1 or hidden_size < 1:
             raise ConfigError(f"cell sizes must be positive, got input_size={input_size}, hidden_size={hidden_size}")
-        self.input_size, self.hidden_size = input_size, hidden_size
+        if chrono is not None and (not isinstance(chrono, int) or chrono < 3):
+            raise ConfigError(f"chrono is the longest memory in steps, an integer >= 3, got {chrono!r}")
+        self.input_size, self.hidden_size, self.chrono = input_size, hidden_size, chrono
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.weight_ih = nn.Parameter(get_initializer(kernel_initializer)(torch.empty(self.gates * hidden_size, input_size)))
         self.bias_ih = nn.Parameter(get_initializer(bias_initializer)(torch.empty(self.gates * hidden_size)))
+        if chrono is not None:
+            with torch.no_grad():
+                self.chrono_bias(torch.log(torch.empty(hidden_size).uniform_(1.0, chrono - 1.0)))
+
+    def chrono_bias(self, log_time: Tensor) -> None:
+        """Set the gate biases for memories of ``exp(log_time)`` steps (see ``chrono``)."""
+        self.bias_ih[: self.hidden_size] = -log_time  # z: the share of the state replaced each step
 
     def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -305,7 +319,8 @@ class ScanCell(_HiddenStateCell):
 
     def get_config(self) -> dict[str, Any]:
         return {"kernel_initializer": serialize_initializer(self.kernel_initializer),
-                "bias_initializer": serialize_initializer(self.bias_initializer)}  # fmt: skip
+                "bias_initializer": serialize_initializer(self.bias_initializer),
+                **({} if self.chrono is None else {"chrono": self.chrono})}  # fmt: skip
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
@@ -327,6 +342,10 @@ class MinLSTMCell(ScanCell):
 
     gates = 3
     native_gates = "min_lstm"
+
+    def chrono_bias(self, log_time: Tensor) -> None:
+        H = self.hidden_size
+        self.bias_ih[:H], self.bias_ih[H : 2 * H] = log_time, -log_time  # f' ≈ 1 − 1/T: kept about T steps
 
     def gate_values(self, pre: Tensor) -> tuple[Tensor, Tensor]:
         return min_lstm_gates(pre)
