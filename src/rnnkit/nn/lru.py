@@ -47,7 +47,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError
 from rnnkit.native import diagonal_scan as native_diagonal_scan
-from rnnkit.nn.scan import diagonal_loop, scripted
+from rnnkit.nn.scan import carry_through_chunks, diagonal_loop, scripted
 
 __all__ = ["LRUCell", "diagonal_scan"]
 
@@ -84,18 +84,12 @@ def diagonal_scan(b: Tensor, log_lambda: Tensor, x0: Tensor, mask: Tensor | None
     exponent = torch.arange(L + 1, dtype=torch.float64, device=b.device)[:, None] * log_lambda.to(torch.complex128)
     powers, inverse = torch.exp(exponent).to(b.dtype), torch.exp(-exponent).to(b.dtype)  # (L + 1, N)
     if mask is None:  # every step counts: the chunk's t-th step has c = t + 1
-        grow, shrink, whole = powers[1:], inverse[1:], powers[L]
+        grow, shrink = powers[1:], inverse[1:]
     else:  # c = the real steps so far in the chunk (padding steps are not real)
         steps = nn.functional.pad(mask.to(torch.long), (0, pad)).view(B, chunks, L).cumsum(dim=2)
         grow, shrink = powers[steps], inverse[steps]  # (B, C, L, N)
-        whole = grow[:, :, -1]
     local = grow * torch.cumsum(b.view(B, chunks, L, N) * shrink, dim=2)  # the chunk's own inputs
-    ends = local[:, :, -1]  # (B, C, N)
-    carries, carry = [], x0
-    for k in range(chunks):  # one step per chunk: the state each chunk starts from
-        carries.append(carry)
-        carry = ends[:, k] + (whole if mask is None else whole[:, k]) * carry
-    states = local + grow * torch.stack(carries, dim=1).unsqueeze(2)
+    states = carry_through_chunks(local, grow, x0)
     return states.reshape(B, chunks * L, N)[:, :T]
 
 

@@ -65,7 +65,7 @@ def diagonal_loop(br: Tensor, bi: Tensor, lam_re: Tensor, lam_im: Tensor, re: Te
         ims.append(im)
     return torch.stack(res, dim=1), torch.stack(ims, dim=1)
 
-__all__ = ["chunked_gated_scan", "diagonal_loop", "gated_loop", "gated_scan", "scripted"]
+__all__ = ["carry_through_chunks", "chunked_gated_scan", "diagonal_loop", "gated_loop", "gated_scan", "scripted"]
 
 #: the chunk's ``(B, T, L, H)`` weights stay under this many elements (L shrinks, down to 1)
 _BUDGET = 2**26
@@ -88,13 +88,21 @@ def chunked_gated_scan(u: Tensor, v: Tensor, h0: Tensor, chunk: int = 16) -> Ten
     later = torch.ones(L, L, dtype=torch.bool, device=u.device).triu(1)  # s > t: no weight
     gaps = (S.unsqueeze(3) - S.unsqueeze(2)).masked_fill(later[:, :, None], float("-inf"))  # (B, C, t, s, H)
     local = torch.einsum("bctsh,bcsh->bcth", torch.exp(gaps), w.view(B, C, L, H))
-    decay = torch.exp(S)  # exp(S_t): what is left of the chunk's starting state at t
-    carries, carry = [], h0
-    for k in range(C):  # one step per chunk: the state each chunk starts from
-        carries.append(carry)
-        carry = local[:, k, -1] + decay[:, k, -1] * carry
-    hs = local + decay * torch.stack(carries, dim=1).unsqueeze(2)
+    hs = carry_through_chunks(local, torch.exp(S), h0)  # exp(S_t): what is left of the chunk's start at t
     return hs.reshape(B, C * L, H)[:, :T]
+
+
+def carry_through_chunks(local: Tensor, growth: Tensor, start: Tensor) -> Tensor:
+    """The states of a chunked linear scan: each chunk's own states ``local`` ``(B, C, L, H)`` (from a zero
+    start) plus what the state entering the chunk has become, ``growth`` ⊙ that state, with ``growth``
+    (broadcastable to ``local``) the product of the chunk's factors up to each step. One step per chunk
+    carries the state from ``start`` ``(B, H)`` through the chunks' ends."""
+    growth = growth.expand_as(local)
+    carries, carry = [], start
+    for k in range(local.shape[1]):
+        carries.append(carry)
+        carry = local[:, k, -1] + growth[:, k, -1] * carry
+    return local + growth * torch.stack(carries, dim=1).unsqueeze(2)
 
 
 def gated_scan(u: Tensor, v: Tensor, h0: Tensor) -> Tensor:
