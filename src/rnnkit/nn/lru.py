@@ -145,14 +145,24 @@ class LRUCell(nn.Module):
         """``log λ = −exp(ν) + i·exp(θ)`` (complex ``(N,)``)."""
         return torch.complex(-torch.exp(self.nu_log), torch.exp(self.theta_log))
 
+    def lambda_parts(self) -> tuple[Tensor, Tensor]:
+        """λ's real and imaginary parts ``(N,)``: ``exp(−exp(ν))·(cos, sin)(exp(θ))``."""
+        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
+        return modulus * torch.cos(phase), modulus * torch.sin(phase)
+
+    def input_weights(self) -> tuple[Tensor, Tensor]:
+        """``γ ⊙ B`` in real and imaginary parts ``(N, F)``: γ folded into the (small) weight, so the
+        (large) product with the inputs needs no second pass."""
+        gamma = torch.exp(self.gamma_log)[:, None]
+        return self.B_re * gamma, self.B_im * gamma
+
     def forward(self, u: Tensor, state: tuple[Tensor, ...], h_mask: Tensor | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         if h_mask is not None:
             raise ConfigError("LRU's recurrence has no weights to drop: recurrent dropout does not apply")
         re, im = state
-        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
-        lam_re, lam_im = modulus * torch.cos(phase), modulus * torch.sin(phase)
-        gamma = torch.exp(self.gamma_log)
-        bu_re, bu_im = u @ self.B_re.t() * gamma, u @ self.B_im.t() * gamma
+        lam_re, lam_im = self.lambda_parts()
+        w_re, w_im = self.input_weights()
+        bu_re, bu_im = u @ w_re.t(), u @ w_im.t()
         re, im = lam_re * re - lam_im * im + bu_re, lam_re * im + lam_im * re + bu_im
         y = re @ self.C_re.t() - im @ self.C_im.t() + u @ self.D.t()
         return y, (re, im)
@@ -167,13 +177,10 @@ class LRUCell(nn.Module):
             mask = mask.flip(1) if mask is not None else None
         B, T, _ = u.shape
         N, H = self.n_state, self.hidden_size
-        gamma = torch.exp(self.gamma_log)[:, None]
-        # one product for every step's γ ⊙ (B u_t), its rows interleaved (re, im): (B, T, N, 2) real pairs,
-        # γ folded into the (small) weight, not applied to the (large) result
-        w_in = torch.stack([self.B_re * gamma, self.B_im * gamma], dim=1).reshape(2 * N, -1)
+        # one product for every step's γ ⊙ (B u_t), its rows interleaved (re, im): (B, T, N, 2) real pairs
+        w_in = torch.stack(self.input_weights(), dim=1).reshape(2 * N, -1)
         b = (u @ w_in.t()).view(B, T, N, 2)
-        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
-        lam = torch.stack([modulus * torch.cos(phase), modulus * torch.sin(phase)], dim=-1)  # (N, 2)
+        lam = torch.stack(self.lambda_parts(), dim=-1)  # (N, 2)
         x0 = torch.stack([state[0], state[1]], dim=-1)
         xs = native_diagonal_scan(b, lam, x0, mask.bool() if mask is not None else None)  # one native pass
         if xs is None:  # elsewhere (a GPU, autocast, no kernels): the chunked scan in PyTorch
@@ -193,10 +200,8 @@ class LRUCell(nn.Module):
     def export_sequence(self, u: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """``sequence`` for ONNX and TorchScript export (no mask): real pairs and a scripted loop over time
         (``rnnkit.nn.scan.diagonal_loop``), which export keeps as a loop of any length."""
-        gamma = torch.exp(self.gamma_log)
-        modulus, phase = torch.exp(-torch.exp(self.nu_log)), torch.exp(self.theta_log)
-        br, bi = u @ (self.B_re * gamma[:, None]).t(), u @ (self.B_im * gamma[:, None]).t()
-        re, im = scripted(diagonal_loop)(br, bi, modulus * torch.cos(phase), modulus * torch.sin(phase), state[0], state[1])
+        w_re, w_im = self.input_weights()
+        re, im = scripted(diagonal_loop)(u @ w_re.t(), u @ w_im.t(), *self.lambda_parts(), state[0], state[1])
         y = re @ self.C_re.t() - im @ self.C_im.t() + u @ self.D.t()
         return y, (re[:, -1], im[:, -1])
 
