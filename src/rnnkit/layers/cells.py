@@ -33,7 +33,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape
-from rnnkit.layers.keras_layout import cell_weights, set_cell_weights
+from rnnkit.layers.keras_layout import KerasCellWeights
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.nn import cells as nn_cells
 from rnnkit.nn.cells import LSTMState
@@ -56,7 +56,7 @@ def is_keras_cell(cell: Any) -> bool:
     return isinstance(cell, Layer) and isinstance(getattr(cell, "state_size", None), int | list)
 
 
-class _BuiltinCell(Layer):
+class _BuiltinCell(KerasCellWeights):
     """A Keras cell layer over one of rnnkit's cells (``nn_cell``), built from the first input."""
 
     nn_cell: type[nn_cells.RecurrentCell]
@@ -93,15 +93,6 @@ class _BuiltinCell(Layer):
 
     def build(self, input_shape: Shape) -> None:
         self.cell = self.nn_cell(int(input_shape[-1]), self.units, **self.options, **self.initializers)  # type: ignore[arg-type]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Keras's ``[kernel, recurrent_kernel, bias]``, as the matching layer gives them."""
-        self._require_built()
-        return cell_weights(self.cell)
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        self._require_built()
-        set_cell_weights(self.cell, weights, f"{type(self).__name__} {self.name!r}")
 
     def reset_dropout_mask(self) -> None:
         """Forget the dropout masks: the next step (a new sequence) draws new ones."""

@@ -4,8 +4,8 @@ rnnkit's cells (``rnnkit.nn.cells``) keep PyTorch's layout: ``weight_ih (G·H, F
 with G gate blocks, and GRU gates in PyTorch's order ``r, z, n``. Keras stores the transposes,
 ``kernel (F, G·H)`` and ``recurrent_kernel (H, G·H)``, orders GRU gates ``z, r, h``, and gives a GRU of
 the reset-after form (its default) one bias array ``(2, 3H)``: the input bias over the recurrent one.
-The layers (``LSTM``) and the cells as layers (``LSTMCell``) both go through these two functions, so a
-model built either way takes the other's weights.
+The layers (``LSTM``) and the cells as layers (``LSTMCell``) both get these two functions as methods from
+``KerasCellWeights``, so a model built either way takes the other's weights.
 
 Example:
     >>> from rnnkit.nn.cells import GRUCell
@@ -22,9 +22,10 @@ import torch
 from torch import nn
 
 from rnnkit.errors import ShapeError
+from rnnkit.layers.base import Layer
 from rnnkit.nn.cells import GRUCell, RecurrentCell
 
-__all__ = ["cell_weights", "set_cell_weights"]
+__all__ = ["KerasCellWeights", "cell_weights", "set_cell_weights"]
 
 # Keras orders GRU gates z, r, h; PyTorch (and rnnkit) r, z, n.
 _GRU_TO_KERAS = [1, 0, 2]
@@ -87,3 +88,19 @@ def set_cell_weights(cell: RecurrentCell, weights: Sequence[np.ndarray], owner: 
             rows = arrays[2].reshape(-1, arrays[2].shape[-1])
             for param, row in zip(_biases(cell), rows):
                 param.copy_(torch.from_numpy(np.ascontiguousarray(_keras_order(cell, row, 0))))
+
+
+class KerasCellWeights(Layer):
+    """``get_weights`` / ``set_weights`` in Keras's layout for a layer over one of rnnkit's cells
+    (``self.cell``): the recurrent layers (``LSTM``) and the cells as layers (``LSTMCell``) alike."""
+
+    cell: RecurrentCell
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras's ``[kernel, recurrent_kernel, bias]`` (``cell_weights``)."""
+        self._require_built()
+        return cell_weights(self.cell)
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        self._require_built()
+        set_cell_weights(self.cell, weights, f"{type(self).__name__} {self.name!r}")

@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from rnnkit.errors import ConfigError, ShapeError
 from rnnkit.layers.base import Layer, Shape
 from rnnkit.layers.cells import KerasCell, StackedRNNCells, is_keras_cell
-from rnnkit.layers.keras_layout import cell_weights, set_cell_weights
+from rnnkit.layers.keras_layout import KerasCellWeights
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.native.stack import RecurrentPart
 from rnnkit.nn.cells import GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell
@@ -270,7 +270,7 @@ def _dropout_mask(ones: Tensor, rate: float) -> Tensor:
     return torch.bernoulli(ones * (1.0 - rate)) / (1.0 - rate)
 
 
-class _BuiltinRNN(RNN):
+class _BuiltinRNN(KerasCellWeights, RNN):
     """SimpleRNN, LSTM and GRU: the cell is built from ``units`` and Keras-named options."""
 
     cell_class: type[RecurrentCell]
@@ -311,15 +311,6 @@ class _BuiltinRNN(RNN):
             k: serialize_initializer(v) if k.endswith("_initializer") else v for k, v in self.cell_options.items()
         }
         return {"units": self.units, **options, **super().get_config()}
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Keras's ``[kernel, recurrent_kernel, bias]`` (``rnnkit.layers.keras_layout``)."""
-        self._require_built()
-        return cell_weights(self.cell)
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        self._require_built()
-        set_cell_weights(self.cell, weights, f"{type(self).__name__} {self.name!r}")
 
     def native_part(self) -> RecurrentPart | None:
         """This layer for the whole-model kernels: built, with a cell they run (SimpleRNN with tanh or
