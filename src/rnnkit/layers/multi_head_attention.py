@@ -56,8 +56,8 @@ class MultiHeadAttention(Layer):
     use_causal_mask=False)``; returns ``y`` ``(B, Tq, out)``, and ``α`` ``(B, H, Tq, Tv)`` when asked.
     """
 
-    #: the functional API hands each positional input's padding mask to these arguments
-    mask_arguments = ("query_mask", "value_mask", "key_mask")
+    #: the functional API hands each input's padding mask (the inputs by name, in call order) to its argument
+    mask_arguments = {"query": "query_mask", "value": "value_mask", "key": "key_mask"}
     query_kernel: nn.Parameter
     key_kernel: nn.Parameter
     value_kernel: nn.Parameter

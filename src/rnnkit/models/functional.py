@@ -278,13 +278,16 @@ def _run_node(node: Node, values: dict[int, tuple[Tensor, Mask]]) -> None:
         return values[id(v)][0] if isinstance(v, KerasTensor) else v
 
     args, kwargs = map_structure(value, node.args), map_structure(value, node.kwargs)
-    named = getattr(node.layer, "mask_arguments", None)  # MultiHeadAttention: one mask per input, by name
-    if named is not None:
-        inputs = [*node.args, *(node.kwargs.get(k) for k in ("query", "value", "key")[len(node.args) :])]
+    named: dict[str, str] | None = getattr(node.layer, "mask_arguments", None)  # e.g. MultiHeadAttention
+    if named is not None:  # each input's mask goes to the argument the layer names for it
+        names = list(named)
+        inputs = [*node.args, *(node.kwargs.get(name) for name in names[len(node.args) :])]
         masks = [values[id(t)][1] if isinstance(t, KerasTensor) else None for t in inputs]
-        kwargs.update({arg: m for arg, m in zip(named, masks) if m is not None and arg not in kwargs})
+        for name, m in zip(names, masks):
+            if m is not None:
+                kwargs.setdefault(named[name], m)
         out = node.layer(*args, **kwargs)
-        out_mask = masks[0]  # the query's, as Keras passes it on
+        out_mask = masks[0]  # the first input's (MultiHeadAttention's query's), as Keras passes it on
     else:
         first = node.args[0] if node.args else None
         mask: Any = None
