@@ -565,10 +565,14 @@ class Model(nn.Module):
         (``rnnkit.train.native_step``) asks for it."""
         return None
 
-    def _require_built(self) -> None:
-        """Build from the declared input shape if there is one; fail clearly if there is none."""
+    def _build_if_declared(self) -> None:
+        """Build an unbuilt model from its first layer's declared ``input_shape``, when it has one."""
         if not self.built and self.declared_input_shape is not None:
             self.build(self.declared_input_shape)
+
+    def _require_built(self) -> None:
+        """Build from the declared input shape if there is one; fail clearly if there is none."""
+        self._build_if_declared()
         if not self.built:
             raise NotBuiltError(
                 "the model has no weights yet: give the first layer input_shape=, call build(), or fit it"
@@ -642,11 +646,10 @@ class Model(nn.Module):
         return restore_into(self, path)
 
     def summary(self, print_fn: Callable[[str], None] | None = None) -> None:
-        """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``); an
+        """Print a table of layers, output shapes and parameter counts (as Keras's ``summary()``). A
         model not yet built from its first layer's ``input_shape`` is built now; any other unbuilt
         model's shapes are ``?``."""
-        if not self.built and self.declared_input_shape is not None:
-            self.build(self.declared_input_shape)
+        self._build_if_declared()
         (print_fn or print)(summary_table(self))
 
 
