@@ -1,5 +1,5 @@
 """LRU: the paper's recurrence in NumPy complex arithmetic, the chunked scan equal to the step-by-step loop
-(outputs, states, gradients; float64 to 1e-10, float32 to 1e-5), masks, streaming, saving."""
+(outputs, states, gradients; float64 to 1e-10, float32 to 1e-5), masked scans, streaming, saving."""
 
 import contextlib
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers import LRU, Bidirectional, Dense
+from rnnkit.layers import LRU, Dense
 from rnnkit.models import Sequential, load_model
 from rnnkit.native import available, switched_off
 from rnnkit.native import diagonal_scan as native_diagonal_scan
@@ -81,27 +81,10 @@ def test_diagonal_scan_keeps_the_state_on_masked_steps() -> None:
         torch.testing.assert_close(states[:, t], x, rtol=1e-12, atol=1e-12)
 
 
-def test_padding_changes_nothing_backwards_bidirectional_streaming_and_saving(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_streaming_saving_and_options(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """(Padding, go_backwards and Bidirectional: test_min_rnn.py holds every parallel layer to them.)"""
     torch.manual_seed(3)
-    layer = LRU(4, return_sequences=True)
     x = torch.randn(1, 5, 2)
-    alone = layer(x)
-    padded = torch.cat([x, torch.randn(1, 3, 2)], dim=1)
-    mask = torch.tensor([[True] * 5 + [False] * 3])
-    out = layer(padded, mask=mask)
-    torch.testing.assert_close(out[:, :5], alone)
-    torch.testing.assert_close(out[:, 5:], alone[:, -1:].expand(1, 3, 4))  # the last output carried on
-    out = layer(torch.cat([torch.randn(1, 2, 2), x], dim=1), mask=torch.tensor([[False, False] + [True] * 5]))
-    torch.testing.assert_close(out[:, 2:], alone)
-    assert bool((out[:, :2] == 0).all())
-    backwards, last = LRU(4, go_backwards=True), LRU(4)
-    for other in (backwards, last):
-        other(x)
-        other.cell.load_state_dict(layer.cell.state_dict())
-    torch.testing.assert_close(backwards(x), last(x.flip(1)))
-    both = Bidirectional(LRU(3, return_sequences=True))
-    torch.testing.assert_close(both(padded, mask=mask)[:, :5], both(x))
-
     model = Sequential([LRU(6, state_size=8, return_sequences=True, input_shape=(None, 2)), LRU(4), Dense(1)])
     model.compile(optimizer="adam", loss="mse")
     xs = np.random.default_rng(5).random((8, 10, 2)).astype(np.float32)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnnkit.errors import ConfigError
-from rnnkit.layers import Bidirectional, Dense, MinGRU, MinLSTM
+from rnnkit.layers import LRU, Bidirectional, Dense, MinGRU, MinLSTM
 from rnnkit.models import Sequential, load_model
 from rnnkit.native import switched_off
 from rnnkit.nn.scan import chunked_gated_scan, gated_scan
@@ -96,8 +96,9 @@ def test_the_scan_backward_equals_the_reverse_scan_derived_by_hand() -> None:
     assert torch.autograd.gradcheck(gated_scan, (ut, vt, h0t))
 
 
-@pytest.mark.parametrize("layer_class", [MinGRU, MinLSTM])
+@pytest.mark.parametrize("layer_class", [MinGRU, MinLSTM, LRU])
 def test_padding_changes_nothing_and_backwards_reads_the_reversed_sequence(layer_class) -> None:  # type: ignore[no-untyped-def]
+    """Every parallel layer (the LRU's other tests are in test_lru.py)."""
     torch.manual_seed(3)
     layer = layer_class(4, return_sequences=True)
     x = torch.randn(1, 5, 2)
