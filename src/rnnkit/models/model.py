@@ -515,11 +515,13 @@ class Model(nn.Module):
 
     def test_on_batch(self, x: Any, y: Any) -> float | list[float]:
         """``evaluate`` on one batch (as Keras)."""
-        return self.evaluate(x, y, batch_size=rows(self._check_x(x)), verbose=0)
+        xt = self._check_x(x)  # converted once: evaluate takes it as it is
+        return self.evaluate(xt, y, batch_size=rows(xt), verbose=0)
 
     def predict_on_batch(self, x: Any) -> Any:
         """``predict`` on one batch (as Keras)."""
-        return self.predict(x, batch_size=rows(self._check_x(x)), verbose=0)
+        xt = self._check_x(x)  # converted once: predict takes it as it is
+        return self.predict(xt, batch_size=rows(xt), verbose=0)
 
     def __call__(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
         """``model(x)``: the output for ``x`` (NumPy arrays are converted); the first call builds an
