@@ -45,7 +45,7 @@ __all__ = [
 _HERE = Path(__file__).parent
 #: the module's C++ sources (with their headers); a build is keyed by all of them
 SOURCES = [_HERE / name for name in ("recurrent.cpp", "scan.cpp", "diagonal_scan.cpp", "sequential.cpp", "module.cpp")]
-HEADERS = [_HERE / name for name in ("recurrent.h", "scan.h", "diagonal_scan.h", "sequential.h")]
+HEADERS = [_HERE / name for name in ("fast_math.h", "recurrent.h", "scan.h", "diagonal_scan.h", "sequential.h")]
 #: compiler flags; -fopenmp makes at::parallel_for (the groups of grouped_stack_gradients) use ATen's
 #: OpenMP threads, as it does inside PyTorch (without it the loop runs on one thread)
 FLAGS = ["-O3", "-march=native", "-fopenmp"]
