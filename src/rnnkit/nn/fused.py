@@ -52,6 +52,18 @@ def _flatten_for_cudnn(cell: RecurrentCell, weights: list[Tensor], mode: str) ->
     cell._cudnn_flat = tuple(w.data_ptr() for w in weights)  # type: ignore[assignment]
 
 
+def _bf16_lstm_unsupported(x: Tensor) -> bool:
+    """Whether autocast would hand oneDNN a bfloat16 LSTM this CPU cannot run (no AVX512-BF16/AMX: it
+    fails with "could not create a primitive descriptor"); the LSTM then runs in float32 under autocast."""
+    supported = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    return (
+        x.device.type == "cpu"
+        and torch.is_autocast_enabled("cpu")
+        and supported is not None
+        and not supported()
+    )
+
+
 _KERNELS = {
     "rnn_tanh": torch._VF.rnn_tanh,
     "rnn_relu": torch._VF.rnn_relu,
@@ -85,6 +97,9 @@ def fused_sequence(
     hx = [s.unsqueeze(0) for s in state]  # (1, B, H): PyTorch's (layers·directions, B, H)
     # PyTorch's "train" flag: cuDNN keeps what its backward pass needs only when it is set
     train = torch.is_grad_enabled()
+    if mode == "lstm" and _bf16_lstm_unsupported(x):
+        with torch.autocast("cpu", enabled=False):
+            return fused_sequence(cell, x.float(), tuple(s.float() for s in state), lengths)
     if lengths is None:
         if mode == "lstm":
             out, h, c = torch._VF.lstm(x, hx, weights, True, 1, 0.0, train, False, True)
