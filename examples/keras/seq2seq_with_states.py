@@ -5,10 +5,11 @@ Keras:   import keras
 rnnkit:  from rnnkit import keras
 
 The data: instead of downloading English-French pairs, dates written as people write them → ISO 8601
-(``rnnkit.datasets.dates``, generated). Small sizes, so that it runs in seconds, and Adam at 5e-3 where
-Keras's example uses RMSprop for 100 epochs on 10,000 pairs. The last lines print the character accuracy
-of greedy decoding on pairs held out from training, beside a baseline that writes each position's most
-common training character.
+(``rnnkit.datasets.dates``, generated). Small sizes, so that it runs in seconds, and Adam at 1e-2 where
+Keras's example uses RMSprop for 100 epochs on 10,000 pairs (at 5e-3 the decoder collapsed to one output
+on an AVX2 CPU; at 1e-2 it reached 0.87, 0.88 and 0.77 held-out accuracy over seeds 0, 1 and 2). The last
+lines print the character accuracy of greedy decoding on pairs held out from training, beside a baseline
+that writes each position's most common training character.
 """
 
 import os
@@ -65,7 +66,7 @@ decoder_outputs = decoder_dense(decoder_outputs)
 model = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs)
 model.summary()
 
-model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.005), loss="categorical_crossentropy", metrics=["accuracy"])
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy", metrics=["accuracy"])
 model.fit(
     [encoder_input_data[train], decoder_input_data[train]],
     decoder_target_data[train],
