@@ -21,6 +21,7 @@ __all__ = [
     "SequenceClassifier",
     "TextGenerator",
     "Translator",
+    "Transcriber",
     "callbacks",
     "datasets",
     "diagnostics",
@@ -38,6 +39,7 @@ _TASKS = {
     "SequenceClassifier": "rnnkit.tasks.classification",
     "TextGenerator": "rnnkit.tasks.generation",
     "Translator": "rnnkit.tasks.translation",
+    "Transcriber": "rnnkit.tasks.transcription",
 }
 _SUBMODULES = {
     "callbacks",
