@@ -29,6 +29,17 @@ def test_tutorial_model_summary_matches_keras(capsys: pytest.CaptureFixture[str]
     assert "Total params: 1,121 (4.38 KB)" in out
 
 
+def test_summary_keeps_an_unknown_length_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    """As Keras prints it: a layer over a sequence of any length outputs (None, None, units)."""
+    model = Sequential([LSTM(8, return_sequences=True, input_shape=(None, 3)), Dense(2)])
+    model.summary()
+    out = capsys.readouterr().out
+    assert "(None, None, 8)" in out and "(None, None, 2)" in out
+    fixed = Sequential([LSTM(8, return_sequences=True, input_shape=(12, 3)), Dense(2)])
+    fixed.summary()
+    assert "(None, 12, 8)" in capsys.readouterr().out
+
+
 def test_fit_beats_the_mean_baseline_on_a_learnable_series() -> None:
     x, y = periodic_series_windows(400, 10, seed=1)
     model = _tutorial_model()

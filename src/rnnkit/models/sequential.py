@@ -69,12 +69,22 @@ class Sequential(Model):
         if not self.stack:
             raise ConfigError("a Sequential model needs at least one layer before it can be built")
         shape = tuple(input_shape)
-        sample = tuple(1 if d is None else int(d) for d in shape[1:])
-        layers = self.layers
-        integer = bool(layers) and isinstance(layers[0], Embedding)  # token ids in, not float features
+        # None sizes run as 1, and again as 2 when there are any: an output size that follows them is None
+        runs = [self._output_shapes(shape, 1), *([self._output_shapes(shape, 2)] if None in shape[1:] else [])]
+        self.output_shapes: dict[str, Any] = {
+            name: _unknown_where_different(out, runs[-1][name]) for name, out in runs[0].items()
+        }
+        self.reset_states()
+        self._built((None, *shape[1:]))
+
+    def _output_shapes(self, shape: tuple[int | None, ...], unknown: int) -> dict[str, Any]:
+        """Pass one dummy sample of ``shape`` (``None`` sizes as ``unknown``) through the stack, creating
+        the weights, and return each layer's output shape."""
+        sample = tuple(unknown if d is None else int(d) for d in shape[1:])
+        integer = isinstance(self.layers[0], Embedding)  # token ids in, not float features
         dummy = torch.ones((1, *sample), dtype=torch.long if integer else torch.float32)
-        self.output_shapes: dict[str, Any] = {}
-        hooks = [layer.register_forward_hook(self._record_shape(layer.name)) for layer in self._stack()]
+        shapes: dict[str, Any] = {}
+        hooks = [layer.register_forward_hook(_record_shape(shapes, layer.name)) for layer in self._stack()]
         was_training = self.training
         self.eval()
         try:
@@ -86,16 +96,7 @@ class Sequential(Model):
             for h in hooks:
                 h.remove()
             self.train(was_training)
-        self.reset_states()
-        self._built((None, *shape[1:]))
-
-    def _record_shape(self, name: str):  # type: ignore[no-untyped-def]
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            outs = output if isinstance(output, list) else [output]
-            shapes = [(None, *o.shape[1:]) for o in outs]
-            self.output_shapes[name] = shapes[0] if len(shapes) == 1 else shapes
-
-        return hook
+        return shapes
 
     def forward(self, x: Tensor) -> Tensor:
         mask: Tensor | None = None
@@ -154,3 +155,21 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
         return cls([deserialize(spec) for spec in config.get("layers", [])], name=config.get("name"))
+
+
+def _record_shape(shapes: dict[str, Any], name: str):  # type: ignore[no-untyped-def]
+    """A forward hook that records a layer's output shape (or shapes), batch axis as None."""
+
+    def hook(module: nn.Module, args: Any, output: Any) -> None:
+        outs = output if isinstance(output, list) else [output]
+        found = [(None, *o.shape[1:]) for o in outs]
+        shapes[name] = found[0] if len(found) == 1 else found
+
+    return hook
+
+
+def _unknown_where_different(first: Any, second: Any) -> Any:
+    """One output shape from two dummy runs: None where the two sizes differ (they follow a None input)."""
+    if isinstance(first, list):
+        return [_unknown_where_different(a, b) for a, b in zip(first, second)]
+    return tuple(a if a == b else None for a, b in zip(first, second))
