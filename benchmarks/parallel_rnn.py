@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from results import Table, write_record  # benchmarks/results.py
 
 from rnnkit.layers import GRU, LRU, LSTM, Dense, MinGRU, MinLSTM
 from rnnkit.models import Sequential
@@ -73,10 +74,11 @@ def matmul_flops(name: str, B: int, T: int, H: int) -> float:
     return 3 * 2 * B * T * per_step[name] if name in per_step else 0.0
 
 
-def stream_latency(units: int, repeats: int = 200) -> None:
+def stream_latency(units: int, repeats: int = 200) -> Table:
     """Median µs of one streamed step (batch 1) of a layer + Dense(1), after a warm-up."""
     print(f"streaming: one step of Sequential([layer({units}), Dense(1)]), batch 1, median of {repeats} (µs)")
     base = None
+    table = Table(f"one streamed step, {units} units, batch 1, median of {repeats} (µs)", ["layer", "µs", "× LSTM's"])
     for name, layer_class in (("LSTM", LSTM), ("GRU", GRU), ("MinGRU", MinGRU), ("MinLSTM", MinLSTM), ("LRU", LRU)):
         model = Sequential([layer_class(units, input_shape=(None, units)), Dense(1)])
         model.build((None, 4, units))
@@ -92,7 +94,9 @@ def stream_latency(units: int, repeats: int = 200) -> None:
         us = statistics.median(times) * 1e6
         base = base or us
         print(f"  {name:<10}{us:>10.1f}{us / base:>8.2f}× LSTM's")
+        table.rows.append([name, round(us, 1), round(us / base, 2)])
     print()
+    return table
 
 
 def main() -> None:
@@ -106,14 +110,30 @@ def main() -> None:
     B = args.batch
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, torch {torch.__version__}, "
           f"rnnkit native kernels {'built' if available() else 'NOT built (PyTorch loop for the scan)'}")  # fmt: skip
+    tables = []
     for H in args.units:
         print(f"one training step, batch {B}, {H} units, {H} input features; median of {args.repeats} (ms)\n")
-        for T in args.lengths:
-            training_step(B, T, H, args.repeats)
-    stream_latency(args.units[0])
+        tables += [training_step(B, T, H, args.repeats) for T in args.lengths]
+    tables.append(stream_latency(args.units[0]))
+    name = "parallel_rnn" + "".join(f"-{H}" for H in args.units if args.units != [128])
+    title = f"Parallel recurrence: one training step, batch {B}, {'/'.join(map(str, args.units))} units"
+    print(
+        "record:",
+        write_record(
+            name,
+            title,
+            tables,
+            notes=[
+                "× floor: the step's time over the projection floor (the gate matmul Linear(F, 2H), forward and "
+                "weight gradient), which no minGRU can skip; goal for MinGRU: at most 2× at T ≥ 1,024.",
+                "GFLOP/s counts the matrix products only; the 'one pass' row gives the memory bandwidth of one "
+                "read and one write of the (B, T, 2H) gate tensor.",
+            ],
+        ),
+    )
 
 
-def training_step(B: int, T: int, H: int, repeats: int) -> None:
+def training_step(B: int, T: int, H: int, repeats: int) -> Table:
     """One table: every contestant's median training step at this length and size."""
     x = torch.randn(B, T, H)
     weight = torch.randn(2 * H, H, requires_grad=True)
@@ -141,6 +161,8 @@ def training_step(B: int, T: int, H: int, repeats: int) -> None:
             times[name].append(time.perf_counter() - start)
     floor = statistics.median(times["projection floor"])
     lstm = statistics.median(times["torch.nn.LSTM"])
+    table = Table(f"T = {T:,}, {H} units (ms, median of {repeats})",
+                  ["contestant", "ms", "× floor", "speed-up over torch.nn.LSTM", "GFLOP/s or GB/s"])  # fmt: skip
     print(f"T = {T}, {H} units")
     print(f"  {'':<28}{'ms':>10}{'× floor':>10}{'vs torch LSTM':>15}{'GFLOP/s':>10}")
     for name, values in times.items():
@@ -148,7 +170,11 @@ def training_step(B: int, T: int, H: int, repeats: int) -> None:
         flops = matmul_flops(name, B, T, H)
         rate = f"{flops / seconds / 1e9:>10.1f}" if flops else f"{2 * gates.numel() * 4 / seconds / 1e9:>7.1f}GB/s"
         print(f"  {name:<28}{seconds * 1e3:>10.1f}{seconds / floor:>10.2f}{lstm / seconds:>14.2f}×{rate}")
+        table.rows.append(
+            [name, round(seconds * 1e3, 1), round(seconds / floor, 2), f"{lstm / seconds:.2f}×", rate.strip()]
+        )
     print()
+    return table
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def test_exploding_gradients_example_explodes_then_trains_with_clipping() -> Non
     assert mse < baseline
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+SHAPES_PAGE = Path(__file__).resolve().parents[1] / "docs" / "concepts" / "shapes.md"
 
 
 def _numbers(pattern: str, text: str) -> list[float]:
@@ -53,9 +53,9 @@ def _numbers(pattern: str, text: str) -> list[float]:
 
 
 def test_shape_examples_beat_their_baselines_and_match_the_readme() -> None:
-    """Each of the four shapes (and the encoder–decoder) runs, beats its baseline, and the README shows
-    exactly the code that ran."""
-    readme = README.read_text(encoding="utf-8")
+    """Each of the four shapes (and the encoder–decoder) runs, beats its baseline, and the documentation's
+    shapes page shows exactly the code that ran."""
+    page = SHAPES_PAGE.read_text(encoding="utf-8")
     checks = {
         "one_to_one.py": (r"accuracy ([0-9.]+), majority class ([0-9.]+)", lambda a, b: a > b + 0.2),
         "one_to_many.py": (r"spelled exactly: ([0-9.]+)", lambda a: a >= 0.8),
@@ -66,7 +66,7 @@ def test_shape_examples_beat_their_baselines_and_match_the_readme() -> None:
     for name, (pattern, holds) in checks.items():
         code = (EXAMPLES / "shapes" / name).read_text(encoding="utf-8")
         body = code.split('"""', 2)[2].strip()  # the code after the docstring
-        assert body in readme, f"README does not show examples/shapes/{name} as it is"
+        assert body in page, f"docs/concepts/shapes.md does not show examples/shapes/{name} as it is"
         assert holds(*_numbers(pattern, _run(f"shapes/{name}"))), name
 
 

@@ -153,7 +153,8 @@ def gradient_flow(model: Any, x: Any, y: Any, loss: Callable[[Tensor, Tensor], T
 
     Args:
         model: an rnnkit model (or any module with rnnkit recurrent layers).
-        x, y: a batch; a few hundred samples are plenty.
+        x: the inputs of a batch; a few hundred samples are plenty.
+        y: the targets of that batch.
         loss: defaults to the model's compiled loss.
 
     The model's weights and gradients are left as they were (dropout is off while measuring).

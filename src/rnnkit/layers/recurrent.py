@@ -352,8 +352,9 @@ class SimpleRNN(_BuiltinRNN):
     """Fully-connected RNN: ``h_t = act(W_ih x_t + W_hh h_{t-1} + b)``.
 
     Args:
-        units: H. activation: ``'tanh'`` (default) or ``'relu'`` (fused); other names run unrolled.
-        Other options: see ``RNN``.
+        units: H.
+        activation: ``'tanh'`` (default) or ``'relu'`` (fused); other names run unrolled.
+        **kwargs: the options of ``RNN``.
 
     Shapes: ``(B, T, F)`` → ``(B, H)`` or ``(B, T, H)``. Parameters: ``H·F + H·H + H``.
     """

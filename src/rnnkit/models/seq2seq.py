@@ -133,8 +133,8 @@ class EncoderDecoder(_Generates):
     """Sequence to sequence with an optional attention mechanism (translation, dates, spelling…).
 
     Args:
-        source_vocab, target_vocab: vocabulary sizes (id 0 is padding on both sides; targets reserve
-            1 = ``<sos>``, 2 = ``<eos>``).
+        source_vocab: source vocabulary size (id 0 is padding).
+        target_vocab: target vocabulary size (id 0 is padding; 1 = ``<sos>``, 2 = ``<eos>``).
         units: H, hidden units of the encoder (each direction) and the decoder.
         embedding_dim: E for both sides (default H).
         cell: ``'gru'``, ``'lstm'``, ``'rnn'``, ``'mingru'``, ``'minlstm'`` or ``'lru'``.
@@ -237,7 +237,11 @@ class VectorToSequence(_Generates):
     Args:
         input_dim: F, features of the input vector.
         target_vocab: V (0 padding, 1 ``<sos>``, 2 ``<eos>``).
-        units, embedding_dim, cell, dropout, teacher_forcing: as ``EncoderDecoder``.
+        units: as ``EncoderDecoder``.
+        embedding_dim: as ``EncoderDecoder``.
+        cell: as ``EncoderDecoder``.
+        dropout: as ``EncoderDecoder``.
+        teacher_forcing: as ``EncoderDecoder``.
 
     Shapes: x ``(B, F)``, target_in ``(B, T)`` ids → logits ``(B, T, V)``.
     """
