@@ -31,6 +31,7 @@ __all__ = [
     "ModelFileError",
     "DivergedError",
     "GradientWarning",
+    "DataWarning",
 ]
 
 
@@ -78,3 +79,8 @@ class ModelFileError(RnnkitError, OSError):
 
 class GradientWarning(UserWarning):
     """Gradients vanish or explode during training; the message says what was measured and what to try."""
+
+
+class DataWarning(UserWarning):
+    """The data is usable but something about it changes the result: sequences cut to a length limit,
+    too few training windows; the message says what was found and how to fix it."""

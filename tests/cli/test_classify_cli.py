@@ -86,3 +86,60 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFix
         err = capsys.readouterr().err
         assert err.startswith("rnnkit: error:") and message in err and err.count("\n") == 1
     assert not (tmp_path / "m").exists()
+
+
+def _series(n: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
+    """Two classes told apart by their trend, of 6 to 30 steps, with two dimensions."""
+    rng = np.random.default_rng(seed)
+    out, labels = [], []
+    for i in range(n):
+        up, length = i % 2 == 0, int(rng.integers(6, 31))
+        trend = np.linspace(0, 1 if up else -1, length)
+        out.append(np.stack([trend + rng.normal(0, 0.2, length), rng.normal(0, 1, length)], axis=1))
+        labels.append("up" if up else "down")
+    return out, labels
+
+
+def _write_ts(path: Path, series: list[np.ndarray], labels: list[str]) -> None:
+    lines = ["# made by the test", "@problemName Trend", "@timeStamps false", "@missing true", "@univariate false",
+             "@dimensions 2", "@equalLength false", "@classLabel true down up", "@data"]  # fmt: skip
+    for k, (s, label) in enumerate(zip(series, labels)):
+        dims = [",".join("?" if (k % 5 == 0 and t == 2) else f"{v:.5f}" for t, v in enumerate(s[:, d])) for d in (0, 1)]
+        lines.append(":".join([*dims, label]))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_an_archive_ts_file_fits_and_evaluates_with_missing_values_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_ts(tmp_path / "Trend_TRAIN.ts", *_series(120, 0))
+    _write_ts(tmp_path / "Trend_TEST.ts", *_series(60, 1))
+    model = str(tmp_path / "m")
+    assert main(["classify", "fit", str(tmp_path / "Trend_TRAIN.ts"), "--out", model, "--units", "16",
+                 "--epochs", "25", "--lr", "0.01", "--patience", "5"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "48 missing values interpolated" in out and "120 numeric sequences, 2 classes" in out
+    assert main(["classify", "evaluate", model, str(tmp_path / "Trend_TEST.ts")]) == 0
+    out = capsys.readouterr().out
+    assert "24 missing values interpolated" in out
+    accuracy = float(next(line for line in out.splitlines() if line.startswith("model")).split()[1])
+    assert accuracy > 0.85  # the trend decides the class; chance is 0.5
+
+
+def test_wide_csv_one_series_per_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    series, labels = _series(80, 2)
+    rows = [[label, *(f"{v:.4f}" for v in s[:, 0])] for s, label in zip(series, labels)]
+    with (tmp_path / "wide.csv").open("w", newline="") as f:
+        csv.writer(f).writerows(rows)  # ragged: rows end where their series ends
+    with (tmp_path / "unlabelled.csv").open("w", newline="") as f:
+        csv.writer(f).writerows(row[1:] for row in rows[:5])
+    model = str(tmp_path / "m")
+    assert main(["classify", "fit", str(tmp_path / "wide.csv"), "--wide", "--out", model, "--units", "8",
+                 "--epochs", "2"]) == 0  # fmt: skip
+    assert "80 numeric sequences, 2 classes" in capsys.readouterr().out
+    assert main(["classify", "predict", model, str(tmp_path / "unlabelled.csv"), "--wide"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "row,label,p_down,p_up" and len(out) == 6
+    assert main(["classify", "fit", str(tmp_path / "unlabelled.csv"), "--wide", "--out", model, "--missing",
+                 "error", "--label-column", "9"]) == 1  # fmt: skip
+    assert "no label column 9" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 
 import rnnkit
 from rnnkit import SequenceClassifier
-from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
+from rnnkit.errors import ConfigError, DataError, DataWarning, ModelFileError, ShapeError
 
 
 def order_task(n: int, seed: int) -> tuple[list[str], list[str]]:
@@ -120,3 +120,39 @@ def test_bad_input_gets_a_clear_error(order_model, tmp_path) -> None:  # type: i
     (tmp_path / "nothing").mkdir()
     with pytest.raises(ModelFileError, match="config.json"):
         SequenceClassifier.load(tmp_path / "nothing")
+
+
+def test_the_validation_split_holds_out_every_class() -> None:
+    labels = ["a"] * 40 + ["b"] * 8 + ["c"] * 2 + ["d"]
+    train, val = SequenceClassifier(validation=0.1).split(labels)
+    held = [labels[i] for i in val]
+    assert sorted(held) == ["a"] * 4 + ["b", "c"]  # 10 % of each class, at least one of each that has two
+    assert sorted([*train, *val]) == list(range(len(labels))) and not set(train) & set(val)
+
+
+def test_long_sequences_are_kept_whole_unless_a_limit_is_asked_for() -> None:
+    rng = np.random.default_rng(0)
+    x = [rng.normal(size=(t, 1)) for t in (300, 420, 12, 30)] * 4
+    y = ["long", "long", "short", "short"] * 4
+    whole = SequenceClassifier(units=4, layers=1, patience=0)
+    whole.fit(x, y, epochs=1, echo=None)
+    assert whole.encoder is not None and whole.encoder.encode(x)[1].max() == 420  # nothing cut
+    limited = SequenceClassifier(units=4, layers=1, max_length=200, patience=0)
+    with pytest.warns(DataWarning) as caught:
+        limited.fit(x, y, epochs=1, echo=None)
+    assert len(caught) == 1  # once per fit, for the training set (14 of 16 sequences, 7 of them long)
+    assert "7 of 14 sequences are longer than max_length=200 steps (the longest: 420)" in str(caught[0].message)
+
+
+def test_early_stopping_follows_the_monitor_with_min_delta() -> None:
+    x = [[float(i % 2)] * 5 for i in range(60)]
+    y = [str(i % 2) for i in range(60)]
+    # a min_delta no epoch can reach: every epoch after the first counts as not improving
+    clf = SequenceClassifier(units=4, layers=1, patience=0, min_delta=10.0)
+    history = clf.fit(x, y, epochs=20, echo=None)
+    assert len(history["loss"]) == 2
+    clf = SequenceClassifier(units=4, layers=1, patience=2, monitor="val_accuracy", restore_best=False)
+    history = clf.fit(x, y, epochs=30, echo=None, callbacks=[])
+    assert len(history["loss"]) < 30  # accuracy reaches 1.0 and cannot improve on it
+    with pytest.raises(ConfigError, match="monitor must be one of"):
+        SequenceClassifier(monitor="loss")

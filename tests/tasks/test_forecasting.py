@@ -3,6 +3,7 @@ only the past, saved models forecast the same, and bad series get one clear erro
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict
 
 import numpy as np
@@ -11,7 +12,7 @@ import torch
 
 import rnnkit
 from rnnkit import native
-from rnnkit.errors import ConfigError, DataError, ShapeError
+from rnnkit.errors import ConfigError, DataError, DataWarning, ShapeError
 from rnnkit.tasks.forecast_baselines import seasonal_naive
 from rnnkit.tasks.forecast_metrics import mape
 from rnnkit.tasks.forecasting import Forecaster, windows
@@ -395,3 +396,32 @@ def test_defaults_average_two_networks_and_their_last_weights() -> None:
         np.testing.assert_allclose(got, np.mean(epochs, axis=0), rtol=1e-5, atol=1e-6)
     with pytest.raises(ConfigError, match="swa_start must be in \\[0, 1\\)"):
         Forecaster(swa_start=1.0)
+
+
+def test_too_few_windows_warn_and_say_how_to_get_more() -> None:
+    series = 100 + 10 * np.sin(np.arange(30) / 3)  # 30 values: lookback 24 + horizon 6 make one window
+    with pytest.warns(DataWarning, match=r"training on 1 window\(s\) only \(30 values, lookback 24 \+ 6"):
+        Forecaster(epochs=1).fit(series)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)  # 30 values, lookback 6 + horizon 3: 22 windows, no warning
+        Forecaster(lookback=6, horizon=3, epochs=1).fit(series)
+
+
+def test_a_collection_can_skip_series_too_short_to_train_on_and_still_forecast_them() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(80)
+    long = {f"s{i}": 50 + 5 * np.sin(t / 4 + i) + rng.normal(0, 0.2, 80) for i in range(3)}
+    many = {**long, "young": 50 + 5 * np.sin(np.arange(14) / 4)}  # 14 values: fewer than 12 + 4 = 16
+    with pytest.raises(DataError, match="series 3: a series of 14 values is too short"):
+        Forecaster(lookback=12, horizon=4, epochs=1).fit(many)
+    model = Forecaster(lookback=12, horizon=4, epochs=2).fit(many, skip_short=True)
+    assert model.skipped == ["young"]
+    forecasts = model.predict()  # every series, the skipped one included: it holds lookback values
+    assert forecasts.shape == (4, 4) and np.isfinite(forecasts).all()
+    rnnkit.seed(0)
+    model = Forecaster(lookback=12, horizon=4, epochs=2).fit(many, skip_short=True)
+    rnnkit.seed(0)
+    trained = Forecaster(lookback=12, horizon=4, epochs=2).fit(long)  # skipping trains as leaving it out
+    np.testing.assert_allclose(model.predict(long), trained.predict(long), rtol=1e-6)
+    with pytest.raises(DataError, match="every series is shorter than lookback \\+ horizon = 16"):
+        Forecaster(lookback=12, horizon=4).fit({"a": np.arange(10.0) + 1, "b": np.arange(12.0) + 1}, skip_short=True)

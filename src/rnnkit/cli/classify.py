@@ -1,8 +1,13 @@
-"""``rnnkit classify fit | predict | evaluate``: sequence classification from CSV/TSV files.
+"""``rnnkit classify fit | predict | evaluate``: sequence classification from CSV/TSV or ``.ts`` files.
 
-Texts come from one column (``--text-column``). Numeric sequences come in long format: one row per
-time step, ``--id-column`` naming the sequence a row belongs to and ``--feature-columns`` its values
-(rows of a sequence in time order); the label is read from the sequence's rows.
+Texts come from one column (``--text-column``). Numeric sequences come in one of three layouts:
+
+- a ``.ts`` file of the UEA/UCR archive (variable lengths, several dimensions, ``?`` for missing values);
+- wide (``--wide``): one series per row, the label in the first column (or ``--label-column``);
+- long: one row per time step, ``--id-column`` naming the sequence a row belongs to and
+  ``--feature-columns`` its values (rows of a sequence in time order); the label is read from its rows.
+
+Missing values inside a ``.ts`` or wide series are interpolated (``--missing``).
 """
 
 from __future__ import annotations
@@ -15,12 +20,18 @@ from rnnkit.cli.backup import add_resume_flag, backup_callbacks
 # rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
 
 
-def _data_arguments(p: argparse.ArgumentParser, labels: bool) -> None:
+def _data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-column", default="text", help="column holding the text (default 'text')")
-    if labels:
-        p.add_argument("--label-column", default="label", help="column holding the label (default 'label')")
-    p.add_argument("--id-column", help="numeric sequences: the column naming each row's sequence")
-    p.add_argument("--feature-columns", help="numeric sequences: comma-separated value columns")
+    p.add_argument(
+        "--label-column",
+        help="column holding the label (default 'label'; with --wide: the first column when fitting or "
+        "evaluating, none when predicting)",
+    )
+    p.add_argument("--id-column", help="numeric sequences in long format: the column naming each row's sequence")
+    p.add_argument("--feature-columns", help="numeric sequences in long format: comma-separated value columns")
+    p.add_argument("--wide", action="store_true", help="numeric sequences, one per row (a .ts file needs no flag)")
+    p.add_argument("--missing", choices=["interpolate", "keep", "error"], default="interpolate",
+                   help=".ts and --wide files: what to do with missing values inside a series (default interpolate)")  # fmt: skip
     p.add_argument("--no-header", action="store_true", help="the file has no header; name columns by 0-based position")
 
 
@@ -39,8 +50,8 @@ def register(commands: Any) -> None:
         "(or --validation-file) picks the best epoch; the report puts the model beside a majority-class "
         "and a bag-of-words (or sequence-summary) logistic regression on the same split.",
     )
-    p.add_argument("data", help="CSV or TSV file (.tsv/.txt: tab-separated)")
-    _data_arguments(p, labels=True)
+    p.add_argument("data", help="CSV or TSV file (.tsv/.txt: tab-separated), or a .ts file (UEA/UCR archive)")
+    _data_arguments(p)
     p.add_argument("--validation-file", help="labelled file for validation (default: hold out --validation)")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--tokens", choices=["word", "char"], default="word", help="text tokens (default word)")
@@ -53,13 +64,17 @@ def register(commands: Any) -> None:
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--max-words", type=int, default=20_000, help="vocabulary size limit (default 20000)")
     p.add_argument("--min-count", type=int, default=1, help="drop tokens seen fewer times (default 1)")
-    p.add_argument("--max-length", type=int, default=200, help="tokens/steps kept per sequence (default 200)")
+    p.add_argument("--max-length", type=int, help="tokens/steps kept per sequence (default: all; a warning counts those cut)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 0.001)")
     p.add_argument("--validation", type=float, default=0.1, help="held-out fraction (default 0.1)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--minutes", type=float, help="training time budget")
     p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without improvement")
+    p.add_argument("--monitor", choices=["val_loss", "val_accuracy"], default="val_loss",
+                   help="what early stopping and the best epoch follow (default val_loss)")  # fmt: skip
+    p.add_argument("--min-delta", type=float, default=0.0, help="smallest change that counts as an improvement")
+    p.add_argument("--keep-last", action="store_true", help="keep the last epoch's weights, not the best epoch's")
     p.add_argument("--seed", type=int, default=0)
     add_resume_flag(p)
     p.set_defaults(handler=fit)
@@ -67,7 +82,7 @@ def register(commands: Any) -> None:
     p = sub.add_parser("predict", help="label new data", description="Write labels and class probabilities as CSV.")
     p.add_argument("model", help="model folder written by 'rnnkit classify fit'")
     p.add_argument("data", help="CSV or TSV file with the same columns as the training data (labels not needed)")
-    _data_arguments(p, labels=False)
+    _data_arguments(p)
     p.add_argument("--output", help="CSV file to write (default: standard output)")
     p.set_defaults(handler=predict)
 
@@ -78,17 +93,32 @@ def register(commands: Any) -> None:
     )
     p.add_argument("model", help="model folder written by 'rnnkit classify fit'")
     p.add_argument("data", help="labelled CSV or TSV file")
-    _data_arguments(p, labels=True)
+    _data_arguments(p)
     p.set_defaults(handler=evaluate)
 
 
 def load_examples(args: argparse.Namespace, labels: bool) -> tuple[Any, list[str] | None, list[str]]:
     """``(inputs, labels or None, row names)`` from the file ``args.data``, texts or numeric sequences."""
+    from pathlib import Path
+
+    from rnnkit.data.series_files import read_series_file
     from rnnkit.data.tables import read_columns, sequences_from_rows
-    from rnnkit.errors import ConfigError
+    from rnnkit.errors import ConfigError, DataError
 
     header = not args.no_header
-    label_column = [args.label_column] if labels else []
+    if args.wide or Path(args.data).suffix.lower() == ".ts":
+        column = args.label_column
+        position = int(column) if column is not None and column.isdigit() else column
+        data = read_series_file(
+            args.data, position if position is not None else (0 if labels else None),
+            False if args.no_header else None, args.missing,
+        )  # fmt: skip
+        if labels and data.labels is None:
+            raise DataError(f"{args.data}: the file has no class labels (a .ts file needs @classLabel true)")
+        if data.filled:
+            print(f"{args.data}: {data.filled:,} missing values interpolated (--missing)")
+        return data.sequences, data.labels, [str(i) for i in range(len(data.sequences))]
+    label_column = [args.label_column or "label"] if labels else []
     if args.id_column is None and args.feature_columns is None:
         columns = read_columns(args.data, [args.text_column, *label_column], header=header)
         return columns[0], (columns[1] if labels else None), [str(i) for i in range(len(columns[0]))]
@@ -116,7 +146,8 @@ def fit(args: argparse.Namespace) -> int:
         cell=args.cell, units=args.units, layers=args.layers, bidirectional=not args.unidirectional,
         pooling=args.pooling, embedding=args.embedding, dropout=args.dropout, tokens=args.tokens,
         max_words=args.max_words, min_count=args.min_count, max_length=args.max_length, batch=args.batch,
-        learning_rate=args.lr, validation=args.validation, patience=args.patience,
+        learning_rate=args.lr, validation=args.validation, patience=args.patience, monitor=args.monitor,
+        min_delta=args.min_delta, restore_best=not args.keep_last,
     )  # fmt: skip
     kind = "texts" if isinstance(x[0], str) else "numeric sequences"
     print(f"data: {args.data}, {len(x):,} {kind}, {len(set(y or []))} classes")

@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
     p.add_argument("data", help="CSV/TSV file with a text (or id + feature) column and a label column")
     from rnnkit.cli.classify import _data_arguments
 
-    _data_arguments(p, labels=True)
+    _data_arguments(p)
     p.add_argument("--epochs", type=int, default=10, help="epochs per trial (early stopping keeps the best)")
     p.add_argument("--trials", type=int, default=20)
     p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -32,7 +33,7 @@ import torch
 from rnnkit.callbacks import Callback, EarlyStopping, EpochLog, SaveBest, TimeLimit
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
-from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
+from rnnkit.errors import ConfigError, DataError, DataWarning, ModelFileError, ShapeError
 from rnnkit.layers import (
     AttentionPooling,
     Bidirectional,
@@ -63,12 +64,20 @@ POOLINGS: dict[str, type[Layer] | None] = {
     "max": GlobalMaxPooling1D,
     "attention": AttentionPooling,
 }
+MONITORS = ("val_loss", "val_accuracy")
 PAD_VALUE = -1e9  # fills padded steps of numeric sequences; Masking hides them (exact in float32)
 
 
 @dataclass(frozen=True)
 class SequenceClassifierConfig:
-    """Everything that defines a classifier's network, its input encoding and its training."""
+    """Everything that defines a classifier's network, its input encoding and its training.
+
+    ``max_length``: tokens or steps kept per sequence (``None``: all; when a limit cuts sequences, a
+    :class:`DataWarning` says how many). ``validation``: the fraction held out when no validation data
+    is given, drawn per class (stratified, at least one sample of each class that has two). Training
+    stops when ``monitor`` (``'val_loss'`` or ``'val_accuracy'``) has not improved by more than
+    ``min_delta`` for ``patience`` epochs; ``restore_best`` keeps the weights of the best epoch.
+    """
 
     cell: str = "lstm"
     units: int = 128
@@ -81,19 +90,28 @@ class SequenceClassifierConfig:
     max_words: int | None = 20_000
     min_count: int = 1
     lower: bool = True
-    max_length: int = 200
+    max_length: int | None = None
     batch: int = 32
     learning_rate: float = 1e-3
     clipnorm: float = 5.0
     validation: float = 0.1
     patience: int = 3
+    monitor: str = "val_loss"
+    min_delta: float = 0.0
+    restore_best: bool = True
 
     def __post_init__(self) -> None:
         check_field_types(self)
         for name, known in (("cell", CELLS), ("pooling", POOLINGS), ("tokens", ("word", "char"))):
             if getattr(self, name) not in known:
                 raise ConfigError(f"{name} must be one of {sorted(known)}, got {getattr(self, name)!r}")
-        for name in ("units", "layers", "embedding", "max_length", "batch", "min_count"):
+        if self.monitor not in MONITORS:
+            raise ConfigError(f"monitor must be one of {list(MONITORS)}, got {self.monitor!r}")
+        if self.min_delta < 0 or self.patience < 0:
+            raise ConfigError(f"min_delta and patience must be >= 0, got {self.min_delta} and {self.patience}")
+        if self.max_length is not None and self.max_length < 1:
+            raise ConfigError(f"max_length must be a positive integer or None, got {self.max_length}")
+        for name in ("units", "layers", "embedding", "batch", "min_count"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
         if not 0 <= self.dropout < 1 or not 0 < self.validation < 0.5:
@@ -128,6 +146,22 @@ def _as_sequences(x: Any) -> list[np.ndarray]:
     return out
 
 
+def _cut(rows: list[Any], max_length: int | None, unit: str, warn: bool) -> list[Any]:
+    """``rows`` cut to ``max_length``; ``warn``: a :class:`DataWarning` counts the rows cut."""
+    if max_length is None:
+        return rows
+    cut = sum(len(r) > max_length for r in rows)
+    if cut and warn:
+        longest = max(len(r) for r in rows)
+        warnings.warn(
+            f"{cut} of {len(rows)} sequences are longer than max_length={max_length} {unit} (the longest: "
+            f"{longest}) and lose their ends; pass max_length=None to keep them whole",
+            DataWarning,
+            stacklevel=3,
+        )
+    return [r[:max_length] for r in rows]
+
+
 class _TextEncoder:
     """Texts → right-padded token ids ``(N, T)`` (0 = padding), at most ``max_length`` tokens each."""
 
@@ -141,10 +175,10 @@ class _TextEncoder:
         self.tokenizer.fit(texts)
         return self
 
-    def encode(self, texts: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(self, texts: Any, warn: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         if not _is_text(texts) or not all(isinstance(t, str) for t in texts):
             raise DataError("this classifier reads texts: give a non-empty list of strings")
-        ids = [row[: self.max_length] for row in self.tokenizer.encode(texts)]
+        ids = _cut(self.tokenizer.encode(texts), self.max_length, "tokens", warn)
         empty = [i for i, row in enumerate(ids) if not row]
         if empty:
             raise DataError(f"{len(empty)} text(s) have no tokens (rows {empty[:5]}, 0-based); remove empty texts")
@@ -171,8 +205,8 @@ class _SequenceEncoder:
         self.mean, self.std = steps.mean(0), np.maximum(steps.std(0), 1e-8)
         return self
 
-    def encode(self, x: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        sequences = [s[: self.max_length] for s in _as_sequences(x)]
+    def encode(self, x: Any, warn: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+        sequences = _cut(_as_sequences(x), self.max_length, "steps", warn)
         if sequences[0].shape[1] != len(self.mean):
             raise ShapeError(
                 f"sequences have {sequences[0].shape[1]} features; the model was fitted on {len(self.mean)}"
@@ -262,11 +296,22 @@ class SequenceClassifier:
             raise DataError(f"unknown labels {', '.join(unknown[:5])}; the classifier knows {self.classes}")
         return np.array([index[v] for v in labels], dtype=np.int64)
 
-    def split(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Training and validation rows: a seeded random ``validation`` fraction is held out."""
-        order = np.random.default_rng(seed).permutation(n)
-        cut = max(1, int(round(n * self.config.validation)))
-        return np.sort(order[cut:]), np.sort(order[:cut])
+    def split(self, labels: Sequence[Any], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Training and validation rows, stratified: a seeded random ``validation`` fraction of each
+        class is held out, at least one sample of every class that has two or more."""
+        rng = np.random.default_rng(seed)
+        by_class: dict[Any, list[int]] = {}
+        for i, label in enumerate(labels):
+            by_class.setdefault(label, []).append(i)
+        held: list[int] = []
+        for rows in by_class.values():
+            order = rng.permutation(rows)
+            take = max(1, int(round(len(rows) * self.config.validation))) if len(rows) > 1 else 0
+            held.extend(order[:take].tolist())
+        if not held:  # every class has one sample: hold out one row all the same
+            held = [int(rng.integers(len(labels)))]
+        val = np.sort(np.array(held, dtype=np.int64))
+        return np.setdiff1d(np.arange(len(labels)), val), val
 
     # --- training -------------------------------------------------------------------------------
     def fit(
@@ -282,9 +327,10 @@ class SequenceClassifier:
     ) -> dict[str, list[float]]:
         """Train on texts (or numeric sequences) ``x`` with labels ``y``.
 
-        Without ``validation_data`` a seeded ``validation`` fraction of ``x`` is held out. Training stops
-        after ``epochs``, after ``minutes``, or when validation accuracy has not improved for
-        ``patience`` epochs; the weights of the best epoch are kept. ``checkpoint``: a folder that always
+        Without ``validation_data`` a seeded ``validation`` fraction of each class of ``x`` is held out.
+        Training stops after ``epochs``, after ``minutes``, or when ``monitor`` (validation loss by
+        default) has not improved by ``min_delta`` for ``patience`` epochs; with ``restore_best`` the
+        weights of the best epoch are kept. ``checkpoint``: a folder that always
         holds the classifier of the best epoch so far. ``callbacks`` join the network's ``fit`` (each
         epoch's logs hold ``val_accuracy``). Returns the history.
         """
@@ -296,7 +342,7 @@ class SequenceClassifier:
         if total != len(labels):
             raise ShapeError(f"x and y must have the same number of samples, got {total} and {len(labels)}")
         if validation_data is None:
-            train_rows, val_rows = self.split(len(samples))
+            train_rows, val_rows = self.split(labels)
             x_val, y_val = [samples[i] for i in val_rows], [labels[i] for i in val_rows]
             samples, labels = [samples[i] for i in train_rows], [labels[i] for i in train_rows]
         else:
@@ -313,11 +359,13 @@ class SequenceClassifier:
         model, encoder = self._ready()
         y_train, y_val_ids = self._label_ids(labels), self._label_ids(y_val)
         x_train, len_train = encoder.encode(samples)
-        x_valid, len_valid = encoder.encode(x_val)
+        x_valid, len_valid = encoder.encode(x_val, warn=False)  # the training set's warning covers it
         train = BucketedBatches(x_train, torch.from_numpy(y_train), len_train, c.batch, shuffle=True)
         val = BucketedBatches(x_valid, torch.from_numpy(y_val_ids), len_valid, 256)
         given = list(callbacks)
-        callbacks = [EarlyStopping("val_accuracy", patience=c.patience, restore_best_weights=True), *given]
+        stopping = EarlyStopping(c.monitor, min_delta=c.min_delta, patience=c.patience,
+                                 restore_best_weights=c.restore_best)  # fmt: skip
+        callbacks = [stopping, *given]
         if echo is not None:
             callbacks.append(
                 EpochLog(
@@ -328,7 +376,7 @@ class SequenceClassifier:
         if minutes is not None:
             callbacks.append(TimeLimit(minutes))
         if checkpoint is not None:
-            callbacks.append(SaveBest(lambda _: self.save(checkpoint), monitor="val_accuracy"))
+            callbacks.append(SaveBest(lambda _: self.save(checkpoint), monitor=c.monitor))
         start = time.perf_counter()
         self._fit_baselines(samples, y_train)
         self.seconds = {"baselines": time.perf_counter() - start}
@@ -338,7 +386,9 @@ class SequenceClassifier:
             verbose=0,
         )  # fmt: skip
         self.seconds["network"] = time.perf_counter() - start
-        self.validation_scores = {name: r.accuracy for name, r in self.evaluate(x_val, y_val).items()}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # said once above, for the training set
+            self.validation_scores = {name: r.accuracy for name, r in self.evaluate(x_val, y_val).items()}
         if checkpoint is not None:
             self.save(checkpoint)  # the best epoch's weights, now with the validation scores
         return history.history

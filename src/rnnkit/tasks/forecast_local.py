@@ -18,17 +18,18 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 
-from rnnkit.errors import ConfigError, DataError, ShapeError
+from rnnkit.errors import ConfigError, DataError, DataWarning, ShapeError
 from rnnkit.tasks.forecast_config import Forecast
 from rnnkit.tasks.forecast_scoring import mean_scores, score_forecasts
 from rnnkit.tasks.forecast_series import as_many_series, stack_windows
-from rnnkit.tasks.forecasting import Forecaster
+from rnnkit.tasks.forecasting import FEW_WINDOWS, Forecaster, few_windows_message
 
 __all__ = ["LocalForecasters"]
 
@@ -49,12 +50,21 @@ class LocalForecasters(Forecaster):
             )
         self.config = replace(c, ensemble=1)
 
-    def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> LocalForecasters:
-        """Train one model per series of ``series`` (a list or dict of series)."""
+    def fit(
+        self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None, skip_short: bool = False
+    ) -> LocalForecasters:
+        """Train one model per series of ``series`` (a list or dict of series). Every series needs its own
+        windows, so none can be skipped (``skip_short=True`` is refused: use a global ``Forecaster``)."""
+        if skip_short:
+            raise ConfigError("per-series models train on every series; a global Forecaster can skip short ones")
         if as_many_series(series) is None:
             raise DataError("per-series models need several series: a list or dict of them")
         data, _ = self._prepare(series)
         pairs = [self._training_windows(d, i) for i, d in enumerate(data)]
+        fewest = min(len(x) for x, _ in pairs)
+        if fewest < FEW_WINDOWS:
+            warnings.warn(few_windows_message(fewest, [min(len(d) for d in data)], self.config.lookback, self._steps())
+                          + " (the shortest series; each model sees only its own)", DataWarning, stacklevel=2)  # fmt: skip
         rows = max(len(x) for x, _ in pairs)
         x = np.stack([x[np.arange(rows) % len(x)] for x, _ in pairs], axis=1)  # (N, S, L, C)
         y = np.stack([y[np.arange(rows) % len(y)] for _, y in pairs], axis=1)  # (N, S, steps)

@@ -54,6 +54,7 @@ before any model (``forecast_series``), baselines (``forecast_baselines``), metr
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import asdict
 from typing import Any
 
@@ -61,7 +62,7 @@ import numpy as np
 import torch
 
 from rnnkit.callbacks import StochasticWeightAveraging
-from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
+from rnnkit.errors import ConfigError, DataError, DataWarning, ModelFileError, ShapeError
 from rnnkit.layers import Dense, RepeatVector, Reshape, TimeDistributed
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.models import Sequential, load_extra_tensors, load_metadata, load_model
@@ -77,6 +78,19 @@ __all__ = ["ForecasterConfig", "Forecaster", "Forecast", "windows", "fill_missin
 
 TASK = "forecasting"
 SAMPLE_PATHS = 200  # recursive Gaussian forecasts: paths sampled to read the interval from
+
+
+#: fewer training windows than this make a forecaster warn: a network fitted to a handful of windows
+#: repeats them (30 values with lookback 24 + horizon 6 are one window)
+FEW_WINDOWS = 20
+
+
+def few_windows_message(n: int, lengths: list[int], lookback: int, steps: int) -> str:
+    values = f"{lengths[0]} values" if len(lengths) == 1 else f"{len(lengths)} series of {min(lengths)}..{max(lengths)} values"
+    return (
+        f"training on {n} window(s) only ({values}, lookback {lookback} + {steps} step(s) ahead): lower lookback "
+        f"or horizon, give more history or more series, or compare with a baseline such as SeasonalNaive"
+    )
 
 
 class Forecaster:
@@ -97,6 +111,7 @@ class Forecaster:
         self.history: list[np.ndarray] = []  # the training series (the default input of predict)
         self.names: list[str] = []  # their names: the keys of a dict of series, else their positions
         self.losses: list[float] = []  # training loss per epoch (on the relative, transformed scale)
+        self.skipped: list[str] = []  # series of the last fit too short to train on (fit(skip_short=True))
 
     # --- transforms -----------------------------------------------------------------------------
     def _transform(self, series: np.ndarray) -> np.ndarray:
@@ -135,14 +150,32 @@ class Forecaster:
         return x, level, spread
 
     # --- training -------------------------------------------------------------------------------
-    def fit(self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None) -> Forecaster:
+    def fit(
+        self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None, skip_short: bool = False
+    ) -> Forecaster:
         """Train on ``series`` — one series, or a list/dict of series for one global model (all of it:
         hold out the test part yourself, chronologically). ``callbacks`` go to the network's ``fit``
-        (they may call ``evaluate`` on this forecaster while it trains)."""
+        (they may call ``evaluate`` on this forecaster while it trains).
+
+        ``skip_short``: in a collection, train without the series too short for one window
+        (``lookback + horizon`` values, one more with ``difference``) instead of refusing them; their
+        names are in ``skipped``, and the global model still forecasts any of them that holds
+        ``lookback`` values. Fewer than ``FEW_WINDOWS`` training windows in all raise a
+        :class:`~rnnkit.errors.DataWarning` that says how to get more.
+        """
         c = self.config
         data, many = self._prepare(series)
-        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data)]
+        names = [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(len(data))]
+        need = c.lookback + self._steps() + int(c.difference)
+        short = [i for i, d in enumerate(data) if len(d) < need] if many and skip_short else []
+        if len(short) == len(data):
+            raise DataError(f"every series is shorter than lookback + horizon = {need} values: nothing to train on")
+        self.skipped = [names[i] for i in short]
+        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data) if i not in short]
         x, y = np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
+        if len(x) < FEW_WINDOWS:
+            warnings.warn(few_windows_message(len(x), [len(d) for d in data], c.lookback, self._steps()), DataWarning,
+                          stacklevel=2)  # fmt: skip
         members = c.members
         if members > 1:  # (N, M, ...): each member sees every window, in an order of its own
             orders = [torch.randperm(len(x)).numpy() for _ in range(members)]
