@@ -12,6 +12,7 @@ from rnnkit.data.series_files import read_series_file, read_ts, read_wide_csv
 from rnnkit.errors import ConfigError, DataError
 
 TS = """# a comment
+% the archive's other comment mark
 @problemName Toy
 @timeStamps false
 @missing true

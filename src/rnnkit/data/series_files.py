@@ -1,7 +1,7 @@
 """Labelled numeric series from the files time-series classification users have: the UEA/UCR archive's
 ``.ts`` format and wide CSV (one row per series), as lists of ``(T_i, D)`` float arrays and their labels.
 
-The ``.ts`` format (sktime/aeon, the UEA & UCR archive): ``#`` comments, ``@`` header lines
+The ``.ts`` format (sktime/aeon, the UEA & UCR archive): ``#`` or ``%`` comments, ``@`` header lines
 (``@problemName``, ``@timeStamps false``, ``@missing``, ``@univariate``, ``@dimensions``,
 ``@equalLength``, ``@seriesLength``, ``@classLabel true a b c``), then ``@data`` and one series per line::
 
@@ -134,7 +134,7 @@ def read_ts(path: str | os.PathLike[str], missing: str = "interpolate") -> Label
     in_data = False
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(("#", "%")):
             continue
         where = f"{file}, line {number}"
         if not in_data:
