@@ -156,3 +156,15 @@ def test_early_stopping_follows_the_monitor_with_min_delta() -> None:
     assert len(history["loss"]) < 30  # accuracy reaches 1.0 and cannot improve on it
     with pytest.raises(ConfigError, match="monitor must be one of"):
         SequenceClassifier(monitor="loss")
+
+
+def test_complex_object_and_mixed_sequences_are_refused_not_cast() -> None:
+    good = [np.arange(5.0), np.arange(6.0)]
+    for bad, message in [
+        ([np.arange(5.0), np.arange(6.0) + 1j], "sequence 3 must be real-valued"),
+        ([np.arange(5.0), np.arange(6.0).astype(object)], "sequence 3 is an object array"),
+        ([[1.0, 2.0, "3"], [1.0, 2.0]], r"sequence 2 must hold real numbers only; found str"),
+        ([np.arange(5.0), "a text"], "sequence 3: expected numbers, got the text"),
+    ]:
+        with pytest.raises(DataError, match=message):
+            SequenceClassifier(units=2, layers=1).fit(good + bad, ["a", "b"] * 2, epochs=1, echo=None)

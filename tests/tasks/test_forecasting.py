@@ -78,7 +78,7 @@ def test_bad_series_get_a_clear_error() -> None:
         Forecaster().fit([1.0, 2.0, 3.0, np.nan] * 10)
     with pytest.raises(DataError, match="constant"):
         Forecaster().fit(np.ones(50))
-    with pytest.raises(DataError, match="must hold numbers"):
+    with pytest.raises(DataError, match="must hold real numbers only; found str"):
         Forecaster().fit(["a", "b"])
     with pytest.raises(ConfigError, match="not trained"):
         Forecaster().predict(np.ones(30))
@@ -425,3 +425,18 @@ def test_a_collection_can_skip_series_too_short_to_train_on_and_still_forecast_t
     np.testing.assert_allclose(model.predict(long), trained.predict(long), rtol=1e-6)
     with pytest.raises(DataError, match="every series is shorter than lookback \\+ horizon = 16"):
         Forecaster(lookback=12, horizon=4).fit({"a": np.arange(10.0) + 1, "b": np.arange(12.0) + 1}, skip_short=True)
+
+
+@pytest.mark.parametrize(
+    ("series", "message"),
+    [
+        (np.array([1 + 2j, 3 + 1j] * 20), "real-valued, got complex"),
+        (np.arange(40.0).astype(object), "object array"),
+        ([1.0, 2.0, "3"] * 10, r"found str \('3'\) at position 2"),
+        ([1.0, None, 3.0] * 10, "found NoneType"),
+        (np.array(["1", "2"] * 20), "dtype <U1"),
+    ],
+)
+def test_complex_object_and_mixed_series_are_refused_not_cast(series: object, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        Forecaster(lookback=3, horizon=1, epochs=1).fit(series)

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.errors import DataError, ShapeError
 
-__all__ = ["to_tensor", "check_same_length"]
+__all__ = ["to_tensor", "check_same_length", "real_array"]
 
 
 def to_tensor(name: str, data: Any, *, min_rank: int = 1, integer_ok: bool = True) -> Tensor:
@@ -50,6 +50,41 @@ def to_tensor(name: str, data: Any, *, min_rank: int = 1, integer_ok: bool = Tru
     else:
         t = t.float()
     return t
+
+
+def real_array(name: str, data: Any) -> np.ndarray:
+    """``data`` as a float64 array, refusing what a cast would change or hide: complex numbers (the
+    imaginary part dropped), object arrays, lists that mix numbers with text or other objects, text.
+
+    Example:
+        >>> real_array("series", [1, 2.5, True]).tolist()
+        [1.0, 2.5, 1.0]
+        >>> real_array("series", [1, "2"])
+        Traceback (most recent call last):
+        rnnkit.errors.DataError: series must hold real numbers only; found str ('2') at position 1
+    """
+    if isinstance(data, Tensor):
+        data = data.detach().cpu().numpy()
+    try:  # lists as objects first: NumPy would turn [1, "2"] into two strings
+        array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=object)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise ShapeError(f"{name} must be a rectangular array of numbers: {exc}") from exc
+    if array.dtype == object and array.size and not isinstance(data, np.ndarray):
+        array = np.asarray(array.tolist()) if all(isinstance(v, (int, float)) for v in array.ravel()) else array
+    if isinstance(data, np.ndarray) and data.dtype == object:
+        raise DataError(f"{name} is an object array; convert it first (.astype(float)) if it holds only numbers")
+    if np.iscomplexobj(array):
+        raise DataError(f"{name} must be real-valued, got complex numbers (dtype {array.dtype}); take .real or abs() first")
+    if array.dtype == object:
+        flat = array.ravel()
+        for i, item in enumerate(flat):
+            if not isinstance(item, (int, float, np.integer, np.floating, np.bool_)) or isinstance(item, complex):
+                raise DataError(
+                    f"{name} must hold real numbers only; found {type(item).__name__} ({item!r:.20}) at position {i}"
+                )
+    elif not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise DataError(f"{name} must hold real numbers only, got an array of dtype {array.dtype}")
+    return array.astype(np.float64)
 
 
 def _all_finite(t: Tensor) -> bool:

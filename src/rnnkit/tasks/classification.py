@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from rnnkit.callbacks import Callback, EarlyStopping, EpochLog, SaveBest, TimeLimit
+from rnnkit.data.arrays import real_array
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, DataWarning, ModelFileError, ShapeError
@@ -134,8 +135,10 @@ def _as_sequences(x: Any) -> list[np.ndarray]:
         raise DataError("expected texts (a list of strings) or numeric sequences ((N, T, F) array or list of (T, F))")
     out = []
     for i, item in enumerate(items):
-        a = np.asarray(item, dtype=np.float64) if not isinstance(item, str) else None
-        if a is None or a.ndim not in (1, 2) or a.shape[0] == 0:
+        if isinstance(item, str):
+            raise DataError(f"sequence {i}: expected numbers, got the text {item!r:.40} (mixed with numeric sequences)")
+        a = real_array(f"sequence {i}", item)
+        if a.ndim not in (1, 2) or a.shape[0] == 0:
             raise ShapeError(f"sequence {i}: expected a non-empty (T,) or (T, F) array of numbers, got {item!r:.60}")
         if not np.isfinite(a).all():
             raise DataError(f"sequence {i} contains NaN or infinite values")

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.data.arrays import real_array
 from rnnkit.errors import ConfigError, DataError, ShapeError
 
 __all__ = ["FILL_POLICIES", "as_many_series", "as_series", "fill_missing", "from_frame", "stack_windows", "windows"]
@@ -42,11 +43,7 @@ def windows(z: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.
 
 def as_series(data: Any) -> np.ndarray:
     """A ``(T, C)`` float array from a ``(T,)``/``(T, C)`` array, list, or ``rnnkit.datasets.Series``."""
-    values = getattr(data, "values", data)
-    try:
-        a = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"a series must hold numbers: {exc}") from exc
+    a = real_array("a series", getattr(data, "values", data))
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
