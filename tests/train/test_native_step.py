@@ -15,10 +15,10 @@ import pytest
 import torch
 
 from rnnkit import native
-from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, SimpleRNN
+from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Masking, Reshape, SimpleRNN
 from rnnkit.layers.grouped import GroupedDense, GroupedRecurrent
 from rnnkit.models import Sequential
-from rnnkit.train.losses import SummedOverGroups, get_loss
+from rnnkit.train.losses import GaussianNLL, Quantile, SummedOverGroups, get_loss
 from rnnkit.train.native_step import fused_backprop, fused_predict
 from rnnkit.train.optimizers import SGD, Adam, AdamW, RMSprop
 
@@ -203,6 +203,23 @@ def _grouped(cell: str, groups: int, dtype: torch.dtype) -> Sequential:
     return model.to(dtype)
 
 
+def _step_equals_autograd(model: Sequential, loss_fn: object, x: torch.Tensor, y: torch.Tensor,
+                          dtype: torch.dtype) -> None:  # fmt: skip
+    """The native step's loss, prediction and every gradient, and the native prediction, equal autograd's."""
+    step = fused_backprop(model, loss_fn)
+    assert step is not None and step.fits(x, y)
+    loss, prediction = step(x, y)
+    expected_loss, expected_grads = _autograd(model, loss_fn, x, y)
+    torch.testing.assert_close(loss, expected_loss, **TOL[dtype])
+    with native.switched_off(), torch.no_grad():
+        torch.testing.assert_close(prediction, model(x), **TOL[dtype])
+    for p, expected in zip(model.parameters(), expected_grads):
+        torch.testing.assert_close(p.grad, expected, **TOL[dtype])
+    predict = fused_predict(model)
+    assert predict is not None
+    torch.testing.assert_close(predict(x), prediction, **TOL[dtype])
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
 @pytest.mark.parametrize("loss_name", ["mse", "mae"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
@@ -210,18 +227,7 @@ def test_grouped_models_loss_and_gradients_equal_autograd(cell: str, loss_name: 
     groups = 3
     model, loss_fn = _grouped(cell, groups, dtype), SummedOverGroups(loss_name, groups)
     x, y = torch.randn(6, groups, 7, 2, dtype=dtype), torch.randn(6, groups, 3, dtype=dtype)
-    step = fused_backprop(model, loss_fn)
-    assert step is not None and step.fits(x, y)
-    loss, prediction = step(x, y)
-    expected_loss, expected_grads = _autograd(model, loss_fn, x, y)
-    torch.testing.assert_close(loss, expected_loss, **TOL[dtype])
-    with native.switched_off():
-        torch.testing.assert_close(prediction, model(x).detach(), **TOL[dtype])
-    for p, g in zip(model.parameters(), expected_grads):
-        torch.testing.assert_close(p.grad, g, **TOL[dtype])
-    predict = fused_predict(model)
-    assert predict is not None
-    torch.testing.assert_close(predict(x), prediction, **TOL[dtype])
+    _step_equals_autograd(model, loss_fn, x, y, dtype)
 
 
 def test_the_grouped_step_needs_the_loss_summed_over_its_groups() -> None:
@@ -337,3 +343,67 @@ def test_an_epoch_too_large_for_one_call_trains_batch_by_batch(monkeypatch: pyte
     for a, b in zip(step_weights, one_weights):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(step_logs, one_logs, rtol=1e-12)
+
+
+DISTRIBUTIONAL = {"gaussian": (GaussianNLL, 2), "quantile": (lambda: Quantile((0.1, 0.5, 0.9)), 3)}
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("loss_name", list(DISTRIBUTIONAL))
+@pytest.mark.parametrize("groups", [0, 3])
+def test_distributional_losses_and_gradients_equal_autograd(loss_name: str, groups: int, dtype: torch.dtype) -> None:
+    """GaussianNLL (μ and a softplus scale per target) and the pinball loss, computed in the kernels: the
+    loss, the prediction and every gradient equal autograd's, for a stack and for grouped models."""
+    make, k = DISTRIBUTIONAL[loss_name]
+    steps = 4
+    torch.manual_seed(0)
+    if groups:
+        layers = [GroupedRecurrent("gru", 5, groups), GroupedDense(steps * k, groups), Reshape((groups, steps, k))]
+        shape, y_shape = (None, groups, 7, 2), (9, groups, steps)
+    else:
+        layers = [LSTM(5), Dense(steps * k), Reshape((steps, k))]
+        shape, y_shape = (None, 7, 2), (9, steps)
+    model = Sequential(layers)
+    model.build(shape)
+    model.to(dtype)
+    with torch.no_grad():  # scales from far below to above softplus's threshold of 20
+        model.layers[-2].bias.add_(torch.linspace(-3, 25, model.layers[-2].bias.numel(), dtype=dtype).view_as(model.layers[-2].bias))
+    loss_fn = SummedOverGroups(make(), groups) if groups else make()
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(9, *shape[1:], dtype=dtype, generator=g)
+    y = torch.randn(*y_shape, dtype=dtype, generator=g)
+    if loss_name == "quantile":  # a tie (y equal to an output), where torch.maximum splits the gradient
+        with native.switched_off(), torch.no_grad():
+            y.view(-1)[0] = model(x[:1]).reshape(-1)[1]
+    _step_equals_autograd(model, loss_fn, x, y, dtype)
+
+
+def test_a_distributional_loss_needs_its_outputs_side_by_side() -> None:
+    torch.manual_seed(0)
+    flat = Sequential([GRU(4), Dense(8)])
+    flat.build((None, 7, 2))
+    assert fused_backprop(flat, GaussianNLL()) is None  # no (..., 2) output: the loss could not read it
+    wrong = Sequential([GRU(4), Dense(8), Reshape((2, 4))])
+    wrong.build((None, 7, 2))
+    assert fused_backprop(wrong, GaussianNLL()) is None  # four outputs per target, not two
+    assert fused_backprop(wrong, Quantile((0.1, 0.5, 0.9))) is None
+    right = Sequential([GRU(4), Dense(8), Reshape((4, 2))])
+    right.build((None, 7, 2))
+    step = fused_backprop(right, GaussianNLL())
+    assert step is not None
+    assert step.fits(torch.randn(3, 7, 2), torch.randn(3, 4)) and not step.fits(torch.randn(3, 7, 2), torch.randn(3, 8))
+    mse = fused_backprop(right, get_loss("mse"))  # a point loss on a reshaped output: targets of its shape
+    assert mse is not None and mse.fits(torch.randn(3, 7, 2), torch.randn(3, 4, 2))
+
+
+def test_a_probabilistic_epoch_in_one_native_call_trains_as_autograd_does() -> None:
+    rng = np.random.default_rng(2)
+    x, y = rng.random((70, 3, 9, 2)), rng.random((70, 3, 4))
+    layers = lambda: [GroupedRecurrent("gru", 4, 3), GroupedDense(8, 3), Reshape((3, 4, 2))]  # noqa: E731
+    loss = SummedOverGroups(GaussianNLL(), 3)
+    fast_weights, fast_logs, calls = _fit_quietly(layers, True, x, y, loss)
+    slow_weights, slow_logs, _ = _fit_quietly(layers, False, x, y, loss)
+    assert calls == 3
+    for a, b in zip(fast_weights, slow_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(fast_logs, slow_logs, rtol=1e-9)

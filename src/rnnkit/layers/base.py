@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import NotBuiltError, ShapeError
 from rnnkit.layers.symbolic import KerasTensor, Node, in_mode, is_symbolic, nodes_of, output_specs, symbolic_call
-from rnnkit.native.stack import DensePart, RecurrentPart
+from rnnkit.native.stack import DensePart, OutputView, RecurrentPart
 from rnnkit.nn.init import InitializerSpec, get_initializer
 from rnnkit.nn.penalties import get_constraint, get_regularizer, serialize_penalty
 
@@ -250,7 +250,7 @@ class Layer(nn.Module):
         return self(x_t), state
 
     # --- the whole-model native kernels ---------------------------------------------------------
-    def native_part(self) -> RecurrentPart | DensePart | None:
+    def native_part(self) -> RecurrentPart | DensePart | OutputView | None:
         """What rnnkit's whole-model kernels need to run this layer inside a model (``rnnkit.native.stack``),
         or None when they do not run it as it is configured (the default; then autograd trains the model)."""
         return None

@@ -18,7 +18,7 @@ from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.layers.base import Layer, Shape, kernel_and_bias, transpose
 from rnnkit.layers.serialization import deserialize, serialize
 from rnnkit.layers.symbolic import KerasTensor, Node
-from rnnkit.native.stack import DensePart
+from rnnkit.native.stack import DensePart, OutputView
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 from rnnkit.registry import LAYERS
 
@@ -354,6 +354,9 @@ class Reshape(Layer):
 
     def compute_mask(self, x: Tensor, mask: Tensor | None = None) -> Tensor | None:
         return None
+
+    def native_part(self) -> OutputView:
+        return OutputView(self.target_shape)
 
     def step(self, x_t: Tensor, state: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...] | None]:
         return self.call(x_t), state

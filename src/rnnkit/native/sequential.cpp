@@ -22,6 +22,7 @@
 
 #include <torch/extension.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -33,7 +34,7 @@ namespace {
 
 enum Cell : int64_t { kTanh = 0, kRelu = 1, kLSTM = 2, kGRU = 3 };
 enum Activation : int64_t { kLinear = 0, kReluAct = 1, kTanhAct = 2, kSigmoid = 3 };
-enum LossKind : int64_t { kMSE = 0, kMAE = 1 };
+enum LossKind : int64_t { kMSE = 0, kMAE = 1, kGaussian = 2, kQuantile = 3 };
 
 // Dense layers are small next to the recurrent ones (the tutorial's maps 32 values to 1): up to this many
 // multiply-adds they run as plain loops (an ATen call costs 2-4 us of dispatch), above it as ATen products
@@ -193,7 +194,8 @@ at::Tensor stack_predict(const at::Tensor& x, const std::vector<int64_t>& modes,
 // layer's weight and bias.
 std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y, const std::vector<int64_t>& modes,
                                         const std::vector<at::Tensor>& cells, const std::vector<int64_t>& activations,
-                                        const std::vector<at::Tensor>& dense, int64_t loss_kind) {
+                                        const std::vector<at::Tensor>& dense, int64_t loss_kind,
+                                        const std::vector<double>& quantiles) {
   at::NoGradGuard no_grad;
   const auto B = x.size(0), T = x.size(1);
   const auto L = static_cast<int64_t>(modes.size()), D = static_cast<int64_t>(activations.size());
@@ -202,7 +204,9 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
   auto& dense_in = f.dense_in;
   auto& dense_out = f.dense_out;
   at::Tensor a = dense_out.back();
-  // ---- loss (mean over every entry, as the losses with Keras's reduction) and its gradient
+  // ---- loss (mean over every entry, as the losses with Keras's reduction) and its gradient. Distributional
+  // losses read K outputs per target, (B, O/K, K) flattened: kGaussian (μ, raw σ; σ = softplus(raw) + 1e-4,
+  // loss log σ + (y − μ)²/2σ², as GaussianNLL), kQuantile (one output per quantile, the pinball loss)
   a = a.contiguous();
   at::Tensor grad = at::empty_like(a);
   at::Tensor loss;
@@ -213,17 +217,46 @@ std::vector<at::Tensor> stack_gradients(const at::Tensor& x, const at::Tensor& y
     scalar_t* g = grad.data_ptr<scalar_t>();
     const int64_t n = a.numel();
     double total = 0;  // a handful of entries: one loop, not four operator calls
-    for (int64_t i = 0; i < n; ++i) {
-      const scalar_t e = p[i] - t[i];
-      if (loss_kind == kMAE) {
-        total += std::abs(e);
-        g[i] = static_cast<scalar_t>((e > 0) - (e < 0)) / static_cast<scalar_t>(n);
-      } else {
-        total += e * e;  // squared in the model's precision: one that overflows is inf, as in PyTorch
-        g[i] = scalar_t(2) * e / static_cast<scalar_t>(n);
+    int64_t count = n;  // what the mean divides by
+    if (loss_kind == kGaussian) {
+      count = n / 2;  // targets
+      const scalar_t scale = scalar_t(1) / static_cast<scalar_t>(count);
+      for (int64_t i = 0; i < count; ++i) {
+        const scalar_t mu = p[2 * i], raw = p[2 * i + 1];
+        const bool linear = raw > scalar_t(20);  // softplus's threshold, as PyTorch's
+        const scalar_t sigma = (linear ? raw : static_cast<scalar_t>(std::log1p(std::exp(raw)))) + scalar_t(1e-4);
+        const scalar_t z = (t[i] - mu) / sigma;
+        total += std::log(sigma) + scalar_t(0.5) * z * z;
+        const scalar_t dsoftplus = linear ? scalar_t(1) : scalar_t(1) / (scalar_t(1) + std::exp(-raw));
+        g[2 * i] = -z / sigma * scale;                                     // ∂/∂μ = −z/σ
+        g[2 * i + 1] = (scalar_t(1) - z * z) / sigma * dsoftplus * scale;  // ∂/∂σ = (1 − z²)/σ, then softplus'
+      }
+    } else if (loss_kind == kQuantile) {
+      const auto K = static_cast<int64_t>(quantiles.size());
+      const scalar_t scale = scalar_t(1) / static_cast<scalar_t>(n);
+      for (int64_t i = 0; i < n / K; ++i) {
+        for (int64_t j = 0; j < K; ++j) {
+          const auto q = static_cast<scalar_t>(quantiles[j]);
+          const scalar_t e = t[i] - p[i * K + j];
+          total += std::max(q * e, (q - scalar_t(1)) * e);
+          // ∂/∂e: q above, q − 1 below, their mean at a tie (torch.maximum splits the gradient there)
+          const scalar_t slope = e > 0 ? q : (e < 0 ? q - scalar_t(1) : q - scalar_t(0.5));
+          g[i * K + j] = -slope * scale;
+        }
+      }
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        const scalar_t e = p[i] - t[i];
+        if (loss_kind == kMAE) {
+          total += std::abs(e);
+          g[i] = static_cast<scalar_t>((e > 0) - (e < 0)) / static_cast<scalar_t>(n);
+        } else {
+          total += e * e;  // squared in the model's precision: one that overflows is inf, as in PyTorch
+          g[i] = scalar_t(2) * e / static_cast<scalar_t>(n);
+        }
       }
     }
-    const double mean = total / static_cast<double>(n);
+    const double mean = total / static_cast<double>(count);
     const bool overflow = std::abs(mean) > static_cast<double>(std::numeric_limits<scalar_t>::max());
     loss = at::scalar_tensor(overflow ? std::numeric_limits<scalar_t>::infinity() : static_cast<scalar_t>(mean),
                              a.options());
@@ -302,13 +335,14 @@ template <typename Run> void each_group(int64_t groups, Run run) {
 std::vector<at::Tensor> grouped_stack_gradients(const at::Tensor& x, const at::Tensor& y,
                                                 const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
                                                 const std::vector<int64_t>& activations,
-                                                const std::vector<at::Tensor>& dense, int64_t loss_kind) {
+                                                const std::vector<at::Tensor>& dense, int64_t loss_kind,
+                                                const std::vector<double>& quantiles) {
   at::NoGradGuard no_grad;
   const auto S = x.size(1);
   std::vector<std::vector<at::Tensor>> per_group(S);
   each_group(S, [&](int64_t s) {
     per_group[s] = stack_gradients(x.select(1, s), y.select(1, s), modes, group_of(cells, s), activations,
-                                   group_of(dense, s), loss_kind);
+                                   group_of(dense, s), loss_kind, quantiles);
   });
   std::vector<at::Tensor> result;
   for (size_t k = 0; k < per_group[0].size(); ++k) {
@@ -398,7 +432,8 @@ void rmsprop_update(const std::vector<at::Tensor>& params, const std::vector<at:
 std::vector<at::Tensor> adam_pass(const std::vector<at::Tensor>& xs, const std::vector<at::Tensor>& ys,
                                   const std::vector<int64_t>& modes, const std::vector<at::Tensor>& cells,
                                   const std::vector<int64_t>& activations, const std::vector<at::Tensor>& dense,
-                                  int64_t loss_kind, bool grouped, const std::vector<at::Tensor>& params,
+                                  int64_t loss_kind, const std::vector<double>& quantiles, bool grouped,
+                                  const std::vector<at::Tensor>& params,
                                   const std::vector<int64_t>& picked, const std::vector<at::Tensor>& m,
                                   const std::vector<at::Tensor>& v, const std::vector<double>& alphas, double beta_1,
                                   double beta_2, double epsilon) {
@@ -408,8 +443,9 @@ std::vector<at::Tensor> adam_pass(const std::vector<at::Tensor>& xs, const std::
   std::vector<double> losses;
   std::vector<at::Tensor> grads(params.size());
   for (size_t k = 0; k < xs.size(); ++k) {
-    const auto step = grouped ? grouped_stack_gradients(xs[k], ys[k], modes, cells, activations, dense, loss_kind)
-                              : stack_gradients(xs[k], ys[k], modes, cells, activations, dense, loss_kind);
+    const auto step =
+        grouped ? grouped_stack_gradients(xs[k], ys[k], modes, cells, activations, dense, loss_kind, quantiles)
+                : stack_gradients(xs[k], ys[k], modes, cells, activations, dense, loss_kind, quantiles);
     for (size_t i = 0; i < params.size(); ++i) grads[i] = step[2 + picked[i]];  // after the loss and prediction
     const double loss = step[0].item<double>();
     losses.push_back(loss);

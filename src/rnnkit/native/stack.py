@@ -19,7 +19,7 @@ from torch import Tensor
 
 from rnnkit.native import kernels
 
-__all__ = ["ACTIVATIONS", "CELLS", "DensePart", "NativeStack", "RecurrentPart"]
+__all__ = ["ACTIVATIONS", "CELLS", "DensePart", "NativeStack", "OutputView", "RecurrentPart"]
 
 #: the kernels' codes for the cells and the Dense activations they run
 CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
@@ -57,15 +57,24 @@ class DensePart:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
 
+@dataclass(frozen=True)
+class OutputView:
+    """A last layer that only reshapes the top Dense layer's outputs, per sample, to ``shape`` (a
+    ``Reshape``): the kernels run the stack without it and hand back their prediction in that shape."""
+
+    shape: tuple[int, ...]
+
+
 class NativeStack:
     """A chain of parts as the native kernels take it: the cells' modes and weights, the Dense layers'
     activations and weights (views of the layers' own, so updates show through). ``groups`` > 0 for
     independent groups, whose weights carry a leading group axis.
 
-    ``params`` are the layers' trainable tensors in the order of the kernels' gradients.
+    ``params`` are the layers' trainable tensors in the order of the kernels' gradients. ``view``: the
+    per-sample shape of the model's output when a last ``OutputView`` reshapes it (else None).
     """
 
-    def __init__(self, recurrent: list[RecurrentPart], dense: list[DensePart]) -> None:
+    def __init__(self, recurrent: list[RecurrentPart], dense: list[DensePart], view: OutputView | None = None) -> None:
         cells = [w for part in recurrent for w in part.weights]
         weights = [w for part in dense for w in (part.weight, part.bias if part.bias is not None else _NO_BIAS)]
         modes = [CELLS[part.mode] for part in recurrent]
@@ -78,6 +87,7 @@ class NativeStack:
         self.outputs = dense[-1].weight.shape[-2]
         #: a batch's target shape after its batch axis: ``(O,)``, or ``(S, O)`` for groups
         self.target_tail = (self.groups, self.outputs) if self.groups else (self.outputs,)
+        self.view = view.shape if view is not None else None
         k = kernels()
         assert k is not None
         self.gradients = k.grouped_stack_gradients if self.groups else k.stack_gradients
@@ -95,11 +105,23 @@ class NativeStack:
             and x.device.type == "cpu"
         )
 
-    def takes_targets(self, y: Tensor) -> bool:
-        """Whether ``y`` fits ``(B, *target_tail)``, its last axis left out when there is one output."""
-        tail = tuple(y.shape[1:])
-        return tail == self.target_tail or (self.outputs == 1 and tail == self.target_tail[:-1])
+    def _tail(self, width: int) -> tuple[int, ...]:
+        """The kernels' target shape after the batch axis when each target takes ``width`` outputs."""
+        return (*self.target_tail[:-1], self.outputs // width)
 
-    def targets(self, y: Tensor) -> Tensor:
+    def takes_targets(self, y: Tensor, width: int = 1) -> bool:
+        """Whether ``y`` fits ``(B, *target_tail)`` (the outputs divided by ``width``, the outputs per
+        target of a distributional loss), its last axis left out when there is one target, or the
+        model's output shape (``view``) less its last axis when ``width`` > 1."""
+        tail, kernels = tuple(y.shape[1:]), self._tail(width)
+        if width > 1:
+            return self.outputs % width == 0 and self.view is not None and tail == self.view[:-1]
+        return tail == kernels or (self.outputs == 1 and tail == kernels[:-1]) or tail == self.view
+
+    def targets(self, y: Tensor, width: int = 1) -> Tensor:
         """``y`` as the kernels read it, ``(B, *target_tail)`` (a view; ``y`` passed ``takes_targets``)."""
-        return y.view(y.shape[0], *self.target_tail)
+        return y.reshape(y.shape[0], *self._tail(width))
+
+    def output(self, prediction: Tensor) -> Tensor:
+        """The kernels' prediction in the model's output shape."""
+        return prediction if self.view is None else prediction.view(prediction.shape[0], *self.view)

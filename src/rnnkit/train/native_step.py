@@ -2,8 +2,9 @@
 graph the kernels know.
 
 A chain of recurrent layers (SimpleRNN with tanh or relu, LSTM, GRU; each but the last returning its
-sequences) topped by Dense layers, trained on a mean squared or absolute error, is the tutorial's model
-and that of most small forecasters. For it, ``stack_gradients`` (``sequential.cpp``) runs the forward
+sequences) topped by Dense layers (and, at most, a ``Reshape`` of their output), trained on a mean squared
+or absolute error, a Gaussian negative log-likelihood (``GaussianNLL``) or a pinball loss
+(``Quantile``), is the tutorial's model and that of most small forecasters, point or probabilistic. For it, ``stack_gradients`` (``sequential.cpp``) runs the forward
 pass, the loss and backpropagation through time of every layer in C++, and the gradients land in each
 parameter's ``.grad`` as ``loss.backward()`` would put them. The rest of the training loop (the
 finite-loss check, clipping, the optimizer, callbacks) is unchanged.
@@ -41,8 +42,8 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.native import MAX_UNITS, kernels
-from rnnkit.native.stack import ACTIVATIONS, DensePart, NativeStack, RecurrentPart
-from rnnkit.train.losses import MeanAbsoluteError, MeanSquaredError, SummedOverGroups
+from rnnkit.native.stack import ACTIVATIONS, DensePart, NativeStack, OutputView, RecurrentPart
+from rnnkit.train.losses import GaussianNLL, MeanAbsoluteError, MeanSquaredError, Quantile, SummedOverGroups
 from rnnkit.train.optimizers import Adam
 
 __all__ = ["AdamPass", "FusedBackprop", "adam_pass", "fused_backprop", "fused_predict", "native_stack"]
@@ -52,10 +53,11 @@ class FusedBackprop:
     """``(x, y) -> (loss, prediction)`` that also sets every parameter's ``.grad``, like
     ``loss = loss_fn(y, model(x)); loss.backward()`` does; see the module's docstring."""
 
-    def __init__(self, stack: NativeStack, loss_kind: int) -> None:
+    def __init__(self, stack: NativeStack, loss_kind: int, quantiles: list[float] | None = None, width: int = 1) -> None:
         self._run = stack.gradients
         self.stack = stack
-        self._args = (*stack.args, loss_kind)
+        self.width = width  # outputs per target: 2 for GaussianNLL, one per quantile for Quantile
+        self._args = (*stack.args, loss_kind, quantiles or [])
         self._last: tuple[Any, ...] = ()
         self._fits = False
 
@@ -73,15 +75,15 @@ class FusedBackprop:
             and y.dtype == self.stack.dtype
             and y.device.type == "cpu"
             and len(y) == len(x)
-            and self.stack.takes_targets(y)
+            and self.stack.takes_targets(y, self.width)
         )
 
     def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        loss, prediction, *grads = self._run(x, self.stack.targets(y), *self._args)
+        loss, prediction, *grads = self._run(x, self.stack.targets(y, self.width), *self._args)
         for p, g in zip(self.stack.params, grads):
             if p.requires_grad:
                 p.grad = g
-        return loss, prediction
+        return loss, self.stack.output(prediction)
 
 
 class AdamPass:
@@ -99,7 +101,7 @@ class AdamPass:
         opt, stack = self.optimizer, self.fused.stack
         alphas = [opt.step_size(opt.iterations + k) for k in range(1, len(batches) + 1)]
         xs = [x for x, _ in batches]
-        ys = [stack.targets(y) for _, y in batches]
+        ys = [stack.targets(y, self.fused.width) for _, y in batches]
         losses, *grads = self._run(xs, ys, *self.fused._args, bool(stack.groups), opt.params, self.picked,
                                    opt.slots["m"], opt.slots["v"], alphas, opt.beta_1, opt.beta_2, opt.epsilon)  # fmt: skip
         values: list[float] = losses.tolist()
@@ -123,7 +125,9 @@ def adam_pass(fused: FusedBackprop | None, optimizer: Any) -> AdamPass | None:
 
 def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
     """The native step for ``model`` trained on ``loss_fn``, or None when it does not cover them: a mean
-    squared or absolute error, summed over the groups (``SummedOverGroups``) for a grouped model."""
+    squared or absolute error, a ``GaussianNLL`` or a ``Quantile`` loss (whose model ends in a ``Reshape``
+    to ``(..., K)``, K outputs per target), summed over the groups (``SummedOverGroups``) for a grouped
+    model."""
     stack = native_stack(model)
     if stack is None:
         return None
@@ -131,9 +135,18 @@ def fused_backprop(model: nn.Module, loss_fn: Any) -> FusedBackprop | None:
         if type(loss_fn) is not SummedOverGroups or loss_fn.groups != stack.groups:
             return None
         loss_fn = loss_fn.base
-    if type(loss_fn) not in (MeanSquaredError, MeanAbsoluteError):
+    kind = type(loss_fn)
+    if kind in (MeanSquaredError, MeanAbsoluteError):
+        return FusedBackprop(stack, 0 if kind is MeanSquaredError else 1)
+    if kind not in (GaussianNLL, Quantile):
         return None
-    return FusedBackprop(stack, 0 if type(loss_fn) is MeanSquaredError else 1)
+    quantiles = list(loss_fn.quantiles) if kind is Quantile else None
+    width = 2 if quantiles is None else len(quantiles)
+    # the kernels read each target's K outputs side by side: the model's output must be (..., O/K, K)
+    expected = (*stack.target_tail[:-1], stack.outputs // width, width)
+    if stack.outputs % width or stack.view != expected:
+        return None
+    return FusedBackprop(stack, 2 if quantiles is None else 3, quantiles, width)
 
 
 def fused_predict(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
@@ -145,7 +158,7 @@ def fused_predict(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
     run = stack.predict
 
     def predict(x: Tensor) -> Tensor:
-        return run(x, *stack.args) if stack.takes(x) else model(x)
+        return stack.output(run(x, *stack.args)) if stack.takes(x) else model(x)
 
     return predict
 
@@ -158,6 +171,7 @@ def native_stack(model: nn.Module) -> NativeStack | None:
     if getattr(model, "mixed_precision", None) is not None or model._forward_hooks or model._forward_pre_hooks:
         return None
     parts = [layer.native_part() for layer in chained() or []]
+    view = parts.pop() if parts and isinstance(parts[-1], OutputView) else None
     recurrent = [part for part in parts if isinstance(part, RecurrentPart)]
     dense = parts[len(recurrent) :]
     if not recurrent or not dense or parts[: len(recurrent)] != recurrent:
@@ -179,7 +193,7 @@ def native_stack(model: nn.Module) -> NativeStack | None:
     every = list(model.parameters())
     if len(params) != len(every) or {id(p) for p in params} != {id(p) for p in every}:
         return None  # a weight the kernels would not see (or train)
-    return NativeStack(recurrent, dense_parts)
+    return NativeStack(recurrent, dense_parts, view)
 
 
 def _cpu_floats(tensors: list[Tensor]) -> bool:
