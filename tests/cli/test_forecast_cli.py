@@ -155,3 +155,20 @@ def test_an_ensemble_from_the_command_line(tmp_path: Path, capsys: pytest.Captur
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("rnnkit: error:") and "ensemble" in err[0]
     assert not Path(refused).exists()
+
+
+def test_skip_short_leaves_out_and_names_the_series_too_short(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["store,week,sales"]
+    for store, length in (("north", 60), ("south", 60), ("new", 20)):
+        rows += [f"{store},{i},{100 * (2 + np.sin(2 * np.pi * i / 6))}" for i in range(length)]
+    (tmp_path / "sales.csv").write_text("\n".join(rows) + "\n")
+    args = ["forecast", "fit", str(tmp_path / "sales.csv"), "--target", "sales", "--id-column", "store",
+            "--lookback", "12", "--horizon", "2", "--epochs", "3", "--out", str(tmp_path / "m")]  # fmt: skip
+    assert main(args) == 1  # 20 values cannot hold a training window and a test part of 24
+    assert "cannot hold a training part" in capsys.readouterr().err
+    assert main([*args, "--skip-short"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 series shorter than 38 values (lookback + horizon + test): new" in out
+    assert "2 series (60..60 values); one global model" in out
+    assert main([*args, "--skip-short", "--per-series"]) == 1
+    assert "--skip-short needs --id-column and one global model" in capsys.readouterr().err

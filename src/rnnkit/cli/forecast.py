@@ -34,6 +34,9 @@ def register(commands: Any) -> None:
     p.add_argument("--id-column", help="series-id column: one global model over every series in the file")
     p.add_argument("--per-series", action="store_true",
                    help="with --id-column: one small model per series instead, all trained at once")  # fmt: skip
+    p.add_argument("--skip-short", action="store_true",
+                   help="with --id-column: leave out (and list) the series too short for a training window and "
+                   "the test part, instead of refusing the file")  # fmt: skip
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--test", type=int, help="values held out at the end (default: 2 × lookback or a quarter)")
     p.add_argument("--plot", help="PNG of the test-part forecasts (and intervals) against the actual series")
@@ -230,6 +233,27 @@ def _order_keys(dates: list[str]) -> list[Any]:
         return dates
 
 
+def _without_short_series(args: argparse.Namespace, data: Any) -> Any:
+    """The collection less its series too short for one training window and the test part (``--test``, by
+    default sized on the longest series), named on standard output; a global model forecasts them later."""
+    from rnnkit.errors import ConfigError, DataError
+
+    if not isinstance(data, dict) or args.per_series:
+        raise ConfigError("--skip-short needs --id-column and one global model (not --per-series)")
+    longest = max(len(d) for d in data.values())
+    test = args.test if args.test is not None else max(2 * args.lookback, longest // 4)
+    need = test + args.lookback + args.horizon
+    short = [k for k, d in data.items() if len(d) < need]
+    if len(short) == len(data):
+        raise DataError(f"every series is shorter than {need} values (lookback + horizon + a test part of {test})")
+    if short:
+        names = ", ".join(map(str, short[:10])) + (f" and {len(short) - 10} more" if len(short) > 10 else "")
+        print(f"skipped {len(short)} series shorter than {need} values (lookback + horizon + test): {names}")
+    if args.test is None:
+        args.test = test
+    return {k: d for k, d in data.items() if k not in short}
+
+
 def fit(args: argparse.Namespace) -> int:
     import rnnkit
     from rnnkit.errors import DataError
@@ -237,6 +261,8 @@ def fit(args: argparse.Namespace) -> int:
 
     data, dates, source = _load(args)
     many = isinstance(data, dict)
+    if args.skip_short:
+        data = _without_short_series(args, data)
     shortest = min(len(d) for d in data.values()) if many else len(data)
     test = args.test if args.test is not None else max(2 * args.lookback, shortest // 4)
     if test < args.horizon or shortest - test < args.lookback + args.horizon:
