@@ -31,6 +31,9 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+#: and beside that fixed corpus, new cases every run, drawn from ``FUZZ_SEED`` (tests/conftest.py prints it
+#: after the run; ``RNNKIT_FUZZ_SEED=<seed> make test`` replays a run)
+FRESH = settings(FUZZ, derandomize=False)
 
 
 class Hang(AssertionError):

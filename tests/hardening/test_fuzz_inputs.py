@@ -1,6 +1,10 @@
 """Bad input, fuzzed: arrays of any shape, dtype and NaN pattern, ragged and odd texts, and files of any
 bytes, into every public entry point that reads user data. Each call either works or raises an
-``rnnkit.errors`` exception; through the CLI, it exits non-zero with one ``rnnkit: error:`` line."""
+``rnnkit.errors`` exception; through the CLI, it exits non-zero with one ``rnnkit: error:`` line.
+
+Each case runs twice: on the fixed corpus (derandomized, the same every run) and on fresh draws from
+the seed the run prints at its end (``test_fresh_*``; ``RNNKIT_FUZZ_SEED=<seed>`` replays them).
+``--hypothesis-show-statistics`` counts, per entry point, the calls that worked and each error raised."""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from rnnkit.cli import main
 from rnnkit.data.audio import read_wav
 from rnnkit.data.pairs import read_pairs
+from rnnkit.data.series_files import read_ts, read_wide_csv
 from rnnkit.data.speech import read_manifest
 from rnnkit.data.tables import read_columns
 from rnnkit.data.text import read_corpus
@@ -28,7 +33,21 @@ from rnnkit.tasks.classification import SequenceClassifier
 from rnnkit.tasks.forecasting import Forecaster
 from rnnkit.tasks.generation import TextGenerator
 from rnnkit.tasks.translation import Translator
-from tests.hardening.conftest import FUZZ, no_hang
+from tests.conftest import FUZZ_SEED
+from tests.hardening.conftest import FRESH, FUZZ, no_hang
+
+
+def twice(examples: int, fresh: int, **strategies: Any) -> Any:
+    """The case ``fn`` as two tests: ``examples`` from the fixed corpus, ``fresh`` new ones from the run's
+    seed. ``test_x, test_fresh_x = twice(60, 20, a=...)(case)``."""
+
+    def make(fn: Any) -> tuple[Any, Any]:
+        fixed = settings(FUZZ, max_examples=examples)(given(**strategies)(fn))
+        new = seed(FUZZ_SEED)(settings(FRESH, max_examples=fresh)(given(**strategies)(fn)))
+        return fixed, new
+
+    return make
+
 
 DTYPES = st.sampled_from(["float32", "float64", "float16", "int8", "int64", "uint8", "bool", "complex64", "U3", "O"])
 FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=32) | st.sampled_from([1e30, -1e30, 0.0])
@@ -74,15 +93,18 @@ def model() -> Sequential:
     return m
 
 
-@settings(FUZZ, max_examples=150)
-@given(x=any_array(near=(4, 2)), y=any_array(near=(1,)), which=st.sampled_from(["predict", "evaluate", "fit"]))
-def test_any_array_into_predict_evaluate_fit(model: Sequential, x: Any, y: Any, which: str) -> None:
+def _any_array_into_predict_evaluate_fit(model: Sequential, x: Any, y: Any, which: str) -> None:
     if which == "predict":
         _call(model.predict, x, verbose=0)
     elif which == "evaluate":
         _call(model.evaluate, x, y, verbose=0)
     else:
         _call(model.fit, x, y, epochs=1, verbose=0)
+
+
+test_any_array_into_predict_evaluate_fit, test_fresh_any_array_into_predict_evaluate_fit = twice(
+    150, 37, x=any_array(near=(4, 2)), y=any_array(near=(1,)), which=st.sampled_from(["predict", "evaluate", "fit"])
+)(_any_array_into_predict_evaluate_fit)
 
 
 SERIES = (
@@ -93,9 +115,7 @@ SERIES = (
 )
 
 
-@settings(FUZZ, max_examples=60)
-@given(series=SERIES, later=SERIES)
-def test_any_series_into_the_forecaster(series: Any, later: Any) -> None:
+def _any_series_into_the_forecaster(series: Any, later: Any) -> None:
     forecaster = Forecaster(lookback=3, horizon=2, units=4, epochs=1)
     if not _call(forecaster.fit, series):
         return
@@ -103,15 +123,39 @@ def test_any_series_into_the_forecaster(series: Any, later: Any) -> None:
     _call(forecaster.evaluate, later, start=5)
 
 
+test_any_series_into_the_forecaster, test_fresh_any_series_into_the_forecaster = twice(
+    60, 15, series=SERIES, later=SERIES
+)(_any_series_into_the_forecaster)
+
+
+SEQUENCES = (
+    any_array(near=(6, 2))
+    | st.lists(any_array(near=(2,)), max_size=6)
+    | st.lists(st.lists(st.one_of(FLOATS, st.none(), st.text(max_size=2)), max_size=8), max_size=6)
+)
+
+
+def _any_numeric_sequences_into_the_classifier(x: Any, labels: Any, later: Any) -> None:
+    n = len(x) if isinstance(x, list) or getattr(x, "ndim", 0) > 0 else 0
+    classifier = SequenceClassifier(units=4, layers=1)
+    if not _call(classifier.fit, x, [labels[i % len(labels)] for i in range(n)] if labels else [], epochs=1,
+                 echo=None):  # fmt: skip
+        return
+    _call(classifier.predict, later)
+    _call(classifier.evaluate, later, labels)
+
+
+test_any_numeric_sequences_into_the_classifier, test_fresh_any_numeric_sequences_into_the_classifier = twice(
+    40, 10, x=SEQUENCES, labels=st.lists(st.sampled_from(["up", "down", 3]), max_size=4), later=SEQUENCES
+)(_any_numeric_sequences_into_the_classifier)
+
+
 WORDS = st.lists(st.sampled_from(["good", "bad", "film", "é", "!", "the"]), min_size=1, max_size=5).map(" ".join)
 JUNK = st.one_of(st.text(max_size=12), st.none(), st.integers(), st.just(""))
 TEXTS = st.lists(WORDS, max_size=12) | st.lists(st.one_of(WORDS, JUNK), max_size=12)
 
 
-@settings(FUZZ, max_examples=40)
-@given(texts=TEXTS, labels=st.lists(st.one_of(st.sampled_from(["pos", "neg"]), st.integers(0, 2), st.none()),
-                                    max_size=12), later=TEXTS, aligned=st.booleans())  # fmt: skip
-def test_any_texts_and_labels_into_the_classifier(texts: Any, labels: Any, later: Any, aligned: bool) -> None:
+def _any_texts_and_labels_into_the_classifier(texts: Any, labels: Any, later: Any, aligned: bool) -> None:
     if aligned:  # as many labels as texts, half the time: the paths past the first checks
         labels = [labels[i % len(labels)] if labels else "pos" for i in range(len(texts))]
     classifier = SequenceClassifier(units=4, embedding=4)
@@ -121,10 +165,17 @@ def test_any_texts_and_labels_into_the_classifier(texts: Any, labels: Any, later
     _call(classifier.evaluate, later, labels)
 
 
-@settings(FUZZ, max_examples=30)
-@given(text=st.text(max_size=400), prime=st.text(max_size=5), temperature=FLOATS,
-       top_k=st.one_of(st.none(), st.integers(-2, 50)), top_p=st.one_of(st.none(), FLOATS))  # fmt: skip
-def test_any_corpus_and_sampling_into_the_text_generator(text: str, prime: str, temperature: float, top_k: Any,
+test_any_texts_and_labels_into_the_classifier, test_fresh_any_texts_and_labels_into_the_classifier = twice(
+    40,
+    10,
+    texts=TEXTS,
+    labels=st.lists(st.one_of(st.sampled_from(["pos", "neg"]), st.integers(0, 2), st.none()), max_size=12),
+    later=TEXTS,
+    aligned=st.booleans(),
+)(_any_texts_and_labels_into_the_classifier)
+
+
+def _any_corpus_and_sampling_into_the_text_generator(text: str, prime: str, temperature: float, top_k: Any,
                                                           top_p: Any) -> None:  # fmt: skip
     generator = TextGenerator(units=4, layers=1, embedding=4, batch=2, bptt=5)
     if not _call(generator.fit, text * 3, epochs=1, echo=None):
@@ -132,9 +183,20 @@ def test_any_corpus_and_sampling_into_the_text_generator(text: str, prime: str, 
     _call(generator.generate, prime, 5, temperature=temperature, top_k=top_k, top_p=top_p, seed=0)
 
 
-@settings(FUZZ, max_examples=30)
-@given(sources=TEXTS, targets=TEXTS, later=TEXTS, aligned=st.booleans())
-def test_any_sentence_pairs_into_the_translator(sources: Any, targets: Any, later: Any, aligned: bool) -> None:
+test_any_corpus_and_sampling_into_the_text_generator, test_fresh_any_corpus_and_sampling_into_the_text_generator = (
+    twice(
+        30,
+        8,
+        text=st.text(max_size=400),
+        prime=st.text(max_size=5),
+        temperature=FLOATS,
+        top_k=st.one_of(st.none(), st.integers(-2, 50)),
+        top_p=st.one_of(st.none(), FLOATS),
+    )(_any_corpus_and_sampling_into_the_text_generator)
+)
+
+
+def _any_sentence_pairs_into_the_translator(sources: Any, targets: Any, later: Any, aligned: bool) -> None:
     if aligned:
         targets = [targets[i % len(targets)] if targets else "bon" for i in range(len(sources))]
     translator = Translator(units=4, embedding_dim=4, batch_size=4, beam_width=2, max_length=6)
@@ -144,6 +206,12 @@ def test_any_sentence_pairs_into_the_translator(sources: Any, targets: Any, late
 
 
 # --- files ----------------------------------------------------------------------------------------
+
+
+test_any_sentence_pairs_into_the_translator, test_fresh_any_sentence_pairs_into_the_translator = twice(
+    30, 8, sources=TEXTS, targets=TEXTS, later=TEXTS, aligned=st.booleans()
+)(_any_sentence_pairs_into_the_translator)
+
 
 CELLS = st.one_of(st.sampled_from(["", "1.5", "nan", "inf", "-3", "x", "1e400", "2020-01-01", '"q,"', "é"]),
                   st.text(max_size=4))  # fmt: skip
@@ -163,9 +231,7 @@ def file_bytes(draw: st.DrawFn) -> bytes:
     return "\n".join(lines).encode(draw(st.sampled_from(["utf-8", "utf-8", "utf-16", "latin-1"])), errors="replace")
 
 
-@settings(FUZZ, max_examples=80)
-@given(data=file_bytes(), suffix=st.sampled_from([".csv", ".tsv", ".txt", ".parquet", ".wav", ".zip"]))
-def test_any_file_into_every_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
+def _any_file_into_every_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
     path = tmp_path_factory.mktemp("f") / f"input{suffix}"
     path.write_bytes(data)
     _call(read_columns, path, ["value", "label"])
@@ -174,6 +240,13 @@ def test_any_file_into_every_reader(tmp_path_factory: pytest.TempPathFactory, da
     _call(read_corpus, path)
     _call(read_manifest, path)
     _call(read_wav, path)
+    _call(read_ts, path)
+    _call(read_wide_csv, path)
+
+
+test_any_file_into_every_reader, test_fresh_any_file_into_every_reader = twice(
+    80, 20, data=file_bytes(), suffix=st.sampled_from([".csv", ".tsv", ".txt", ".parquet", ".wav", ".zip", ".ts"])
+)(_any_file_into_every_reader)
 
 
 def _cli(argv: list[str]) -> None:
@@ -192,9 +265,7 @@ def _cli(argv: list[str]) -> None:
     assert code == 0 or (code == 1 and lines[-1].startswith("rnnkit: error:")), (code, err.getvalue())
 
 
-@settings(FUZZ, max_examples=80)
-@given(data=file_bytes(), command=st.integers(0, 8))
-def test_any_file_into_every_command_that_reads_one(
+def _any_file_into_every_command_that_reads_one(
     tmp_path_factory: pytest.TempPathFactory, saved_models: dict[str, Path], data: bytes, command: int
 ) -> None:
     folder = tmp_path_factory.mktemp("cli")
@@ -214,3 +285,8 @@ def test_any_file_into_every_command_that_reads_one(
         ["transcribe", str(saved_models["transcribe"]), str(path)],
     ]
     _cli(commands[command])
+
+
+test_any_file_into_every_command_that_reads_one, test_fresh_any_file_into_every_command_that_reads_one = twice(
+    80, 20, data=file_bytes(), command=st.integers(0, 8)
+)(_any_file_into_every_command_that_reads_one)

@@ -200,7 +200,10 @@ def read_wide_csv(
     _check_policy(missing)
     file, text = _read(path, "a CSV or TSV file with one series per row")
     delimiter = "\t" if file.suffix.lower() in (".tsv", ".txt", ".tab") else ","
-    table = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
+    try:
+        table = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise DataError(f"{file}: not a readable CSV/TSV: {exc}") from exc
     if not table:
         raise DataError(f"{file}: the file is empty")
     position: int | None
