@@ -183,7 +183,8 @@ def main() -> None:
         extra = {}
     write_record(record, f"Time-series classification, archive datasets ({group}): defaults against 1-NN and MiniRocket",
                  [Table(f"fixed TRAIN/TEST splits, {len(seeds)} seeds for rnnkit and MiniRocket", columns, rows)],
-                 notes=[f"datasets: {', '.join(names)}", "rivals see unequal series resampled to the longest length"],
+                 notes=[f"datasets: {', '.join(names)}", "rivals see unequal series resampled to the longest length",
+                        "a 1-NN 'fit' only stores the training set: its distances are computed at prediction, untimed"],
                  extra_versions=extra)  # fmt: skip
 
 
