@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from results import Table, write_record  # benchmarks/results.py
 
 EPOCHS, BATCH = 20, 32
 
@@ -213,12 +214,17 @@ def main() -> None:
     print(
         f"{'stack':<28} {'fit 20 epochs':>14} {'epoch (steady)':>15} {'predict(1 seq)':>15} {'last loss':>10} {'fit time vs rnnkit':>19}"
     )
+    training = Table(f"the tutorial's training: 20 epochs, medians of {args.repeats} alternating repeats",
+                     ["stack", "fit 20 epochs (ms)", "epoch, steady (ms)", "predict 1 sequence (µs)", "last loss",
+                      "fit time × rnnkit's", "epoch × rnnkit's"])  # fmt: skip
     for name, r in results.items():
         fit, epoch, pred = (statistics.median(r[k]) for k in ("fit", "epoch", "predict"))
         print(
             f"{name:<28} {fit * 1e3:>11.0f} ms {epoch * 1e3:>12.1f} ms {pred * 1e6:>12.0f} us {statistics.median(r['loss']):>10.4f} "
             f"{fit / ref:>14.2f}x ({epoch / ref_epoch:.2f}x/epoch)"
         )
+        training.rows.append([name, round(fit * 1e3, 1), round(epoch * 1e3, 2), round(pred * 1e6, 1),
+                              round(statistics.median(r["loss"]), 4), f"{fit / ref:.2f}×", f"{epoch / ref_epoch:.2f}×"])  # fmt: skip
 
     tutorial = TUTORIAL.read_text()
     programs = {"rnnkit (examples/tutorial.py)": tutorial, "PyTorch, hand-written": TORCH_PROGRAM}
@@ -230,8 +236,15 @@ def main() -> None:
             seconds[name].append(process_seconds(program))
     first = statistics.median(seconds["rnnkit (examples/tutorial.py)"])
     print(f"\nthe tutorial program as a whole process (python -c, {args.repeats} alternating runs, medians)")
+    program = Table(f"the tutorial program as a whole process, medians of {args.repeats} alternating runs",
+                    ["program", "seconds", "× rnnkit's"])  # fmt: skip
     for name, runs in seconds.items():
         print(f"{name:<32} {statistics.median(runs):>6.2f} s {statistics.median(runs) / first:>6.2f}x")
+        program.rows.append([name, round(statistics.median(runs), 2), f"{statistics.median(runs) / first:.2f}×"])
+    skipped = [] if len(contestants) > 2 else ["Keras was not importable in this run: its rows are missing"]
+    extra = {"keras": next((n.split()[1] for n in contestants if n.startswith("Keras")), "not installed")}
+    write_record("seed_workload", "The tutorial workload: rnnkit against hand-written PyTorch and Keras",
+                 [training, program], notes=skipped, extra_versions=extra)  # fmt: skip
 
 
 if __name__ == "__main__":
