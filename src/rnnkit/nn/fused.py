@@ -10,6 +10,7 @@ Legend: B batch, T time, F features, H hidden units.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import cast
 
@@ -52,16 +53,17 @@ def _flatten_for_cudnn(cell: RecurrentCell, weights: list[Tensor], mode: str) ->
     cell._cudnn_flat = tuple(w.data_ptr() for w in weights)  # type: ignore[assignment]
 
 
-def _bf16_lstm_unsupported(x: Tensor) -> bool:
-    """Whether autocast would hand oneDNN a bfloat16 LSTM this CPU cannot run (no AVX512-BF16/AMX: it
-    fails with "could not create a primitive descriptor"); the LSTM then runs in float32 under autocast."""
+@functools.cache
+def _cpu_lacks_bf16() -> bool:
+    """Whether this CPU lacks the bfloat16 instructions oneDNN's LSTM needs (AVX512-BF16/AMX); once."""
     supported = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    return (
-        x.device.type == "cpu"
-        and torch.is_autocast_enabled("cpu")
-        and supported is not None
-        and not supported()
-    )
+    return supported is not None and not supported()
+
+
+def _bf16_lstm_unsupported(x: Tensor) -> bool:
+    """Whether autocast would hand oneDNN a bfloat16 LSTM this CPU cannot run (it fails with "could not
+    create a primitive descriptor"); the LSTM then runs in float32 under autocast."""
+    return torch.is_autocast_enabled("cpu") and x.device.type == "cpu" and _cpu_lacks_bf16()
 
 
 _KERNELS = {
