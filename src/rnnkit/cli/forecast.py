@@ -233,9 +233,10 @@ def _order_keys(dates: list[str]) -> list[Any]:
         return dates
 
 
-def _without_short_series(args: argparse.Namespace, data: Any) -> Any:
+def _without_short_series(args: argparse.Namespace, data: Any) -> tuple[Any, int]:
     """The collection less its series too short for one training window and the test part (``--test``, by
-    default sized on the longest series), named on standard output; a global model forecasts them later."""
+    default sized on the longest series), named on standard output, and that test part; a global model
+    forecasts the series left out later."""
     from rnnkit.errors import ConfigError, DataError
 
     if not isinstance(data, dict) or args.per_series:
@@ -249,9 +250,7 @@ def _without_short_series(args: argparse.Namespace, data: Any) -> Any:
     if short:
         names = ", ".join(map(str, short[:10])) + (f" and {len(short) - 10} more" if len(short) > 10 else "")
         print(f"skipped {len(short)} series shorter than {need} values (lookback + horizon + test): {names}")
-    if args.test is None:
-        args.test = test
-    return {k: d for k, d in data.items() if k not in short}
+    return {k: d for k, d in data.items() if k not in short}, test
 
 
 def fit(args: argparse.Namespace) -> int:
@@ -261,10 +260,12 @@ def fit(args: argparse.Namespace) -> int:
 
     data, dates, source = _load(args)
     many = isinstance(data, dict)
+    test = args.test
     if args.skip_short:
-        data = _without_short_series(args, data)
+        data, test = _without_short_series(args, data)
     shortest = min(len(d) for d in data.values()) if many else len(data)
-    test = args.test if args.test is not None else max(2 * args.lookback, shortest // 4)
+    if test is None:
+        test = max(2 * args.lookback, shortest // 4)
     if test < args.horizon or shortest - test < args.lookback + args.horizon:
         raise DataError(
             f"{shortest} values cannot hold a training part of at least lookback + horizon = "

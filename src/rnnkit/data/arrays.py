@@ -65,25 +65,21 @@ def real_array(name: str, data: Any) -> np.ndarray:
     """
     if isinstance(data, Tensor):
         data = data.detach().cpu().numpy()
-    try:  # lists as objects first: NumPy would turn [1, "2"] into two strings
-        array = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=object)
+    if isinstance(data, np.ndarray):
+        if data.dtype == object:
+            raise DataError(f"{name} is an object array; convert it first (.astype(float)) if it holds only numbers")
+        if np.iscomplexobj(data):
+            raise DataError(f"{name} must be real-valued, got complex numbers (dtype {data.dtype}); take .real or abs() first")
+        if not (np.issubdtype(data.dtype, np.number) or data.dtype == bool):
+            raise DataError(f"{name} must hold real numbers only, got an array of dtype {data.dtype}")
+        return data.astype(np.float64)
+    try:  # lists as objects: NumPy would turn [1, "2"] into two strings
+        array = np.asarray(data, dtype=object)
     except (ValueError, TypeError) as exc:  # ragged nested lists
         raise ShapeError(f"{name} must be a rectangular array of numbers: {exc}") from exc
-    if array.dtype == object and array.size and not isinstance(data, np.ndarray):
-        array = np.asarray(array.tolist()) if all(isinstance(v, (int, float)) for v in array.ravel()) else array
-    if isinstance(data, np.ndarray) and data.dtype == object:
-        raise DataError(f"{name} is an object array; convert it first (.astype(float)) if it holds only numbers")
-    if np.iscomplexobj(array):
-        raise DataError(f"{name} must be real-valued, got complex numbers (dtype {array.dtype}); take .real or abs() first")
-    if array.dtype == object:
-        flat = array.ravel()
-        for i, item in enumerate(flat):
-            if not isinstance(item, (int, float, np.integer, np.floating, np.bool_)) or isinstance(item, complex):
-                raise DataError(
-                    f"{name} must hold real numbers only; found {type(item).__name__} ({item!r:.20}) at position {i}"
-                )
-    elif not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise DataError(f"{name} must hold real numbers only, got an array of dtype {array.dtype}")
+    for i, item in enumerate(array.ravel()):
+        if not isinstance(item, (int, float, np.integer, np.floating, np.bool_)):  # complex is neither
+            raise DataError(f"{name} must hold real numbers only; found {type(item).__name__} ({item!r:.20}) at position {i}")
     return array.astype(np.float64)
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.tables import decode_text
+from rnnkit.data.tables import decode_text, dialect
 from rnnkit.errors import ConfigError, DataError
 
 __all__ = ["LabelledSeries", "read_ts", "read_wide_csv", "read_series_file"]
@@ -199,9 +199,9 @@ def read_wide_csv(
     """
     _check_policy(missing)
     file, text = _read(path, "a CSV or TSV file with one series per row")
-    delimiter = "\t" if file.suffix.lower() in (".tsv", ".txt", ".tab") else ","
     try:
-        table = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in row)]
+        reader = csv.reader(io.StringIO(text, newline=""), **dialect(file))  # type: ignore[arg-type]
+        table = [row for row in reader if any(c.strip() for c in row)]
     except csv.Error as exc:
         raise DataError(f"{file}: not a readable CSV/TSV: {exc}") from exc
     if not table:

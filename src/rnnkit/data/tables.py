@@ -26,12 +26,14 @@ import numpy as np
 
 from rnnkit.errors import DataError
 
-__all__ = ["read_columns", "decode_text", "write_rows", "to_numbers", "sequences_from_rows"]
+__all__ = ["read_columns", "decode_text", "dialect", "write_rows", "to_numbers", "sequences_from_rows"]
 
 Column = str | int
 
 
-def _dialect(path: Path) -> dict[str, object]:
+def dialect(path: Path) -> dict[str, object]:
+    """The ``csv.reader`` options for ``path``: tab-separated without quoting for ``.tsv``/``.txt``/``.tab``,
+    else comma-separated."""
     if path.suffix.lower() in (".tsv", ".txt", ".tab"):
         return {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
     return {"delimiter": ","}
@@ -62,7 +64,7 @@ def read_columns(path: str | os.PathLike[str], columns: Sequence[Column], header
     text = decode_text(file.read_bytes(), str(file), "a UTF-8 CSV/TSV file")
     # a StringIO splits lines on \n and \r only: text fields may hold other Unicode line breaks
     # (U+0085 in the UCI sentiment files), and quoted CSV fields may span lines
-    reader = csv.reader(io.StringIO(text, newline=""), **_dialect(file))  # type: ignore[arg-type]
+    reader = csv.reader(io.StringIO(text, newline=""), **dialect(file))  # type: ignore[arg-type]
     rows = [r for r in reader if any(cell.strip() for cell in r)]
     if not rows:
         raise DataError(f"{file} is empty")

@@ -93,6 +93,11 @@ def few_windows_message(n: int, lengths: list[int], lookback: int, steps: int) -
     )
 
 
+def _series_names(series: Any, count: int) -> list[str]:
+    """The names of ``count`` training series: a dict's keys, else their positions."""
+    return [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(count)]
+
+
 class Forecaster:
     """Multi-step forecasts from the last ``lookback`` values of one series or of many (one global model).
 
@@ -165,13 +170,13 @@ class Forecaster:
         """
         c = self.config
         data, many = self._prepare(series)
-        names = [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(len(data))]
         need = c.lookback + self._steps() + int(c.difference)
         short = [i for i, d in enumerate(data) if len(d) < need] if many and skip_short else []
         if len(short) == len(data):
             raise DataError(f"every series is shorter than lookback + horizon = {need} values: nothing to train on")
+        names = _series_names(series, len(data))
         self.skipped = [names[i] for i in short]
-        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data) if i not in short]
+        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data) if i not in set(short)]
         x, y = np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
         if len(x) < FEW_WINDOWS:
             warnings.warn(few_windows_message(len(x), [len(d) for d in data], c.lookback, self._steps()), DataWarning,
@@ -230,7 +235,7 @@ class Forecaster:
         """Keep the training series, their names and the loss per epoch (a member's mean, in an ensemble)."""
         self.losses = [float(v) for v in losses]
         self.history = data
-        self.names = [str(k) for k in series] if isinstance(series, dict) else [str(i) for i in range(len(data))]
+        self.names = _series_names(series, len(data))
 
     def _build(self, columns: int, steps: int) -> Sequential:
         c = self.config
