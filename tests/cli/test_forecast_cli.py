@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from rnnkit.cli import main
 
@@ -86,13 +87,35 @@ def test_probabilistic_seq2seq_with_plots_and_interval_csv(tmp_path: Path, capsy
     argv = ["forecast", "fit", *small, "--strategy", "seq2seq", "--likelihood", "gaussian", "--out", model]
     assert main([*argv, "--plot", str(tmp_path / "f.png"), "--curves", str(tmp_path / "c.png")]) == 0
     out = capsys.readouterr().out
-    assert "of the actual values inside the model's 80% intervals" in out
+    assert "coverage 80%" in out and "MSIS 95%" in out and out.count("\nseasonal naive") == 2
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
-    assert main(["forecast", "predict", model, "--level", "0.5"]) == 0
+    assert main(["forecast", "predict", model]) == 0  # the model's levels: 80 and 95 (conformal by default)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "step,forecast,lower,upper" and len(lines) == 4
+    assert lines[0] == "step,forecast,lo-80,hi-80,lo-95,hi-95" and len(lines) == 4
     rows = [[float(v) for v in line.split(",")[1:]] for line in lines[1:]]
-    assert all(lo <= f <= hi for f, lo, hi in rows)
+    assert all(lo95 <= lo80 <= f <= hi80 <= hi95 for f, lo80, hi80, lo95, hi95 in rows)
+    assert main(["forecast", "predict", model, "--levels", "50"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "step,forecast,lo-50,hi-50"
+    with pytest.raises(SystemExit):
+        main(["forecast", "predict", model, "--levels", "0"])
+    assert "expected a level in percent between 0 and 100" in capsys.readouterr().err
+
+
+def test_conformal_intervals_for_a_point_forecaster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = str(tmp_path / "m")
+    small = ["--epochs", "10", "--units", "8", "--lookback", "12", "--horizon", "3"]
+    assert main(["forecast", "fit", *small, "--intervals", "conformal", "--levels", "90", "--out", model]) == 0
+    out = capsys.readouterr().out
+    assert "coverage 90%" in out and "coverage 80%" not in out
+    assert main(["forecast", "predict", model, "--output", str(tmp_path / "f.csv")]) == 0
+    assert (tmp_path / "f.csv").read_text().splitlines()[0] == "step,forecast,lo-90,hi-90"
+    point = str(tmp_path / "p")
+    assert main(["forecast", "fit", *small, "--out", point]) == 0
+    capsys.readouterr()
+    assert main(["forecast", "predict", point, "--levels", "80"]) == 1
+    assert "point forecasts only" in capsys.readouterr().err
+    assert main(["forecast", "fit", *small, "--intervals", "model", "--out", point]) == 1
+    assert "intervals='model' takes a likelihood" in capsys.readouterr().err
 
 
 def test_many_series_one_global_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,7 +139,7 @@ def test_many_series_one_global_model(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "one model per series, trained at once" in capsys.readouterr().out
     assert main(["forecast", "predict", local]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "series,step,forecast,lower,upper" and len(lines) == 5
+    assert lines[0] == "series,step,forecast,lo-80,hi-80" and len(lines) == 5  # its quantiles' own 80 %
     assert (
         main(["forecast", "fit", str(tmp_path / "sales.csv"), "--target", "sales", "--per-series", "--out", local]) == 1
     )
@@ -172,3 +195,44 @@ def test_skip_short_leaves_out_and_names_the_series_too_short(tmp_path: Path, ca
     assert "2 series (60..60 values); one global model" in out
     assert main([*args, "--skip-short", "--per-series"]) == 1
     assert "--skip-short needs --id-column and one global model" in capsys.readouterr().err
+
+
+def test_a_stopped_fit_resumes_to_the_uninterrupted_weights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    import rnnkit.cli.forecast as forecast_cli
+    from rnnkit.callbacks import LambdaCallback
+    from rnnkit.models import load_model
+    from rnnkit.tasks.forecasting import Forecaster
+
+    argv = ["forecast", "fit", "--epochs", "12", "--units", "8", "--lookback", "12", "--horizon", "3",
+            "--likelihood", "gaussian"]  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "reference")]) == 0
+    with_backup = forecast_cli.backup_callbacks
+
+    def stopped_at_epoch_5(args):  # type: ignore[no-untyped-def]
+        def ctrl_c(epoch: int, logs: object) -> None:
+            if epoch == 5:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return [*with_backup(args), LambdaCallback(on_epoch_end=ctrl_c)]
+
+    monkeypatch.setattr(forecast_cli, "backup_callbacks", stopped_at_epoch_5)
+    assert main([*argv, "--out", str(tmp_path / "m")]) == 130
+    assert (tmp_path / "m.backup").is_dir() and not (tmp_path / "m").exists()
+    epochs: list[int] = []
+    monkeypatch.setattr(forecast_cli, "backup_callbacks",
+                        lambda args: [*with_backup(args), LambdaCallback(on_epoch_end=lambda e, logs: epochs.append(e))])  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "m"), "--resume"]) == 0
+    assert epochs == list(range(6, 12))  # it went on after epoch 6 (index 5), not from the start
+    assert not (tmp_path / "m.backup").exists()
+    reference, resumed = load_model(tmp_path / "reference"), load_model(tmp_path / "m")
+    for (name, a), b in zip(reference.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
+    scores = [Forecaster.load(tmp_path / n).calibration.scores for n in ("reference", "m")]  # type: ignore[union-attr]
+    np.testing.assert_array_equal(*scores)
+    assert main([*argv, "--out", str(tmp_path / "other"), "--resume"]) == 1
+    assert "no unfinished run to continue" in capsys.readouterr().err

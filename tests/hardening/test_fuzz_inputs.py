@@ -115,16 +115,19 @@ SERIES = (
 )
 
 
-def _any_series_into_the_forecaster(series: Any, later: Any) -> None:
-    forecaster = Forecaster(lookback=3, horizon=2, units=4, epochs=1)
+def _any_series_into_the_forecaster(series: Any, later: Any, conformal: bool) -> None:
+    options = {"intervals": "conformal", "calibration": 3} if conformal else {}
+    forecaster = Forecaster(lookback=3, horizon=2, units=4, epochs=1, **options)
     if not _call(forecaster.fit, series):
         return
     _call(forecaster.predict, later)
     _call(forecaster.evaluate, later, start=5)
+    if conformal:
+        _call(forecaster.predict_interval, later, level=0.9)
 
 
 test_any_series_into_the_forecaster, test_fresh_any_series_into_the_forecaster = twice(
-    60, 15, series=SERIES, later=SERIES
+    60, 15, series=SERIES, later=SERIES, conformal=st.booleans()
 )(_any_series_into_the_forecaster)
 
 

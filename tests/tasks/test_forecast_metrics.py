@@ -7,8 +7,8 @@ import pytest
 
 from rnnkit.datasets import airline_passengers, load
 from rnnkit.errors import DataError, ShapeError, UnknownNameError
-from rnnkit.tasks.forecast_baselines import detect_season, drift, mean, naive, seasonal_naive
-from rnnkit.tasks.forecast_metrics import coverage, mae, mape, mase, rmse, smape
+from rnnkit.tasks.forecast_baselines import detect_season, drift, mean, naive, seasonal_naive, seasonal_naive_interval
+from rnnkit.tasks.forecast_metrics import coverage, interval_score, level_name, mae, mape, mase, msis, rmse, smape
 
 
 def test_metrics_by_hand() -> None:
@@ -20,6 +20,10 @@ def test_metrics_by_hand() -> None:
     # in-sample seasonal (m=2) differences of [1, 2, 4, 7]: |4-1|, |7-2| -> mean 4
     assert mase(y, f, [1.0, 2.0, 4.0, 7.0], m=2) == pytest.approx(1.0 / 4)
     assert coverage(y, [0, 5, 7], [3, 6, 9]) == pytest.approx(2 / 3)
+    # 80 % intervals (α = 0.2, penalty 2/α = 10 per unit missed): widths 3, 1, 2; y=4 misses [5, 6] by 1
+    assert interval_score(y, [0, 5, 7], [3, 6, 9], 0.8) == pytest.approx((3 + (1 + 10 * 1) + 2) / 3)
+    assert msis(y, [0, 5, 7], [3, 6, 9], 0.8, [1.0, 2.0, 4.0, 7.0], m=2) == pytest.approx(16 / 3 / 4)
+    assert [level_name(v) for v in (0.8, 0.95, 0.975)] == ["80", "95", "97.5"]
 
 
 def test_metric_errors() -> None:
@@ -37,6 +41,13 @@ def test_baselines_by_hand() -> None:
     assert seasonal_naive(x, 4, m=3).tolist() == [12.0, 22.0, 32.0, 12.0]
     assert drift(x, 2).tolist() == pytest.approx([32 + 22 / 5, 32 + 44 / 5])
     assert mean(x, 1).tolist() == [21.0]
+    # seasonal errors x_t − x_{t−3}: 2, 2, 2 → σ = 2; steps 1-3 are one season ahead, step 4 two: σ·√2
+    point, lower, upper = seasonal_naive_interval(x, 4, 3, 0.95)
+    assert point.tolist() == [12.0, 22.0, 32.0, 12.0]
+    np.testing.assert_allclose(upper - point, 1.959964 * 2 * np.array([1, 1, 1, np.sqrt(2)]), rtol=1e-6)
+    np.testing.assert_allclose(point - lower, upper - point)
+    _, lower, upper = seasonal_naive_interval(np.array([1.0, 3.0, 2.0]), 2, None, 0.8)  # naive: σ·√h
+    np.testing.assert_allclose(upper - 2.0, 1.281552 * np.sqrt(2.5) * np.sqrt([1, 2]), rtol=1e-6)
 
 
 def test_airline_passengers_is_shipped_and_its_season_is_found() -> None:

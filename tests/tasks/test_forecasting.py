@@ -185,23 +185,27 @@ def test_recursive_forecasts_feed_back_their_own_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("options", "level"),
-    [({"likelihood": "gaussian"}, 0.8), ({"likelihood": "quantile"}, None),
-     ({"likelihood": "gaussian", "strategy": "recursive"}, 0.8)],
+    "options",
+    [{"likelihood": "gaussian"}, {"likelihood": "quantile"}, {"likelihood": "gaussian", "strategy": "recursive"},
+     {"intervals": "conformal"}, {"likelihood": "gaussian", "intervals": "model"}],
 )  # fmt: skip
-def test_intervals_cover_what_they_claim(options: dict, level: float | None) -> None:
+def test_intervals_cover_what_they_claim(options: dict) -> None:
     series = _noisy_season(400, noise=0.5, seed=1)
     rnnkit.seed(0)
     model = Forecaster(lookback=24, horizon=3, epochs=30, units=16, **options).fit(series[:300])
-    f = model.historical_intervals(series, start=300, level=level)
+    f = model.historical_intervals(series, start=300)
     assert f.level == pytest.approx(0.8)
     assert (f.lower <= f.point).all() and (f.point <= f.upper).all()
     scores = model.evaluate(series, start=300)
-    # 80 % intervals hold 65-95 % of the 291 held-out values; the noise (σ 0.5) sets their width
-    assert 0.65 <= scores["model"]["coverage"] <= 0.95, scores["model"]
+    # 80 % intervals hold 65-95 % of the 291 held-out values, 95 % ones 85-100 %; the noise (σ 0.5) sets
+    # their width
+    assert 0.65 <= scores["model"]["coverage-80"] <= 0.95, scores["model"]
+    assert 0.85 <= scores["model"]["coverage-95"], scores["model"]
+    assert scores["model"]["msis-80"] < scores["model"]["msis-95"]
     width = float(np.mean(f.upper - f.lower))
     assert 0.6 * 0.64 < width / 2 < 1.6 * 0.64, width  # half-width near z(0.9)·σ = 1.28 · 0.5
     assert scores["model"]["mae"] < scores["seasonal_naive"]["mae"]
+    assert scores["model"]["msis-80"] < scores["seasonal_naive"]["msis-80"]
 
 
 def test_interval_errors() -> None:
@@ -209,13 +213,25 @@ def test_interval_errors() -> None:
     series = _noisy_season(80, noise=0.5, seed=0)
     with pytest.raises(ConfigError, match="point forecasts only"):
         Forecaster(lookback=12, horizon=2, epochs=1).fit(series).predict_interval()
-    quantile = Forecaster(lookback=12, horizon=2, epochs=1, likelihood="quantile", quantiles=(0.05, 0.5, 0.95))
+    quantile = Forecaster(lookback=12, horizon=2, epochs=1, likelihood="quantile", quantiles=(0.05, 0.5, 0.95),
+                          intervals="model")  # fmt: skip
     quantile.fit(series)
     assert quantile.predict_interval().level == pytest.approx(0.9)
+    assert quantile.interval_levels == pytest.approx((0.9,))
     with pytest.raises(ConfigError, match="ask for level=0.9"):
         quantile.predict_interval(level=0.8)
     with pytest.raises(ConfigError, match="increasing and inside"):
         Forecaster(likelihood="quantile", quantiles=(0.9, 0.1))
+    with pytest.raises(ConfigError, match="intervals='model' takes a likelihood"):
+        Forecaster(intervals="model")
+    with pytest.raises(ConfigError, match="intervals must be None, 'model' or 'conformal'"):
+        Forecaster(intervals="bootstrap")
+    with pytest.raises(ConfigError, match="levels must be increasing shares"):
+        Forecaster(levels=(0.95, 0.8))
+    with pytest.raises(ConfigError, match="levels must be increasing shares"):
+        Forecaster(levels=(80,))
+    with pytest.raises(ConfigError, match="at least one forecast: horizon=6"):
+        Forecaster(intervals="conformal", calibration=3)
 
 
 def test_one_global_model_for_series_of_any_size(tmp_path) -> None:  # type: ignore[no-untyped-def]

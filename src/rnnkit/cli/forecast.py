@@ -3,14 +3,18 @@ series), or many series at once (``--id-column``: one global model).
 
 ``fit`` trains on all but the last ``--test`` values (of each series), forecasts from every origin in
 that held-out part (no refit) and prints the errors beside the naive baselines on the same origins,
-saying plainly when the model does not beat the best of them. ``backtest`` refits at ``--folds`` rolling
-origins instead.
+saying plainly when the model does not beat the best of them; with intervals (``--intervals conformal``
+or a ``--likelihood``), the coverage and scaled interval score of each of ``--levels`` beside the
+seasonal naive interval's. ``backtest`` refits at ``--folds`` rolling origins instead. ``predict`` writes
+the forecast with a ``lo-80``/``hi-80`` pair of columns per level, as statsforecast names them.
 """
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from rnnkit.cli.backup import add_resume_flag, backup_callbacks
 
 # rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
 
@@ -41,6 +45,7 @@ def register(commands: Any) -> None:
     p.add_argument("--test", type=int, help="values held out at the end (default: 2 × lookback or a quarter)")
     p.add_argument("--plot", help="PNG of the test-part forecasts (and intervals) against the actual series")
     p.add_argument("--curves", help="PNG of the training loss per epoch")
+    add_resume_flag(p)
     p.set_defaults(handler=fit)
 
     p = sub.add_parser(
@@ -63,7 +68,8 @@ def register(commands: Any) -> None:
     p.add_argument("--covariates", help="covariate columns of --data (default: those used in fit)")
     p.add_argument("--id-column", help="series-id column of --data: a forecast for each series")
     p.add_argument("--fill", choices=FILL, default="error", help="missing values in --data (default: error)")
-    p.add_argument("--level", type=float, help="interval level for probabilistic models (default: the model's)")
+    p.add_argument("--levels", type=_percent, nargs="+",
+                   help="interval levels in percent, e.g. 80 95 (default: the model's levels)")  # fmt: skip
     p.add_argument("--output", help="CSV file to write (default: standard output)")
     p.set_defaults(handler=predict)
 
@@ -102,6 +108,14 @@ def _series_and_model_arguments(p: argparse.ArgumentParser) -> None:
         help="probabilistic forecasts with intervals (default: point forecasts)",
     )
     p.add_argument("--quantiles", default="0.1,0.5,0.9", help="with --likelihood quantile (default 0.1,0.5,0.9)")
+    p.add_argument("--intervals", choices=["model", "conformal"],
+                   help="prediction intervals: conformal, calibrated on the model's misses over the end of the "
+                   "training data (the default with --likelihood), or the likelihood's own (model)")  # fmt: skip
+    p.add_argument("--calibration", type=int,
+                   help="values held out at the end of each training series to calibrate conformal intervals on "
+                   "(default: horizon + 19, twenty forecasts)")  # fmt: skip
+    p.add_argument("--levels", type=_percent, nargs="+", default=[80.0, 95.0],
+                   help="interval levels in percent (default: 80 95)")  # fmt: skip
     p.add_argument(
         "--ensemble",
         type=int,
@@ -147,6 +161,17 @@ def _share_or_off(text: str) -> float | None:
         ) from None
 
 
+def _percent(text: str) -> float:
+    """``--levels``: a level in percent, strictly between 0 and 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 100:
+        raise argparse.ArgumentTypeError(f"expected a level in percent between 0 and 100, such as 80; got {text!r}")
+    return value
+
+
 def _names(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
 
@@ -166,7 +191,8 @@ def _forecaster(args: argparse.Namespace) -> Any:
     return kind(lookback=args.lookback, horizon=args.horizon, cell=args.cell, units=args.units,
                 layers=args.layers, epochs=args.epochs, transform=args.transform, difference=args.difference,
                 strategy=args.strategy, likelihood=args.likelihood, quantiles=quantiles,
-                ensemble=args.ensemble, swa_start=args.swa_start)  # fmt: skip
+                ensemble=args.ensemble, swa_start=args.swa_start, intervals=args.intervals,
+                calibration=args.calibration, levels=tuple(v / 100 for v in sorted(set(args.levels))))  # fmt: skip
 
 
 def _read_series(
@@ -208,21 +234,20 @@ def _read_series(
 
 
 def _test_forecasts(model: Any, data: Any, start: int, test: int) -> Any:
-    """The forecasts (with intervals when the model has them) from every origin of the test part; for
-    per-series models, those of the first series."""
+    """The forecasts from every origin of the test part: a Forecast per interval level when the model has
+    intervals, else the point forecasts; for per-series models, those of the first series."""
     from rnnkit.tasks.forecast_config import Forecast
     from rnnkit.tasks.forecast_local import LocalForecasters
 
-    if not isinstance(model, LocalForecasters):
-        if model.config.likelihood:
-            return model.historical_intervals(data, start)
-        return model.historical_forecasts(data, start)
-    if not model.config.likelihood:
-        return model.historical_forecasts(data, test)[0]
-    f = model.historical_intervals(data, test)
-    return Forecast(
-        f.point[0], None if f.lower is None else f.lower[0], None if f.upper is None else f.upper[0], f.level
-    )
+    local = isinstance(model, LocalForecasters)
+    origin = test if local else start
+    if not model.interval_levels:
+        point = model.historical_forecasts(data, origin)
+        return point[0] if local else point
+    bands = [model.historical_intervals(data, origin, level) for level in model.interval_levels]
+    if local:
+        bands = [Forecast(f.point[0], f.lower[0], f.upper[0], f.level) for f in bands]
+    return bands
 
 
 def _order_keys(dates: list[str]) -> list[Any]:
@@ -277,7 +302,7 @@ def fit(args: argparse.Namespace) -> int:
         kind = "one model per series, trained at once" if args.per_series else "one global model"
         print(f"series: {source}, {len(data)} series ({shortest}..{max(len(d) for d in data.values())} values); "
               f"{kind}, testing on the last {test} of each")  # fmt: skip
-        model.fit({k: d[: len(d) - test] for k, d in data.items()})
+        model.fit({k: d[: len(d) - test] for k, d in data.items()}, callbacks=backup_callbacks(args))
         if args.per_series:
             scores = model.evaluate(data, test, season=args.season)
         else:
@@ -286,7 +311,7 @@ def fit(args: argparse.Namespace) -> int:
     else:
         start = len(data) - test
         print(f"series: {source}, {len(data)} values; training on the first {start}, testing on the last {test}")
-        model.fit(data[:start])
+        model.fit(data[:start], callbacks=backup_callbacks(args))
         scores = model.evaluate(data, start, season=args.season)
     _print_scores(scores)
     model.save(args.out)
@@ -326,19 +351,25 @@ def backtest(args: argparse.Namespace) -> int:
 
 
 def _print_scores(scores: dict[str, dict[str, float]]) -> None:
-    metrics = list(scores["naive"])  # the model's row may add coverage and level
+    metrics = list(scores["naive"])  # the model's and seasonal naive rows may add interval metrics
     print(f"{'':<16}" + "".join(f"{m.upper():>10}" for m in metrics))
     for name, row in scores.items():
         print(f"{name.replace('_', ' '):<16}" + "".join(f"{row[m]:>10.4g}" for m in metrics))
-    if "coverage" in scores["model"]:
-        print(f"interval: {scores['model']['coverage']:.1%} of the actual values inside the model's "
-              f"{scores['model']['level']:.0%} intervals")  # fmt: skip
     key = "mape" if "mape" in metrics else "mae"
     best = min((n for n in scores if n != "model"), key=lambda n: scores[n][key])
     if scores["model"][key] < scores[best][key]:
         print(f"the model beats the best baseline ({best.replace('_', ' ')}) on {key.upper()}")
     else:
         print(f"the model does NOT beat the best baseline ({best.replace('_', ' ')}) on {key.upper()}")
+    levels = [m.split("-", 1)[1] for m in scores["model"] if m.startswith("coverage-")]
+    if levels:
+        print(f"\n{'intervals':<16}" + "".join(f"{'coverage ' + v + '%':>15}{'MSIS ' + v + '%':>12}" for v in levels))
+        for name in ("model", "seasonal_naive"):
+            row = scores[name]
+            print(f"{name.replace('_', ' '):<16}"
+                  + "".join(f"{row['coverage-' + v]:>15.1%}{row['msis-' + v]:>12.4g}" for v in levels))  # fmt: skip
+        print("coverage: the share of the actual values inside the intervals; MSIS: their width plus the "
+              "misses, scaled like MASE (lower is better)")  # fmt: skip
 
 
 def _load_forecaster(path: str) -> Any:
@@ -355,6 +386,7 @@ def predict(args: argparse.Namespace) -> int:
 
     from rnnkit.data.tables import write_rows
     from rnnkit.errors import ConfigError
+    from rnnkit.tasks.forecast_metrics import level_name
 
     model = _load_forecaster(args.model)
     if args.data is not None:
@@ -364,17 +396,19 @@ def predict(args: argparse.Namespace) -> int:
         named = series if isinstance(series, dict) else {"": series}
     else:
         named = dict(zip(model.names, model.history))
-    probabilistic = model.config.likelihood is not None
+    levels = [v / 100 for v in sorted(set(args.levels))] if args.levels else list(model.interval_levels)
+    if args.levels and not model.interval_levels:
+        raise ConfigError("--levels: this model gives point forecasts only (fit it with --intervals conformal)")
     header = ["series", "step", "forecast"] if len(named) > 1 or args.id_column else ["step", "forecast"]
-    header += ["lower", "upper"] if probabilistic else []
+    for level in levels:
+        header += [f"lo-{level_name(level)}", f"hi-{level_name(level)}"]
     rows = []
     many = len(named) > 1
     inputs = list(named.values()) if many else next(iter(named.values()))
-    if probabilistic:
-        f = model.predict_interval(inputs, args.level)
-        tables = [f.point, f.lower, f.upper]
-    else:
-        tables = [model.predict(inputs)]
+    tables = [model.predict(inputs)]
+    for level in levels:
+        f = model.predict_interval(inputs, level)
+        tables += [f.lower, f.upper]
     for i, key in enumerate(named):
         columns = [t[i] if many else t for t in tables]
         for step, values in enumerate(zip(*columns), start=1):

@@ -7,6 +7,11 @@ For a training series ``x_1..x_T`` and steps ``h = 1..H`` ahead:
 * drift: ``x_T + h · (x_T − x_1) / (T − 1)``, the line through the first and last values
 * mean: the training mean
 
+The seasonal naive forecast also has an interval (Hyndman & Athanasopoulos, *Forecasting: Principles and
+Practice*, 5.5): with ``σ`` the root mean square of its in-sample errors ``x_t − x_{t−m}`` and
+``k = ⌊(h − 1)/m⌋`` whole seasons ahead, ``ŷ_h ± z·σ·√(k + 1)``, ``z`` the normal quantile of the level
+(``m`` = 1, no season: the naive forecast's ``ŷ ± z·σ·√h``).
+
 Example:
     >>> x = np.array([1.0, 2.0, 3.0, 4.0])
     >>> naive(x, 2).tolist(), drift(x, 2).tolist(), seasonal_naive(x, 3, m=2).tolist()
@@ -16,12 +21,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from statistics import NormalDist
 
 import numpy as np
 
 from rnnkit.errors import DataError
 
-__all__ = ["naive", "seasonal_naive", "drift", "mean", "detect_season", "BASELINES"]
+__all__ = ["naive", "seasonal_naive", "seasonal_naive_interval", "drift", "mean", "detect_season", "BASELINES"]
 
 
 def naive(x: np.ndarray, horizon: int, m: int | None = None) -> np.ndarray:
@@ -35,6 +41,22 @@ def seasonal_naive(x: np.ndarray, horizon: int, m: int | None = None) -> np.ndar
         raise DataError(f"seasonal naive needs at least one season ({m} values), got {len(x)}")
     last = x[-m:]
     return np.array([last[h % m] for h in range(horizon)], dtype=np.float64)
+
+
+def seasonal_naive_interval(
+    x: np.ndarray, horizon: int, m: int | None, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The seasonal naive forecast and its central ``level`` interval: ``(point, lower, upper)``, each
+    ``(horizon,)``."""
+    season = m if m is not None and m >= 2 else 1
+    if len(x) <= season:
+        raise DataError(f"a seasonal naive interval needs more than one season ({season} values), got {len(x)}")
+    sigma = float(np.sqrt(np.mean(np.square(x[season:] - x[:-season]))))
+    h = np.arange(1, horizon + 1)
+    steps = (h - 1) // season + 1 if season > 1 else h  # whole seasons ahead + 1, or steps ahead
+    half = float(NormalDist().inv_cdf(0.5 + level / 2)) * sigma * np.sqrt(steps)
+    point = seasonal_naive(x, horizon, m)
+    return point, point - half, point + half
 
 
 def drift(x: np.ndarray, horizon: int, m: int | None = None) -> np.ndarray:

@@ -19,16 +19,24 @@ from rnnkit.models.ensemble import MAX_MEMBERS
 from rnnkit.train.losses import Quantile
 from rnnkit.validation import check_field_types
 
-__all__ = ["CELLS", "LIKELIHOODS", "STRATEGIES", "Forecast", "ForecasterConfig"]
+__all__ = ["CELLS", "INTERVALS", "LIKELIHOODS", "STRATEGIES", "Forecast", "ForecasterConfig"]
 
 CELLS = CELL_LAYERS
 STRATEGIES = ("direct", "seq2seq", "recursive")
 LIKELIHOODS = (None, "gaussian", "quantile")
+#: where intervals come from: none (point forecasts), the likelihood's own, or conformal calibration
+INTERVALS = (None, "model", "conformal")
 
 
 @dataclass(frozen=True)
 class ForecasterConfig:
-    """The network, the windows and the training of a forecaster."""
+    """The network, the windows and the training of a forecaster.
+
+    ``intervals``: ``'conformal'`` (the default with a ``likelihood``) calibrates the intervals on the
+    forecaster's misses over the last ``calibration`` values of each training series
+    (``forecast_conformal``); ``'model'`` takes the likelihood's own; None (the default without one) gives
+    point forecasts. ``levels`` are the interval levels that ``evaluate`` scores and the CLI writes.
+    """
 
     lookback: int = 24
     horizon: int = 6
@@ -40,6 +48,9 @@ class ForecasterConfig:
     strategy: str = "direct"
     likelihood: str | None = None
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
+    intervals: str | None = None
+    calibration: int | None = None
+    levels: tuple[float, ...] = (0.8, 0.95)
     ensemble: int | None = None
     swa_start: float | None = 0.75
     epochs: int = 400
@@ -67,6 +78,7 @@ class ForecasterConfig:
                 "paths) or strategy='direct'/'seq2seq' with quantiles"
             )
         object.__setattr__(self, "quantiles", tuple(Quantile(self.quantiles).quantiles))  # checked, as floats
+        self._check_intervals()
         for name in ("lookback", "horizon", "units", "layers", "epochs", "batch"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
@@ -83,6 +95,24 @@ class ForecasterConfig:
             )
         if self.swa_start is not None and not 0 <= self.swa_start < 1:
             raise ConfigError(f"swa_start must be in [0, 1) (a share of the epochs) or None, got {self.swa_start}")
+
+    def _check_intervals(self) -> None:
+        if self.intervals not in INTERVALS:
+            raise ConfigError(f"intervals must be None, 'model' or 'conformal', got {self.intervals!r}")
+        if self.intervals is None and self.likelihood is not None:  # a likelihood's intervals, calibrated
+            object.__setattr__(self, "intervals", "conformal")
+        if self.intervals == "model" and self.likelihood is None:
+            raise ConfigError("intervals='model' takes a likelihood ('gaussian' or 'quantile'); a point "
+                              "forecaster gets intervals with intervals='conformal'")  # fmt: skip
+        levels = tuple(float(v) for v in self.levels)
+        if not levels or any(not 0 < v < 1 for v in levels) or list(levels) != sorted(set(levels)):
+            raise ConfigError(f"levels must be increasing shares inside (0, 1) such as (0.8, 0.95), got {self.levels}")
+        object.__setattr__(self, "levels", levels)
+        if self.calibration is not None and self.calibration < self.horizon:
+            raise ConfigError(
+                f"calibration must hold at least one forecast: horizon={self.horizon} values or more, "
+                f"got {self.calibration}"
+            )
 
     @property
     def members(self) -> int:

@@ -48,7 +48,10 @@ class LocalForecasters(Forecaster):
             raise ConfigError(
                 f"per-series models are one network per series; ensemble must be 1, got {options['ensemble']}"
             )
-        self.config = replace(c, ensemble=1)
+        if options.get("intervals") == "conformal":
+            raise ConfigError("per-series models give their likelihood's own intervals (intervals='model'); "
+                              "a global Forecaster calibrates conformal ones")  # fmt: skip
+        self.config = replace(c, ensemble=1, intervals="model" if c.likelihood else None)
 
     def fit(
         self, series: Any, verbose: int = 0, callbacks: list[Any] | None = None, skip_short: bool = False
@@ -99,17 +102,17 @@ class LocalForecasters(Forecaster):
     def historical_forecasts(self, series: Any, test: int) -> np.ndarray:  # type: ignore[override]
         """Forecasts from every origin in the last ``test`` values of each series (no refit):
         ``(S, test − horizon + 1, horizon)``."""
-        return self._historical(series, test, None).point
+        return self._historical(series, test, None, bounds=False).point
 
     def historical_intervals(self, series: Any, test: int, level: float | None = None) -> Forecast:  # type: ignore[override]
         """``historical_forecasts`` with interval bounds, each ``(S, N, horizon)``."""
-        self._require_likelihood()
+        self._require_intervals()
         return self._historical(series, test, level)
 
-    def _historical(self, series: Any, test: int, level: float | None) -> Forecast:
+    def _historical(self, series: Any, test: int, level: float | None, bounds: bool = True) -> Forecast:
         data = self._all(series)
         x, last = stack_windows([self._origins(d, len(d) - test) for d in data])
-        f = self._forecast_windows(x, level, last)
+        f = self._forecast_windows(x, level, last, bounds)
         shape = (len(data), -1, self.config.horizon)
         return Forecast(
             f.point.reshape(shape),
@@ -122,13 +125,12 @@ class LocalForecasters(Forecaster):
         """Errors over the last ``test`` values of every series beside the baselines, averaged over the
         series (``score_forecasts`` per series, then ``mean_scores``)."""
         data = self._all(series)
-        f = self._historical(data, test, None)
+        point = self._historical(data, test, None, bounds=False).point
+        intervals = [self._historical(data, test, level) for level in self.interval_levels]
         per = []
         for i, d in enumerate(data):
-            one = Forecast(
-                f.point[i], None if f.lower is None else f.lower[i], None if f.upper is None else f.upper[i], f.level
-            )
-            per.append(score_forecasts(d, len(d) - test, one, season))
+            own = [Forecast(f.point[i], f.lower[i], f.upper[i], f.level) for f in intervals]  # type: ignore[index]
+            per.append(score_forecasts(d, len(d) - test, point[i], season, own))
         return mean_scores(per)
 
     def _all(self, series: Any) -> list[np.ndarray]:

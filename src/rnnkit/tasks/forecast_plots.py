@@ -30,26 +30,30 @@ def _label_dates(ax: object, dates: list[str] | None, n: int) -> None:
 def plot_forecasts(
     actual: np.ndarray,
     start: int,
-    forecasts: np.ndarray | Forecast,
+    forecasts: np.ndarray | Forecast | Sequence[Forecast],
     path: str | os.PathLike[str],
     dates: Sequence[str] | None = None,
     title: str = "",
 ) -> None:
     """The series, a vertical line where the test part begins, and each forecast ``forecasts[i]``
     (``(N, H)`` from origins ``start + i``) drawn from its origin; the 1-step-ahead points joined. A
-    ``Forecast`` with bounds also shades the interval of the 1-step-ahead and the last-step forecasts."""
+    ``Forecast`` with bounds (or one per level) also shades the intervals of the 1-step-ahead and the
+    last-step forecasts, the wider ones lighter."""
     plt = _pyplot()
     x, labels = _axis(len(actual), dates)
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.plot(x, actual, color="black", lw=1.4, label="actual")
-    if isinstance(forecasts, Forecast):
-        if forecasts.lower is not None and forecasts.upper is not None:
-            n, h = forecasts.point.shape
+    if isinstance(forecasts, Forecast) or (isinstance(forecasts, Sequence) and isinstance(forecasts[0], Forecast)):
+        bands = [forecasts] if isinstance(forecasts, Forecast) else list(forecasts)
+        bands = sorted((f for f in bands if f.lower is not None and f.upper is not None), key=lambda f: -(f.level or 0))
+        for i, f in enumerate(bands):
+            assert f.lower is not None and f.upper is not None
+            n, h = f.point.shape
             for step, color in ((0, "tab:blue"), (h - 1, "tab:orange")):
-                ax.fill_between(x[start + step : start + step + n], forecasts.lower[:, step], forecasts.upper[:, step],
-                                color=color, alpha=0.18, lw=0,
-                                label=f"{forecasts.level:.0%} interval, {step + 1} step{'s' if step else ''} ahead")  # fmt: skip
-        forecasts = forecasts.point
+                ax.fill_between(x[start + step : start + step + n], f.lower[:, step], f.upper[:, step],
+                                color=color, alpha=0.12 + 0.12 * i, lw=0,
+                                label=f"{f.level:.0%} interval, {step + 1} step{'s' if step else ''} ahead")  # fmt: skip
+        forecasts = forecasts.point if isinstance(forecasts, Forecast) else forecasts[0].point
     for i, f in enumerate(forecasts):
         ax.plot(x[start + i : start + i + len(f)], f, color="tab:blue", alpha=0.25, lw=1)
     ax.plot(

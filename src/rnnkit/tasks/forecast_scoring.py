@@ -10,11 +10,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+from rnnkit.errors import ConfigError
+from rnnkit.tasks.forecast_baselines import BASELINES, detect_season, seasonal_naive_interval
 from rnnkit.tasks.forecast_config import Forecast
-from rnnkit.tasks.forecast_metrics import METRICS, coverage, mase
+from rnnkit.tasks.forecast_metrics import METRICS, coverage, level_name, mase, msis
 
 __all__ = ["mean_scores", "score_forecasts", "score_rows"]
 
@@ -33,22 +36,27 @@ def score_rows(
 
 
 def score_forecasts(
-    data: np.ndarray, start: int, model: Forecast, season: int | None = None
+    data: np.ndarray, start: int, point: np.ndarray, season: int | None = None, intervals: Sequence[Forecast] = ()
 ) -> dict[str, dict[str, float]]:
-    """Errors of ``model`` (forecasts ``(N, H)`` from origins ``start .. start + N − 1`` of the ``(T, C)``
-    series ``data``) and of every baseline from the same origins: ``{name: {metric: value}}``; a
-    probabilistic forecast adds ``coverage`` and ``level`` to the model's row."""
-    target, h = data[:, 0], model.point.shape[1]
-    origins = range(start, start + len(model.point))
+    """Errors of the forecasts ``point`` ``(N, H)`` from origins ``start .. start + N − 1`` of the ``(T, C)``
+    series ``data`` and of every baseline from the same origins: ``{name: {metric: value}}``. Each interval
+    forecast of ``intervals`` (one per level) adds ``coverage-<level>`` and ``msis-<level>`` to the model's
+    row, and the same for the seasonal naive interval to that baseline's row."""
+    target, h = data[:, 0], point.shape[1]
+    origins = range(start, start + len(point))
     m = season if season is not None else detect_season(target[:start])
-    forecasts = {"model": model.point}
+    forecasts = {"model": point}
     for name, baseline in BASELINES.items():
         forecasts[name] = np.stack([baseline(target[:t], h, m) for t in origins])
     actual = np.stack([target[t : t + h] for t in origins])
     scores = score_rows(actual, forecasts, target[:start], m)
-    if model.lower is not None and model.upper is not None and model.level is not None:
-        scores["model"]["coverage"] = coverage(actual, model.lower, model.upper)
-        scores["model"]["level"] = model.level
+    for f in intervals:
+        if f.lower is None or f.upper is None or f.level is None:
+            raise ConfigError("score_forecasts takes interval forecasts with bounds and a level")
+        naive = np.stack([np.stack(seasonal_naive_interval(target[:t], h, m, f.level)[1:]) for t in origins])
+        for name, (lower, upper) in (("model", (f.lower, f.upper)), ("seasonal_naive", (naive[:, 0], naive[:, 1]))):
+            scores[name][f"coverage-{level_name(f.level)}"] = coverage(actual, lower, upper)
+            scores[name][f"msis-{level_name(f.level)}"] = msis(actual, lower, upper, f.level, target[:start], m or 1)
     return scores
 
 

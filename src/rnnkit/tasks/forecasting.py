@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,7 @@ from rnnkit.models.saving import MALFORMED
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.backtest import BacktestReport, backtest
 from rnnkit.tasks.forecast_config import CELLS, Forecast, ForecasterConfig
+from rnnkit.tasks.forecast_conformal import Calibration, default_calibration
 from rnnkit.tasks.forecast_scoring import score_forecasts
 from rnnkit.tasks.forecast_series import as_many_series, as_series, fill_missing, from_frame, stack_windows, windows
 from rnnkit.train.losses import GaussianNLL, Quantile, SummedOverGroups, gaussian_parameters
@@ -117,6 +118,7 @@ class Forecaster:
         self.names: list[str] = []  # their names: the keys of a dict of series, else their positions
         self.losses: list[float] = []  # training loss per epoch (on the relative, transformed scale)
         self.skipped: list[str] = []  # series of the last fit too short to train on (fit(skip_short=True))
+        self.calibration: Calibration | None = None  # conformal scores (intervals='conformal')
 
     # --- transforms -----------------------------------------------------------------------------
     def _transform(self, series: np.ndarray) -> np.ndarray:
@@ -167,6 +169,10 @@ class Forecaster:
         names are in ``skipped``, and the global model still forecasts any of them that holds
         ``lookback`` values. Fewer than ``FEW_WINDOWS`` training windows in all raise a
         :class:`~rnnkit.errors.DataWarning` that says how to get more.
+
+        With ``intervals='conformal'`` a copy is fitted first on the series less their last
+        ``calibration`` values, to score its forecasts of them (``forecast_conformal``), on a random
+        stream of its own: the forecaster's weights are those of a fit without intervals.
         """
         c = self.config
         data, many = self._prepare(series)
@@ -176,6 +182,8 @@ class Forecaster:
             raise DataError(f"every series is shorter than lookback + horizon = {need} values: nothing to train on")
         names = _series_names(series, len(data))
         self.skipped = [names[i] for i in short]
+        if c.intervals == "conformal":
+            self.calibration = self._calibrate([d for i, d in enumerate(data) if i not in set(short)], need)
         pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data) if i not in set(short)]
         x, y = np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
         if len(x) < FEW_WINDOWS:
@@ -236,6 +244,35 @@ class Forecaster:
         self.losses = [float(v) for v in losses]
         self.history = data
         self.names = _series_names(series, len(data))
+
+    def _calibrate(self, data: list[np.ndarray], need: int) -> Calibration:
+        """Fit a copy on each series less its last ``calibration`` values (the series with ``need`` values
+        before them) and score its forecasts from every origin in those values."""
+        c = self.config
+        size = c.calibration if c.calibration is not None else default_calibration(c.horizon)
+        usable = [d for d in data if len(d) - size >= need]
+        if not usable:
+            raise DataError(
+                f"conformal intervals hold out the last {size} values of each series to calibrate on, and no "
+                f"series has lookback + horizon = {need} values before them (the longest has "
+                f"{max(len(d) for d in data)} in all): give calibration= (at least horizon {c.horizon}) or "
+                f"more history, or use intervals='model' with a likelihood"
+            )
+        copy = type(self)(**asdict(replace(c, intervals="model" if c.likelihood else None)))
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # the forecaster's own fit warns about few windows
+            copy.fit([d[:-size] for d in usable])
+        return Calibration(np.concatenate([copy._scores(d, len(d) - size) for d in usable]))
+
+    def _scores(self, data: np.ndarray, start: int) -> np.ndarray:
+        """Conformal scores ``|T(y) − T(ŷ)| / w`` of the forecasts from every origin ``start .. T − horizon``
+        of ``data``: ``(N, horizon)``."""
+        h = self.config.horizon
+        x, last = self._origins(data, start)
+        point, scale = self._conformal_parts(x, last)
+        target = self._transform(data)[:, 0]
+        actual = np.stack([target[t : t + h] for t in range(start, len(data) - h + 1)])
+        return np.abs(actual - point) / scale
 
     def _build(self, columns: int, steps: int) -> Sequential:
         c = self.config
@@ -314,12 +351,13 @@ class Forecaster:
         z = float(torch.special.ndtri(torch.tensor(0.5 + (0.8 if level is None else level) / 2, dtype=torch.float64)))
         return mu, mu - z * sigma, mu + z * sigma
 
-    def _forecast_windows(self, x: np.ndarray, level: float | None = None, last: np.ndarray | None = None) -> Forecast:
-        """Forecasts (in the series' units) from transformed windows ``(N, L, C)``; with ``difference``,
-        ``last`` ``(N,)`` is the transformed target at each window's end, onto which the forecast
-        differences are summed."""
-        if level is not None and not 0 < level < 1:
-            raise ConfigError(f"level must be inside (0, 1), got {level}")
+    def _z_forecast(
+        self, x: np.ndarray, level: float | None, last: np.ndarray | None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """The network's forecasts on the transformed scale from transformed windows ``(N, L, C)``: the point
+        and, with a likelihood, the bounds of its own ``level`` interval, ``(N, H)`` each; and each window's
+        spread ``(N, 1)``. With ``difference``, ``last`` ``(N,)`` is the transformed target at each window's
+        end, onto which the forecast differences are summed."""
         if self.config.strategy == "recursive":
             rel, anchor, spread = self._recursive(x, level)
         else:
@@ -328,10 +366,40 @@ class Forecaster:
         back = [anchor + spread * r for r in rel]  # (N, H) each
         if last is not None:  # differences → levels: z_{t+h} = z_t + Σ_{k ≤ h} d_{t+k}
             back = [last[:, None] + np.cumsum(b, axis=1) for b in back]
-        back = [np.exp(b) if self.log else b for b in back]
+        return back, spread
+
+    def _conformal_parts(self, x: np.ndarray, last: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The point forecast ``T(ŷ)`` and its scale ``w`` (``forecast_conformal``), ``(N, H)`` each: the
+        window's spread, or with a likelihood half the width of the model's own interval (floored at a
+        thousandth of the spread)."""
+        z, spread = self._z_forecast(x, None, last)
+        scale = (z[2] - z[1]) / 2 if len(z) == 3 else np.broadcast_to(spread, z[0].shape)
+        return z[0], np.maximum(scale, 1e-3 * spread)
+
+    def _forecast_windows(
+        self, x: np.ndarray, level: float | None = None, last: np.ndarray | None = None, bounds: bool = True
+    ) -> Forecast:
+        """Forecasts in the series' units from transformed windows ``(N, L, C)`` (``last`` as in
+        ``_z_forecast``), with the bounds of the ``level`` interval when the forecaster has intervals and
+        ``bounds`` is set."""
+        if level is not None and not 0 < level < 1:
+            raise ConfigError(f"level must be inside (0, 1), got {level}")
+        c = self.config
+        level = level if level is not None else self._default_level()
+        if c.intervals == "conformal":
+            point, scale = self._conformal_parts(x, last)
+            z = [point]
+            if bounds:
+                if self.calibration is None:
+                    raise ConfigError("this forecaster has no calibration scores: fit it again")
+                q = self.calibration.quantile(level)
+                z += [point - q * scale, point + q * scale]
+        else:
+            z = self._z_forecast(x, level if c.intervals else None, last)[0][: 3 if bounds else 1]
+        back = [np.exp(b) if self.log else b for b in z]
         if len(back) == 1:
             return Forecast(back[0])
-        return Forecast(back[0], back[1], back[2], level if level is not None else self._default_level())
+        return Forecast(back[0], back[1], back[2], level)
 
     def _recursive(self, x: np.ndarray, level: float | None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """Feed a one-step model its own forecasts ``horizon`` times (Gaussian: sampled paths, seeded).
@@ -362,8 +430,18 @@ class Forecaster:
         return [np.median(rel, axis=1), *np.quantile(rel, [alpha, 1 - alpha], axis=1)], anchor, spread
 
     def _default_level(self) -> float:
-        q = self.config.quantiles
-        return 0.8 if self.config.likelihood == "gaussian" else round(q[-1] - q[0], 12)
+        """The level of ``predict_interval`` when none is given: the first of ``levels``, or a quantile
+        model's own span."""
+        c = self.config
+        return c.levels[0] if c.intervals != "model" or c.likelihood != "quantile" else round(c.quantiles[-1] - c.quantiles[0], 12)
+
+    @property
+    def interval_levels(self) -> tuple[float, ...]:
+        """The levels ``evaluate`` scores: ``levels``, a quantile model's own span, or none (point forecasts)."""
+        c = self.config
+        if c.intervals is None:
+            return ()
+        return c.levels if c.intervals == "conformal" or c.likelihood == "gaussian" else (self._default_level(),)
 
     def _last_window(self, series: Any) -> tuple[np.ndarray, np.ndarray | None]:
         data = as_series(series)
@@ -390,15 +468,15 @@ class Forecaster:
         """The ``horizon`` values after the end of ``series`` (default: the training series): ``(H,)``, or
         ``(S, H)`` for a list of series (or a model fitted on many, called without ``series``)."""
         x, last, many = self._inputs(series)
-        point = self._forecast_windows(x, None, last).point
+        point = self._forecast_windows(x, None, last, bounds=False).point
         return point if many else point[0]
 
     def predict_interval(self, series: Any = None, level: float | None = None) -> Forecast:
-        """Point forecast and central ``level`` interval (default 0.8 for Gaussian, the outer quantiles'
-        span for quantile models), shaped like ``predict``'s output."""
-        self._require_likelihood()
-        x, _, many = self._inputs(series)
-        f = self._forecast_windows(x, level)
+        """Point forecast and central ``level`` interval (default: the first of ``levels``, or a quantile
+        model's own span with ``intervals='model'``), shaped like ``predict``'s output."""
+        self._require_intervals()
+        x, last, many = self._inputs(series)
+        f = self._forecast_windows(x, level, last)
         if many:
             return f
         return Forecast(f.point[0], f.lower[0] if f.lower is not None else None,
@@ -426,25 +504,29 @@ class Forecaster:
         ``(T − horizon − start + 1, horizon)``; row i forecasts steps ``start + i .. start + i + horizon − 1``."""
         self._ready()
         x, last = self._origins(series, start)
-        return self._forecast_windows(x, None, last).point
+        return self._forecast_windows(x, None, last, bounds=False).point
 
     def historical_intervals(self, series: Any, start: int, level: float | None = None) -> Forecast:
         """``historical_forecasts`` with the interval bounds, each ``(N, horizon)``."""
-        self._require_likelihood()
-        return self._forecast_windows(self._origins(series, start)[0], level)
+        self._require_intervals()
+        x, last = self._origins(series, start)
+        return self._forecast_windows(x, level, last)
 
     def evaluate(self, series: Any, start: int, season: int | None = None) -> dict[str, dict[str, float]]:
         """Errors of the forecasts from every origin ``start .. T − horizon`` (all their steps), for the model
-        and each baseline of ``forecast_baselines`` on the same origins: ``{name: {metric: value}}``. A
-        probabilistic model's row adds ``coverage`` (share of actual values inside its interval) and
-        ``level`` (the interval's nominal share).
+        and each baseline of ``forecast_baselines`` on the same origins: ``{name: {metric: value}}``. With
+        intervals, the model's and the seasonal naive rows add ``coverage-80`` (the share of actual values
+        inside the 80 % intervals) and ``msis-80`` (their scaled interval score) for each of
+        ``interval_levels``.
 
         ``season`` (for seasonal naive and MASE) is detected from ``series[:start]`` when not given.
         """
         data = as_series(series)
         self._ready()
         x, last = self._origins(data, start)
-        return score_forecasts(data, start, self._forecast_windows(x, None, last), season)
+        point = self._forecast_windows(x, None, last, bounds=False).point
+        intervals = [self._forecast_windows(x, level, last) for level in self.interval_levels]
+        return score_forecasts(data, start, point, season, intervals)
 
     def backtest(
         self, series: Any, folds: int = 4, window: str = "expanding", train_size: int | None = None,
@@ -459,11 +541,11 @@ class Forecaster:
         if data.shape[1] != expected:
             raise ShapeError(f"the series has {data.shape[1]} columns; the forecaster was fitted on {expected}")
 
-    def _require_likelihood(self) -> None:
-        if self.config.likelihood is None:
+    def _require_intervals(self) -> None:
+        if self.config.intervals is None:
             raise ConfigError(
-                "this forecaster gives point forecasts only: train it with likelihood='gaussian' or "
-                "'quantile' for intervals"
+                "this forecaster gives point forecasts only: train it with intervals='conformal' (or a "
+                "likelihood, 'gaussian' or 'quantile') for intervals"
             )
 
     # --- saving ---------------------------------------------------------------------------------
@@ -474,7 +556,10 @@ class Forecaster:
             include_optimizer=False,
             metadata={"task": self.task, "config": asdict(self.config), "log": self.log, "series": self.names,
                       "covariate_mean": self.covariate_mean.tolist(), "covariate_std": self.covariate_std.tolist()},
-            extra_tensors={f"history.{i}": torch.from_numpy(h) for i, h in enumerate(self.history)},
+            extra_tensors={
+                **{f"history.{i}": torch.from_numpy(h) for i, h in enumerate(self.history)},
+                **({"calibration.scores": torch.from_numpy(self.calibration.scores)} if self.calibration else {}),
+            },
         )  # fmt: skip
 
     @classmethod
@@ -485,6 +570,8 @@ class Forecaster:
             config["quantiles"] = tuple(config.get("quantiles", ForecasterConfig.quantiles))
             config.setdefault("ensemble", 1)  # saved before ensembles and weight averaging
             config.setdefault("swa_start", None)
+            config.setdefault("intervals", "model" if config.get("likelihood") else None)  # saved before conformal
+            config["levels"] = tuple(config.get("levels", ForecasterConfig.levels))
             forecaster = cls(**config)
             forecaster.log = bool(metadata["log"])
             forecaster.covariate_mean = np.asarray(metadata["covariate_mean"], dtype=np.float64)
@@ -492,6 +579,8 @@ class Forecaster:
             extras = load_extra_tensors(path)
             forecaster.names = [str(n) for n in metadata["series"]]
             forecaster.history = [extras[f"history.{i}"].double().numpy() for i in range(len(forecaster.names))]
+            if forecaster.config.intervals == "conformal":
+                forecaster.calibration = Calibration(extras["calibration.scores"].double().numpy())
             columns = 1 + len(forecaster.covariate_mean)
             if forecaster.covariate_mean.shape != forecaster.covariate_std.shape or forecaster.covariate_mean.ndim != 1:
                 raise ValueError("covariate_mean and covariate_std must be two lists of the same length")
