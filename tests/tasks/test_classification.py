@@ -168,3 +168,22 @@ def test_complex_object_and_mixed_sequences_are_refused_not_cast() -> None:
     ]:
         with pytest.raises(DataError, match=message):
             SequenceClassifier(units=2, layers=1).fit(good + bad, ["a", "b"] * 2, epochs=1, echo=None)
+
+
+def test_a_conv_front_end_learns_numeric_sequences_and_ignores_padding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    xs, ys = spike_task(400, 0)
+    clf = SequenceClassifier(frontend="conv", filters=8, units=16, layers=1, learning_rate=1e-2, dropout=0.0)
+    clf.fit(xs, ys, epochs=8, echo=None)
+    names = [type(layer).__name__ for layer in clf.model.layers[:4]]  # type: ignore[union-attr]
+    assert names == ["Masking", "Conv1D", "BatchNormalization", "ReLU"]
+    xt, yt = spike_task(200, 1)
+    reports = clf.evaluate(xt, yt)
+    assert reports["model"].accuracy >= 0.85 and reports["model"].accuracy > reports["sequence_summary"].accuracy + 0.15
+    alone = clf.predict_proba([xt[0]])
+    np.testing.assert_allclose(clf.predict_proba([xt[0], np.zeros((40, 2))])[:1], alone, atol=1e-5)
+    clf.save(tmp_path / "conv")
+    np.testing.assert_allclose(SequenceClassifier.load(tmp_path / "conv").predict_proba(xt[:5]), clf.predict_proba(xt[:5]),
+                               atol=1e-6)  # fmt: skip
+    with pytest.raises(ConfigError, match="frontend must be None or 'conv'"):
+        SequenceClassifier(frontend="fcn")

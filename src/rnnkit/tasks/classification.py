@@ -37,13 +37,16 @@ from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, DataWarning, ModelFileError, ShapeError
 from rnnkit.layers import (
     AttentionPooling,
+    BatchNormalization,
     Bidirectional,
+    Conv1D,
     Dense,
     Dropout,
     Embedding,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     Masking,
+    ReLU,
 )
 from rnnkit.layers.base import Layer
 from rnnkit.layers.min_rnn import CELL_LAYERS
@@ -66,6 +69,8 @@ POOLINGS: dict[str, type[Layer] | None] = {
     "attention": AttentionPooling,
 }
 MONITORS = ("val_loss", "val_accuracy")
+FRONTENDS = (None, "conv")
+CONV_KERNELS = (7, 5, 3)  # the conv front end's blocks, as FCN (Wang et al. 2017) stacks them
 PAD_VALUE = -1e9  # fills padded steps of numeric sequences; Masking hides them (exact in float32)
 
 
@@ -78,6 +83,9 @@ class SequenceClassifierConfig:
     is given, drawn per class (stratified, at least one sample of each class that has two). Training
     stops when ``monitor`` (``'val_loss'`` or ``'val_accuracy'``) has not improved by more than
     ``min_delta`` for ``patience`` epochs; ``restore_best`` keeps the weights of the best epoch.
+    ``frontend='conv'`` (numeric sequences): three blocks of Conv1D(``filters``, kernel 7, 5, 3,
+    'same') → BatchNormalization → ReLU before the recurrent layers, as the FCN half of LSTM-FCN
+    (Karim et al. 2018); padded steps stay out of the convolutions and the batch statistics.
     """
 
     cell: str = "lstm"
@@ -100,19 +108,23 @@ class SequenceClassifierConfig:
     monitor: str = "val_loss"
     min_delta: float = 0.0
     restore_best: bool = True
+    frontend: str | None = None
+    filters: int = 64
 
     def __post_init__(self) -> None:
         check_field_types(self)
         for name, known in (("cell", CELLS), ("pooling", POOLINGS), ("tokens", ("word", "char"))):
             if getattr(self, name) not in known:
                 raise ConfigError(f"{name} must be one of {sorted(known)}, got {getattr(self, name)!r}")
+        if self.frontend not in FRONTENDS:
+            raise ConfigError(f"frontend must be None or 'conv', got {self.frontend!r}")
         if self.monitor not in MONITORS:
             raise ConfigError(f"monitor must be one of {list(MONITORS)}, got {self.monitor!r}")
         if self.min_delta < 0 or self.patience < 0:
             raise ConfigError(f"min_delta and patience must be >= 0, got {self.min_delta} and {self.patience}")
         if self.max_length is not None and self.max_length < 1:
             raise ConfigError(f"max_length must be a positive integer or None, got {self.max_length}")
-        for name in ("units", "layers", "embedding", "batch", "min_count"):
+        for name in ("units", "layers", "embedding", "batch", "min_count", "filters"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
         if not 0 <= self.dropout < 1 or not 0 < self.validation < 0.5:
@@ -272,6 +284,10 @@ class SequenceClassifier:
         layers: list[Layer] = [encoder.input_layer(c)]
         if c.dropout > 0 and encoder.kind == "text":
             layers.append(Dropout(c.dropout))
+        if c.frontend == "conv" and encoder.kind == "numeric":
+            for i, kernel in enumerate(CONV_KERNELS):
+                layers += [Conv1D(c.filters, kernel, padding="same", name=f"conv_{i + 1}"),
+                           BatchNormalization(momentum=0.9, name=f"conv_norm_{i + 1}"), ReLU(name=f"conv_relu_{i + 1}")]  # fmt: skip
         pooling = POOLINGS[c.pooling]
         for i in range(c.layers):
             sequences = i < c.layers - 1 or pooling is not None
