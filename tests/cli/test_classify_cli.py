@@ -135,8 +135,9 @@ def test_wide_csv_one_series_per_row(tmp_path: Path, capsys: pytest.CaptureFixtu
         csv.writer(f).writerows(row[1:] for row in rows[:5])
     model = str(tmp_path / "m")
     assert main(["classify", "fit", str(tmp_path / "wide.csv"), "--wide", "--out", model, "--units", "8",
-                 "--epochs", "2"]) == 0  # fmt: skip
+                 "--epochs", "2", "--frontend", "conv", "--filters", "4"]) == 0  # fmt: skip
     assert "80 numeric sequences, 2 classes" in capsys.readouterr().out
+    assert '"frontend": "conv"' in (tmp_path / "m" / "config.json").read_text()
     assert main(["classify", "predict", model, str(tmp_path / "unlabelled.csv"), "--wide"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "row,label,p_down,p_up" and len(out) == 6

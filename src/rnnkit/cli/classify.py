@@ -60,6 +60,9 @@ def register(commands: Any) -> None:
     p.add_argument("--layers", type=int, default=2, help="recurrent layers (default 2)")
     p.add_argument("--unidirectional", action="store_true", help="one direction instead of a bidirectional layer")
     p.add_argument("--pooling", choices=["last", "mean", "max", "attention"], default="max")
+    p.add_argument("--frontend", choices=["conv"],
+                   help="numeric sequences: three Conv1D-BatchNorm-ReLU blocks before the recurrent layers")  # fmt: skip
+    p.add_argument("--filters", type=int, default=64, help="filters per block of --frontend conv (default 64)")
     p.add_argument("--embedding", type=int, default=128)
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--max-words", type=int, default=20_000, help="vocabulary size limit (default 20000)")
@@ -147,7 +150,7 @@ def fit(args: argparse.Namespace) -> int:
         pooling=args.pooling, embedding=args.embedding, dropout=args.dropout, tokens=args.tokens,
         max_words=args.max_words, min_count=args.min_count, max_length=args.max_length, batch=args.batch,
         learning_rate=args.lr, validation=args.validation, patience=args.patience, monitor=args.monitor,
-        min_delta=args.min_delta, restore_best=not args.keep_last,
+        min_delta=args.min_delta, restore_best=not args.keep_last, frontend=args.frontend, filters=args.filters,
     )  # fmt: skip
     kind = "texts" if isinstance(x[0], str) else "numeric sequences"
     print(f"data: {args.data}, {len(x):,} {kind}, {len(set(y or []))} classes")
