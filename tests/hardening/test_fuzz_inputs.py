@@ -23,7 +23,7 @@ from rnnkit.cli import main
 from rnnkit.data.audio import read_wav
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.series_files import read_ts, read_wide_csv
-from rnnkit.data.speech import read_manifest
+from rnnkit.data.speech import Utterance, read_manifest
 from rnnkit.data.tables import read_columns
 from rnnkit.data.text import read_corpus
 from rnnkit.errors import RnnkitError
@@ -32,6 +32,7 @@ from rnnkit.models import Sequential
 from rnnkit.tasks.classification import SequenceClassifier
 from rnnkit.tasks.forecasting import Forecaster
 from rnnkit.tasks.generation import TextGenerator
+from rnnkit.tasks.transcription import Transcriber
 from rnnkit.tasks.translation import Translator
 from tests.conftest import FUZZ_SEED
 from tests.hardening.conftest import FRESH, FUZZ, no_hang
@@ -206,6 +207,43 @@ def _any_sentence_pairs_into_the_translator(sources: Any, targets: Any, later: A
     if not _call(translator.fit, sources, targets, epochs=1):
         return
     _call(translator.translate, later)
+
+
+@st.composite
+def any_utterance(draw: st.DrawFn) -> Any:
+    """Mostly an ``Utterance`` of random samples, rate and text; sometimes something else."""
+    if draw(st.integers(0, 14)) == 0:
+        return draw(st.one_of(st.none(), st.text(max_size=3), any_array()))
+    tone = np.sin(np.arange(draw(st.integers(1, 1200))) / 3.0)
+    samples = tone if draw(st.booleans()) else draw(any_array(near=()))
+    rate = draw(st.one_of(st.sampled_from([8000, 8000, 16000, 4000]), st.integers(-2, 60), st.floats(1, 9000),
+                          st.none()))  # fmt: skip
+    text = draw(st.one_of(st.sampled_from(["1", "23", "7 7"]), st.text(max_size=4), st.none()))
+    return Utterance(samples, rate, text)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    """A transcriber fitted on twelve tones (one epoch): what later calls meet."""
+    tones = [Utterance(np.sin(np.arange(4000) * (0.05 + 0.01 * i)), 8000, str(i % 3)) for i in range(12)]
+    return Transcriber(units=4, layers=1, bands=8, epochs=1, batch_size=4).fit(tones)
+
+
+def _any_utterances_into_the_transcriber(transcriber: Transcriber, train: Any, later: Any, normalize: str) -> None:
+    fresh = Transcriber(units=4, layers=1, bands=8, epochs=1, batch_size=4, normalize=normalize)
+    validation = train[:2] if isinstance(train, list) and len(train) > 2 else None
+    _call(fresh.fit, train, validation)
+    _call(transcriber.transcribe, later)
+    _call(transcriber.evaluate, later)
+
+
+GOOD_UTTERANCE = st.builds(lambda n, text: Utterance(np.sin(np.arange(n) / 3.0), 8000, text),
+                           st.integers(400, 4000), st.sampled_from(["0", "1", "2", "12"]))  # fmt: skip
+UTTERANCES = st.one_of(st.lists(st.one_of(GOOD_UTTERANCE, GOOD_UTTERANCE, GOOD_UTTERANCE, any_utterance()),
+                                max_size=12), st.text(max_size=3), any_array())  # fmt: skip
+test_any_utterances_into_the_transcriber, test_fresh_any_utterances_into_the_transcriber = twice(
+    40, 10, train=UTTERANCES, later=UTTERANCES, normalize=st.sampled_from(["global", "utterance"])
+)(_any_utterances_into_the_transcriber)
 
 
 # --- files ----------------------------------------------------------------------------------------

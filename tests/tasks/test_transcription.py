@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rnnkit.data.speech import Utterance
-from rnnkit.errors import ConfigError, DataError
+from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.tasks.transcription import Transcriber
 
 TONES = {"a": 400.0, "b": 1200.0, "c": 2400.0}
@@ -99,3 +99,22 @@ def test_bad_transcripts_and_audio_get_clear_errors(trained: Transcriber) -> Non
         Transcriber().transcribe([good])
     with pytest.raises(ConfigError, match="cell must be one of"):
         Transcriber(cell="transformer")
+    samples = good.samples
+    bad = [
+        (Utterance(samples, 0, "a"), DataError, "utterance 1: the sample rate must be a positive integer"),
+        (Utterance(samples, 8000.5, "a"), DataError, "sample rate must be a positive integer"),  # type: ignore[arg-type]
+        (Utterance(np.array([]), 8000, "a"), ShapeError, "non-empty 1-D array; got shape \\(0,\\)"),
+        (Utterance(np.stack([samples, samples]), 8000, "a"), ShapeError, "mono samples"),
+        (Utterance(np.where(np.arange(len(samples)) == 9, np.nan, samples), 8000, "a"), DataError, "NaN"),
+        (Utterance(samples.astype(complex), 8000, "a"), DataError, "must be real-valued"),
+        (Utterance(samples, 1, "a"), DataError, "more than 600 s; is the rate right"),
+        (Utterance(samples, 8000, None), DataError, "transcript must be a string"),  # type: ignore[arg-type]
+        ("a clip", DataError, "expected an Utterance"),
+    ]
+    for utterance, error, message in bad:
+        with pytest.raises(error, match=message):
+            trained.transcribe([good, utterance])  # the second one is named
+    with pytest.raises(DataError, match="expected a list of Utterance"):
+        trained.transcribe(good)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="no utterances"):
+        trained.evaluate([])

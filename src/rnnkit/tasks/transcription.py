@@ -31,10 +31,11 @@ import numpy as np
 import torch
 
 from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, EpochLog, TimeLimit
+from rnnkit.data.arrays import real_array
 from rnnkit.data.audio import features, resample
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
-from rnnkit.errors import ConfigError, DataError, ModelFileError
+from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
 from rnnkit.layers import (
     Bidirectional,
     Conv1D,
@@ -109,6 +110,38 @@ class TranscriberConfig:
             raise ConfigError("validation must be in (0, 0.5) and dropout in [0, 1)")
 
 
+#: the longest utterance taken, in seconds: longer audio is most likely a wrong rate
+MAX_SECONDS = 600
+
+
+def checked_utterances(utterances: Any) -> list[Utterance]:
+    """``utterances`` as a list of ``Utterance`` with 1-D, finite, real, non-empty samples (as float32), a
+    positive integer rate and a text, at most ``MAX_SECONDS`` long; the first
+    one that is not gets a ``DataError`` that names it."""
+    if isinstance(utterances, str | bytes | Utterance) or not isinstance(utterances, Sequence):
+        raise DataError(f"expected a list of Utterance(samples, rate, text), got {type(utterances).__name__}")
+    if not utterances:
+        raise DataError("no utterances given")
+    out = []
+    for i, u in enumerate(utterances):
+        if not isinstance(u, Utterance):
+            raise DataError(f"utterance {i}: expected an Utterance(samples, rate, text), got {type(u).__name__}")
+        samples = real_array(f"utterance {i}'s samples", u.samples)
+        if samples.ndim != 1 or samples.size == 0:
+            raise ShapeError(f"utterance {i}: expected mono samples, a non-empty 1-D array; got shape {samples.shape}")
+        if not np.isfinite(samples).all():
+            raise DataError(f"utterance {i}: the samples hold NaN or infinite values")
+        if not isinstance(u.rate, int | np.integer) or isinstance(u.rate, bool) or u.rate < 1:
+            raise DataError(f"utterance {i}: the sample rate must be a positive integer (Hz), got {u.rate!r}")
+        if len(samples) / u.rate > MAX_SECONDS:
+            raise DataError(f"utterance {i}: {len(samples):,} samples at {u.rate} Hz last {len(samples) / u.rate:,.0f} s, "
+                            f"more than {MAX_SECONDS} s; is the rate right?")  # fmt: skip
+        if not isinstance(u.text, str):
+            raise DataError(f"utterance {i}: the transcript must be a string, got {type(u.text).__name__}")
+        out.append(Utterance(samples.astype(np.float32), int(u.rate), u.text, u.speaker))
+    return out
+
+
 def _min_frames(text: str) -> int:
     """Frames CTC needs for ``text``: one per character, plus a blank between equal neighbours."""
     return len(text) + sum(a == b for a, b in zip(text, text[1:]))
@@ -130,11 +163,10 @@ class Transcriber:
     def _frames(self, utterances: Sequence[Utterance]) -> list[np.ndarray]:
         """Each utterance's stacked log-mel frames, before any training-set standardisation."""
         c = self.config
-        if not utterances:
-            raise DataError("no utterances given")
         per_utterance = c.normalize == "utterance"
         return [
-            features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack, per_utterance) for u in utterances
+            features(resample(u.samples, u.rate, c.rate), c.rate, c.bands, c.stack, per_utterance)
+            for u in checked_utterances(utterances)
         ]
 
     def features(
@@ -200,7 +232,9 @@ class Transcriber:
     ) -> Transcriber:
         """Learn the alphabet and the network; keeps the weights of the best validation CTC loss."""
         c = self.config
-        utterances = list(utterances)
+        utterances = checked_utterances(utterances)
+        if validation is not None:
+            validation = checked_utterances(validation)
         if any(not u.text for u in utterances):
             raise DataError("every training utterance needs a non-empty transcript")
         if validation is None:
@@ -262,7 +296,7 @@ class Transcriber:
     def evaluate(self, utterances: Sequence[Utterance], beam_width: int | None = None) -> dict[str, float]:
         """CER and WER (fractions), whole-transcript accuracy, and the same for the trivial baseline that
         always answers the most frequent training transcript."""
-        utterances = list(utterances)
+        utterances = checked_utterances(utterances)
         truth = [u.text for u in utterances]
         said = self.transcribe(utterances, beam_width)
         baseline = [self.most_common] * len(truth)
