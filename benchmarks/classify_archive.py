@@ -24,6 +24,7 @@ skipped and said so.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
@@ -90,9 +91,9 @@ def equal_length(series: list[np.ndarray], length: int) -> np.ndarray:
     return out
 
 
-def rnnkit_defaults(train: LabelledSeries, test: LabelledSeries, seed: int) -> tuple[float, float]:
+def rnnkit_defaults(train: LabelledSeries, test: LabelledSeries, seed: int, options: dict[str, Any]) -> tuple[float, float]:
     rnnkit.seed(seed)
-    clf = SequenceClassifier()
+    clf = SequenceClassifier(**options)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -128,7 +129,7 @@ def rivals() -> dict[str, tuple[Callable[..., tuple[float, float]], bool]]:
     }
 
 
-def run_dataset(name: str, seeds: list[int]) -> list[list[Any]]:
+def run_dataset(name: str, seeds: list[int], options: dict[str, Any], rivals_too: bool) -> list[list[Any]]:
     files = find(name)
     assert files is not None
     train, test = read_ts(files[0]), read_ts(files[1])
@@ -146,9 +147,10 @@ def run_dataset(name: str, seeds: list[int]) -> list[list[Any]]:
                      round(statistics.median(s for _, s in results), 2)])  # fmt: skip
         print(f"  {method:<16} accuracy {statistics.mean(accuracy):.4f} ({spread}), fit {rows[-1][-1]} s")
 
-    add("rnnkit defaults", [rnnkit_defaults(train, test, s) for s in seeds])
+    add(f"rnnkit {json.dumps(options)}" if options else "rnnkit defaults",
+        [rnnkit_defaults(train, test, s, options) for s in seeds])
     x, xt = equal_length(train.sequences, longest), equal_length(test.sequences, longest)
-    for method, (fn, seeded) in rivals().items():
+    for method, (fn, seeded) in (rivals() if rivals_too else {}).items():
         add(method, [fn(x, train.labels, xt, test.labels, s) for s in (seeds if seeded else seeds[:1])])
     return rows
 
@@ -158,6 +160,8 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true", help="run the held-out datasets (the independent check)")
     parser.add_argument("--datasets", nargs="*", help="these datasets instead")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--options", type=json.loads, default={},
+                        help="SequenceClassifier options to try instead of the defaults, as JSON (no rivals, no record)")
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     if args.datasets:
@@ -171,7 +175,9 @@ def main() -> None:
         print(f"not found in {[str(f) for f in _folders()]}: {missing} (skipped)")
     names = [n for n in names if n not in missing]
     seeds = list(range(args.seeds))
-    rows = [row for name in names for row in run_dataset(name, seeds)]
+    rows = [row for name in names for row in run_dataset(name, seeds, args.options, not args.options)]
+    if args.options:
+        return
     columns = ["dataset", "method", "accuracy (mean)", "spread over seeds", "fit s (median)"]
     group = "held-out check" if args.held_out else "development"
     record = "classify_archive" + ("-held-out" if args.held_out else "")

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 
 import torch
+from results import Table, write_record
 
 import rnnkit
 from rnnkit import native
@@ -126,6 +127,10 @@ def main() -> None:
         rival = ""
         print("keras: not importable, skipped (pip install keras jax in a separate benchmark venv)")
     print()
+    columns = ["cell", "units", "T", "rnnkit ms", "torch.nn ms", "speed-up", *([f"{rival} ms", "vs Keras"] if rival else []),
+               "rnnkit GFLOP/s (% peak)", "torch.nn GFLOP/s (% peak)"]  # fmt: skip
+    table = Table(f"one training step of one layer, batch {BATCH}, features = units; medians of {args.repeats}, "
+                  f"float32 GEMM peak {peak:.0f} GFLOP/s measured at the start", columns)  # fmt: skip
     keras_head = f" {rival} ms | vs Keras |" if rival else ""
     print(
         f"| cell | units | T | rnnkit ms | torch.nn ms | speed-up |{keras_head} rnnkit GFLOP/s (% peak) "
@@ -156,6 +161,14 @@ def main() -> None:
                 k = f" {statistics.median(times[2]):.2f} | {statistics.median(times[2]) / a:.2f}x |" if rival else ""
                 print(f"| {cell} | {units} | {steps} | {a:.2f} | {b:.2f} | {b / a:.2f}x |{k} "
                       f"{ga:.1f} ({100 * ga / peak:.0f} %) | {gb:.1f} ({100 * gb / peak:.0f} %) |", flush=True)  # fmt: skip
+                keras = [round(statistics.median(times[2]), 2), f"{statistics.median(times[2]) / a:.2f}×"] if rival else []
+                table.rows.append([cell, units, steps, round(a, 2), round(b, 2), f"{b / a:.2f}×", *keras,
+                                   f"{ga:.1f} ({100 * ga / peak:.0f} %)", f"{gb:.1f} ({100 * gb / peak:.0f} %)"])  # fmt: skip
+    extra = {"keras": rival} if rival else {}
+    write_record("speed", "One recurrent layer's training step: rnnkit against torch.nn (and Keras)", [table],
+                 notes=["rnnkit and its rivals alternate in one process, so drifts in machine speed hit both",
+                        *([] if rival else ["Keras was not importable in this run: no Keras columns"])],
+                 extra_versions=extra)  # fmt: skip
 
 
 if __name__ == "__main__":

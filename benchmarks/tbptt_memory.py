@@ -16,6 +16,8 @@ import platform
 import subprocess
 import sys
 
+from results import Table, write_record
+
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np
@@ -44,16 +46,17 @@ def run(T: int, k: int) -> dict[str, float]:
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; one process per row, peak RSS from getrusage")
-    print(
-        f"{'series length':>14} {'BPTT':>14} {'RSS before fit':>15} {'peak RSS':>10} {'growth':>9} {'fit time':>9} {'loss':>8}"
-    )
+    columns = ["series length", "BPTT", "RSS before fit (MB)", "peak RSS (MB)", "growth during fit (MB)", "fit s", "loss"]
+    table = Table("SimpleRNN(32) on one noisy sine stream, one epoch, batch 1; one process per row", columns)
+    print(" | ".join(columns))
     for T, k in [(10_000, 100), (1_000_000, 100), (10_000, 0), (100_000, 0)]:
         r = run(T, k)
-        label = f"truncated k={k}" if k else "full"
-        print(
-            f"{T:>14,} {label:>14} {r['before_mb']:>12.0f} MB {r['peak_mb']:>7.0f} MB {r['peak_mb'] - r['before_mb']:>6.0f} MB "
-            f"{r['seconds']:>8.1f}s {r['loss']:>8.4f}"
-        )
+        row = [f"{T:,}", f"truncated, k = {k}" if k else "full", round(r["before_mb"]), round(r["peak_mb"]),
+               round(r["peak_mb"] - r["before_mb"]), round(r["seconds"], 1), round(r["loss"], 4)]  # fmt: skip
+        table.rows.append(row)
+        print(" | ".join(str(c) for c in row), flush=True)
+    write_record("tbptt_memory", "Truncated BPTT: memory against series length", [table],
+                 notes=["peak RSS from getrusage in a fresh process per row; growth = peak − RSS before the fit"])  # fmt: skip
 
 
 if __name__ == "__main__":

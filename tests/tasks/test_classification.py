@@ -187,3 +187,16 @@ def test_a_conv_front_end_learns_numeric_sequences_and_ignores_padding(tmp_path)
                                atol=1e-6)  # fmt: skip
     with pytest.raises(ConfigError, match="frontend must be None or 'conv'"):
         SequenceClassifier(frontend="fcn")
+
+
+def test_a_small_numeric_set_trains_for_a_thousand_updates_by_default() -> None:
+    rnnkit.seed(0)
+    xs, ys = spike_task(40, 0)  # 36 to train: two batches an epoch, so 500 epochs and a patience of 50
+    clf = SequenceClassifier(units=4, layers=1, bidirectional=False, dropout=0.0)
+    history = clf.fit(xs, ys, echo=None)
+    assert 52 <= len(history["loss"]) <= 500  # never fewer than patience + 2 epochs, as 10 epochs once did
+    stopped = len(history["loss"]) < 500
+    best = int(np.argmin(history["val_loss"]))
+    assert not stopped or len(history["loss"]) - 1 - best == 51  # stopped: more than 50 epochs without a better one
+    short = SequenceClassifier(units=4, layers=1, bidirectional=False, patience=2)
+    assert len(short.fit(xs, ys, epochs=5, echo=None)["loss"]) <= 5  # what is asked for is kept

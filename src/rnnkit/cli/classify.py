@@ -71,9 +71,12 @@ def register(commands: Any) -> None:
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 0.001)")
     p.add_argument("--validation", type=float, default=0.1, help="held-out fraction (default 0.1)")
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int,
+                   help="epochs (default: at least 1000 updates, 10 to 1000 epochs, unless early stopping ends it)")  # fmt: skip
     p.add_argument("--minutes", type=float, help="training time budget")
-    p.add_argument("--patience", type=int, default=3, help="stop after this many epochs without improvement")
+    p.add_argument("--patience", type=int,
+                   help="stop after this many epochs without improvement (default: 3, or 100 updates where epochs are "
+                   "shorter)")  # fmt: skip
     p.add_argument("--monitor", choices=["val_loss", "val_accuracy"], default="val_loss",
                    help="what early stopping and the best epoch follow (default val_loss)")  # fmt: skip
     p.add_argument("--min-delta", type=float, default=0.0, help="smallest change that counts as an improvement")

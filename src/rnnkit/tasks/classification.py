@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 import time
 import warnings
@@ -58,7 +59,7 @@ from rnnkit.tasks.classification_report import ClassificationReport
 from rnnkit.train.losses import SparseCategoricalCrossentropy
 from rnnkit.validation import check_field_types
 
-__all__ = ["SequenceClassifierConfig", "SequenceClassifier"]
+__all__ = ["SequenceClassifierConfig", "SequenceClassifier", "auto_epochs", "auto_patience"]
 
 TASK = "sequence_classification"
 CELLS = CELL_LAYERS
@@ -69,7 +70,34 @@ POOLINGS: dict[str, type[Layer] | None] = {
     "attention": AttentionPooling,
 }
 MONITORS = ("val_loss", "val_accuracy")
+#: ``fit(epochs=None)``: train for at least this many updates, in whole epochs (10 to 1000), unless
+#: early stopping ends it sooner. A small numeric training set holds one or two batches, and ten epochs
+#: of it were a dozen updates: the networks stopped near chance (see ``benchmarks/classify_archive.py``)
+AUTO_STEPS = 1000
+AUTO_EPOCHS = (10, 1000)
+#: ``patience=None``: stop after at least this many updates without improvement (3 epochs at least)
+PATIENCE_STEPS = 100
 FRONTENDS = (None, "conv")
+
+
+def auto_epochs(batches: int) -> int:
+    """Epochs of ``batches`` updates each that make at least ``AUTO_STEPS`` updates (10 to 1000).
+
+    Example:
+        >>> auto_epochs(1), auto_epochs(3), auto_epochs(2_000)  # 18 series, 90 series, 64,000 texts
+        (1000, 334, 10)
+    """
+    return min(AUTO_EPOCHS[1], max(AUTO_EPOCHS[0], math.ceil(AUTO_STEPS / batches)))
+
+
+def auto_patience(batches: int) -> int:
+    """Epochs without improvement before stopping: 3, or ``PATIENCE_STEPS`` updates where epochs are shorter.
+
+    Example:
+        >>> auto_patience(1), auto_patience(3), auto_patience(2_000)
+        (100, 34, 3)
+    """
+    return max(3, math.ceil(PATIENCE_STEPS / batches))
 CONV_KERNELS = (7, 5, 3)  # the conv front end's blocks, as FCN (Wang et al. 2017) stacks them
 PAD_VALUE = -1e9  # fills padded steps of numeric sequences; Masking hides them (exact in float32)
 
@@ -82,7 +110,8 @@ class SequenceClassifierConfig:
     :class:`DataWarning` says how many). ``validation``: the fraction held out when no validation data
     is given, drawn per class (stratified, at least one sample of each class that has two). Training
     stops when ``monitor`` (``'val_loss'`` or ``'val_accuracy'``) has not improved by more than
-    ``min_delta`` for ``patience`` epochs; ``restore_best`` keeps the weights of the best epoch.
+    ``min_delta`` for ``patience`` epochs (None: 3 epochs, or ``PATIENCE_STEPS`` updates where epochs
+    are shorter); ``restore_best`` keeps the weights of the best epoch.
     ``frontend='conv'`` (numeric sequences): three blocks of Conv1D(``filters``, kernel 7, 5, 3,
     'same') → BatchNormalization → ReLU before the recurrent layers, as the FCN half of LSTM-FCN
     (Karim et al. 2018); padded steps stay out of the convolutions and the batch statistics.
@@ -104,7 +133,7 @@ class SequenceClassifierConfig:
     learning_rate: float = 1e-3
     clipnorm: float = 5.0
     validation: float = 0.1
-    patience: int = 3
+    patience: int | None = None
     monitor: str = "val_loss"
     min_delta: float = 0.0
     restore_best: bool = True
@@ -120,7 +149,7 @@ class SequenceClassifierConfig:
             raise ConfigError(f"frontend must be None or 'conv', got {self.frontend!r}")
         if self.monitor not in MONITORS:
             raise ConfigError(f"monitor must be one of {list(MONITORS)}, got {self.monitor!r}")
-        if self.min_delta < 0 or self.patience < 0:
+        if self.min_delta < 0 or (self.patience is not None and self.patience < 0):
             raise ConfigError(f"min_delta and patience must be >= 0, got {self.min_delta} and {self.patience}")
         if self.max_length is not None and self.max_length < 1:
             raise ConfigError(f"max_length must be a positive integer or None, got {self.max_length}")
@@ -338,7 +367,7 @@ class SequenceClassifier:
         x: Any,
         y: Sequence[Any],
         validation_data: tuple[Any, Sequence[Any]] | None = None,
-        epochs: int | None = 10,
+        epochs: int | None = None,
         minutes: float | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         echo: Callable[[str], None] | None = print,
@@ -349,13 +378,12 @@ class SequenceClassifier:
         Without ``validation_data`` a seeded ``validation`` fraction of each class of ``x`` is held out.
         Training stops after ``epochs``, after ``minutes``, or when ``monitor`` (validation loss by
         default) has not improved by ``min_delta`` for ``patience`` epochs; with ``restore_best`` the
-        weights of the best epoch are kept. ``checkpoint``: a folder that always
+        weights of the best epoch are kept. Neither ``epochs`` nor ``minutes`` (the default): at least
+        ``AUTO_STEPS`` updates in whole epochs (10 to 1000 epochs). ``checkpoint``: a folder that always
         holds the classifier of the best epoch so far. ``callbacks`` join the network's ``fit`` (each
         epoch's logs hold ``val_accuracy``). Returns the history.
         """
         c = self.config
-        if epochs is None and minutes is None:
-            raise ConfigError("give epochs= or minutes=")
         samples = list(x) if _is_text(x) else _as_sequences(x)
         labels, total = list(y), len(samples)
         if total != len(labels):
@@ -382,7 +410,10 @@ class SequenceClassifier:
         train = BucketedBatches(x_train, torch.from_numpy(y_train), len_train, c.batch, shuffle=True)
         val = BucketedBatches(x_valid, torch.from_numpy(y_val_ids), len_valid, 256)
         given = list(callbacks)
-        stopping = EarlyStopping(c.monitor, min_delta=c.min_delta, patience=c.patience,
+        if epochs is None and minutes is None:
+            epochs = auto_epochs(len(train))
+        patience = c.patience if c.patience is not None else auto_patience(len(train))
+        stopping = EarlyStopping(c.monitor, min_delta=c.min_delta, patience=patience,
                                  restore_best_weights=c.restore_best)  # fmt: skip
         callbacks = [stopping, *given]
         if echo is not None:
