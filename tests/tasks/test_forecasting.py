@@ -152,6 +152,20 @@ def test_forecaster_backtest_beats_naive_on_a_seasonal_trend() -> None:
     assert len(report.folds) == 3 and report.season == 12
 
 
+def test_a_backtest_scores_the_intervals_of_each_fold_beside_seasonal_naive() -> None:
+    series = _noisy_season(150, noise=0.5, seed=3)
+    rnnkit.seed(0)
+    report = Forecaster(lookback=12, horizon=3, epochs=20, units=8, likelihood="gaussian").backtest(series, folds=2)
+    for fold in report.folds:
+        assert set(fold.scores["model"]) >= {"coverage-80", "msis-80", "coverage-95", "msis-95"}
+        assert "coverage-80" in fold.scores["seasonal_naive"] and "coverage-80" not in fold.scores["naive"]
+        assert fold.scores["model"]["msis-80"] > 0
+    means = report.mean()
+    assert 0 <= means["model"]["coverage-95"] <= 1 and means["model"]["mae"] > 0
+    text = report.table()
+    assert "intervals" in text and "coverage-95" in text.splitlines()[-3]
+
+
 def _noisy_season(n: int, noise: float, seed: int) -> np.ndarray:
     """A 12-step season around 10 with Gaussian noise of a known size (original scale, no trend)."""
     t = np.arange(n)

@@ -11,6 +11,7 @@ Example::
 
     report = backtest(airline_passengers().values, folds=4, make=lambda: Forecaster(horizon=6, epochs=300))
     print(report.table())            # per fold and mean: MAE, RMSE, MAPE, sMAPE, MASE; model vs baselines
+                                     # (and, with intervals, their coverage and MSIS beside seasonal naive's)
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from rnnkit.errors import ConfigError, DataError
-from rnnkit.tasks.forecast_baselines import BASELINES, detect_season
+from rnnkit.tasks.forecast_baselines import BASELINES, detect_season, seasonal_naive_interval
+from rnnkit.tasks.forecast_metrics import coverage, level_name, msis
 from rnnkit.tasks.forecast_scoring import score_rows
 from rnnkit.tasks.forecast_series import as_series
 
@@ -31,7 +33,8 @@ __all__ = ["Fold", "BacktestReport", "backtest"]
 
 class Refittable(Protocol):
     """What a backtest needs of a forecaster: its settings' ``horizon`` and ``lookback``, ``fit`` on a
-    series and ``predict`` the ``horizon`` values after a series."""
+    series and ``predict`` the ``horizon`` values after a series. One with ``interval_levels`` (a
+    ``Forecaster`` with intervals) has each level's ``predict_interval`` scored too."""
 
     config: Any
 
@@ -60,9 +63,9 @@ class BacktestReport:
     names: list[str] = field(default_factory=list)
 
     def mean(self) -> dict[str, dict[str, float]]:
-        """Each name's metrics averaged over the folds."""
-        metrics = self.folds[0].scores["model"].keys()
-        return {n: {m: float(np.mean([f.scores[n][m] for f in self.folds])) for m in metrics} for n in self.names}
+        """Each name's metrics averaged over the folds (interval metrics only for the model and seasonal naive)."""
+        return {n: {m: float(np.mean([f.scores[n][m] for f in self.folds])) for m in self.folds[0].scores[n]}
+                for n in self.names}  # fmt: skip
 
     def best_baseline(self, metric: str = "mase") -> str:
         means = self.mean()
@@ -75,7 +78,7 @@ class BacktestReport:
     def table(self, metric: str = "mase") -> str:
         """Text table: ``metric`` per fold and the mean of every metric, with a one-line verdict."""
         means = self.mean()
-        metrics = list(means["model"])
+        metrics = [m for m in means["model"] if m in means["naive"]]  # the point metrics every row has
         lines = [
             f"{'':<16}"
             + "".join(f"{'fold ' + str(i + 1):>10}" for i in range(len(self.folds)))
@@ -92,6 +95,11 @@ class BacktestReport:
         best = self.best_baseline(metric)
         verdict = "beats" if self.model_wins(metric) else "does NOT beat"
         lines.append(f"the model {verdict} the best baseline ({best.replace('_', ' ')}) on mean {metric.upper()}")
+        interval = [m for m in means["model"] if m not in means["naive"]]
+        if interval:
+            lines += ["", f"{'intervals':<16}" + "".join(f"{m:>14}" for m in interval)]
+            for name in ("model", "seasonal_naive"):
+                lines.append(f"{name.replace('_', ' '):<16}" + "".join(f"{means[name][m]:>14.4g}" for m in interval))
         return "\n".join(lines)
 
 
@@ -135,5 +143,11 @@ def backtest(
         for name, baseline in BASELINES.items():
             forecasts[name] = baseline(target[start:origin], horizon, m)
         scores = score_rows(actual[None], {name: f[None] for name, f in forecasts.items()}, target[start:origin], m)
+        for level in getattr(model, "interval_levels", ()):  # with intervals: beside the seasonal naive one
+            f = model.predict_interval(data[start:origin], level)
+            naive = seasonal_naive_interval(target[start:origin], horizon, m, level)
+            for name, (lower, upper) in (("model", (f.lower, f.upper)), ("seasonal_naive", naive[1:])):
+                scores[name][f"coverage-{level_name(level)}"] = coverage(actual, lower, upper)
+                scores[name][f"msis-{level_name(level)}"] = msis(actual, lower, upper, level, target[start:origin], m or 1)
         out.append(Fold(origin, start, actual, forecasts, scores))
     return BacktestReport(out, m, names=["model", *BASELINES])
