@@ -455,6 +455,9 @@ def test_a_collection_can_skip_series_too_short_to_train_on_and_still_forecast_t
     np.testing.assert_allclose(model.predict(long), trained.predict(long), rtol=1e-6)
     with pytest.raises(DataError, match="every series is shorter than lookback \\+ horizon = 16"):
         Forecaster(lookback=12, horizon=4).fit({"a": np.arange(10.0) + 1, "b": np.arange(12.0) + 1}, skip_short=True)
+    few = {"a": long["s0"][:20], "young": many["young"]}  # 5 windows from "a" alone
+    with pytest.warns(DataWarning, match="training on 5 window.s. only .20 values,"):  # the skipped series uncounted
+        Forecaster(lookback=12, horizon=4, epochs=1).fit(few, skip_short=True)
 
 
 @pytest.mark.parametrize(

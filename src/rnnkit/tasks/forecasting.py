@@ -182,13 +182,14 @@ class Forecaster:
             raise DataError(f"every series is shorter than lookback + horizon = {need} values: nothing to train on")
         names = _series_names(series, len(data))
         self.skipped = [names[i] for i in short]
+        used = [(i, d) for i, d in enumerate(data) if i not in set(short)]
         if c.intervals == "conformal":
-            self.calibration = self._calibrate([d for i, d in enumerate(data) if i not in set(short)], need)
-        pairs = [self._training_windows(d, i if many else None) for i, d in enumerate(data) if i not in set(short)]
+            self.calibration = self._calibrate([d for _, d in used], need)
+        pairs = [self._training_windows(d, i if many else None) for i, d in used]
         x, y = np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
-        if len(x) < FEW_WINDOWS:
-            warnings.warn(few_windows_message(len(x), [len(d) for d in data], c.lookback, self._steps()), DataWarning,
-                          stacklevel=2)  # fmt: skip
+        if len(x) < FEW_WINDOWS:  # the series trained on, not those skipped
+            warnings.warn(few_windows_message(len(x), [len(d) for _, d in used], c.lookback, self._steps()),
+                          DataWarning, stacklevel=2)  # fmt: skip
         members = c.members
         if members > 1:  # (N, M, ...): each member sees every window, in an order of its own
             orders = [torch.randperm(len(x)).numpy() for _ in range(members)]
