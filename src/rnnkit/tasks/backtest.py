@@ -143,8 +143,9 @@ def backtest(
         for name, baseline in BASELINES.items():
             forecasts[name] = baseline(target[start:origin], horizon, m)
         scores = score_rows(actual[None], {name: f[None] for name, f in forecasts.items()}, target[start:origin], m)
-        for level in getattr(model, "interval_levels", ()):  # with intervals: beside the seasonal naive one
-            f = model.predict_interval(data[start:origin], level)
+        probabilistic: Any = model  # Refittable asks only fit and predict; a Forecaster with intervals has more
+        for level in getattr(model, "interval_levels", ()):  # its intervals beside the seasonal naive one
+            f = probabilistic.predict_interval(data[start:origin], level)
             naive = seasonal_naive_interval(target[start:origin], horizon, m, level)
             for name, (lower, upper) in (("model", (f.lower, f.upper)), ("seasonal_naive", naive[1:])):
                 scores[name][f"coverage-{level_name(level)}"] = coverage(actual, lower, upper)
