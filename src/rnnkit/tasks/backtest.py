@@ -24,8 +24,7 @@ import numpy as np
 
 from rnnkit.errors import ConfigError, DataError
 from rnnkit.tasks.forecast_baselines import BASELINES, detect_season, seasonal_naive_interval
-from rnnkit.tasks.forecast_metrics import coverage, level_name, msis
-from rnnkit.tasks.forecast_scoring import score_rows
+from rnnkit.tasks.forecast_scoring import add_interval_scores, score_rows
 from rnnkit.tasks.forecast_series import as_series
 
 __all__ = ["Fold", "BacktestReport", "backtest"]
@@ -146,9 +145,8 @@ def backtest(
         probabilistic: Any = model  # Refittable asks only fit and predict; a Forecaster with intervals has more
         for level in getattr(model, "interval_levels", ()):  # its intervals beside the seasonal naive one
             f = probabilistic.predict_interval(data[start:origin], level)
-            naive = seasonal_naive_interval(target[start:origin], horizon, m, level)
-            for name, (lower, upper) in (("model", (f.lower, f.upper)), ("seasonal_naive", naive[1:])):
-                scores[name][f"coverage-{level_name(level)}"] = coverage(actual, lower, upper)
-                scores[name][f"msis-{level_name(level)}"] = msis(actual, lower, upper, level, target[start:origin], m or 1)
+            _, lower, upper = seasonal_naive_interval(target[start:origin], horizon, m, level)
+            bounds = {"model": (f.lower, f.upper), "seasonal_naive": (lower, upper)}
+            add_interval_scores(scores, actual, level, bounds, target[start:origin], m)
         out.append(Fold(origin, start, actual, forecasts, scores))
     return BacktestReport(out, m, names=["model", *BASELINES])

@@ -19,7 +19,7 @@ from rnnkit.tasks.forecast_baselines import BASELINES, detect_season, seasonal_n
 from rnnkit.tasks.forecast_config import Forecast
 from rnnkit.tasks.forecast_metrics import METRICS, coverage, level_name, mase, msis
 
-__all__ = ["mean_scores", "score_forecasts", "score_rows"]
+__all__ = ["add_interval_scores", "mean_scores", "score_forecasts", "score_rows"]
 
 
 def score_rows(
@@ -54,10 +54,20 @@ def score_forecasts(
         if f.lower is None or f.upper is None or f.level is None:
             raise ConfigError("score_forecasts takes interval forecasts with bounds and a level")
         naive = np.stack([np.stack(seasonal_naive_interval(target[:t], h, m, f.level)[1:]) for t in origins])
-        for name, (lower, upper) in (("model", (f.lower, f.upper)), ("seasonal_naive", (naive[:, 0], naive[:, 1]))):
-            scores[name][f"coverage-{level_name(f.level)}"] = coverage(actual, lower, upper)
-            scores[name][f"msis-{level_name(f.level)}"] = msis(actual, lower, upper, f.level, target[:start], m or 1)
+        bounds = {"model": (f.lower, f.upper), "seasonal_naive": (naive[:, 0], naive[:, 1])}
+        add_interval_scores(scores, actual, f.level, bounds, target[:start], m)
     return scores
+
+
+def add_interval_scores(
+    scores: dict[str, dict[str, float]], actual: np.ndarray, level: float,
+    bounds: dict[str, tuple[np.ndarray, np.ndarray]], history: np.ndarray, season: int | None,
+) -> None:  # fmt: skip
+    """Add ``coverage-<level>`` and ``msis-<level>`` to the row of each name in ``bounds`` (its lower and
+    upper bounds of ``actual``), MSIS scaled by the seasonal naive errors on ``history``."""
+    for name, (lower, upper) in bounds.items():
+        scores[name][f"coverage-{level_name(level)}"] = coverage(actual, lower, upper)
+        scores[name][f"msis-{level_name(level)}"] = msis(actual, lower, upper, level, history, season or 1)
 
 
 def mean_scores(scores: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
