@@ -117,6 +117,8 @@ def test_bad_training_data_gets_clear_errors() -> None:
         translator.fit(["a", "b"], ["x", " "])
     with pytest.raises(DataError, match="at least 20 sentence pairs"):
         translator.fit(["a"] * 5, ["b"] * 5)
+    with pytest.raises(DataError, match="every pair has the same source sentence"):
+        translator.fit(["a"] * 30, [f"b{i}" for i in range(30)])
     with pytest.raises(ConfigError, match="not trained yet"):
         translator.translate(["hello"])
     with pytest.raises(ConfigError, match="target_tokens must be 'word' or 'char'"):

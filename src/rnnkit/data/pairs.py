@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from rnnkit.data.tables import decode_text
 from rnnkit.errors import DataError
 
-__all__ = ["read_pairs"]
+__all__ = ["read_pairs", "split_by_source"]
 
 _WANTED = "UTF-8 text with one 'source<TAB>target' pair a line"
 
@@ -72,3 +75,23 @@ def read_pairs(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
     if not sources:
         raise DataError(f"{where} holds no sentence pairs (expected {_WANTED})")
     return sources, targets
+
+
+def split_by_source(sources: Sequence[str], fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """Indices ``(kept, held_out)`` of the pairs, with a seeded ``fraction`` of the *distinct* source
+    sentences held out together with every pair they are in (at least one sentence, never all of them
+    when there are two or more). A source sentence translated several ways is then never on both sides,
+    so a held-out score measures translation, not recall of a training pair.
+
+    >>> split_by_source(["Go.", "Hi.", "Go.", "Run!"], 0.34, seed=1)   # both pairs of "Go." held out
+    ([1, 3], [0, 2])
+    """
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(sources):
+        groups.setdefault(s, []).append(i)
+    keys = list(groups)
+    order = np.random.default_rng(seed).permutation(len(keys))
+    count = min(max(1, round(len(keys) * fraction)), max(1, len(keys) - 1))
+    held = sorted(i for k in order[:count] for i in groups[keys[k]])
+    kept = sorted(i for k in order[count:] for i in groups[keys[k]])
+    return kept, held

@@ -37,6 +37,7 @@ from rnnkit.callbacks import (
     TimeLimit,
 )
 from rnnkit.data.batching import SequencePairBatches
+from rnnkit.data.pairs import split_by_source
 from rnnkit.data.words import WordTokenizer, pad_sequences
 from rnnkit.errors import ConfigError, DataError, ModelFileError
 from rnnkit.models import EncoderDecoder, Ensemble, load_metadata, load_model
@@ -83,7 +84,7 @@ class TranslatorConfig:
     bidirectional: bool = True
     attention: str | None = "additive"
     attention_style: str = "bahdanau"
-    dropout: float = 0.3
+    dropout: float = 0.4
     teacher_forcing: float = 1.0
     source_tokens: str = "word"
     target_tokens: str = "word"
@@ -95,7 +96,7 @@ class TranslatorConfig:
     max_length: int = 50
     epochs: int = 40
     batch_size: int = 64
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-3
     clipnorm: float = 1.0
     label_smoothing: float = 0.1
     mixed_precision: str | None = None
@@ -200,7 +201,8 @@ class Translator:
     ) -> Translator:
         """Learn vocabularies and the network from ``sources[i] → targets[i]``.
 
-        Without ``validation`` pairs a seeded ``config.validation`` fraction is held out. Training stops
+        Without ``validation`` pairs a seeded ``config.validation`` fraction of the distinct source
+        sentences is held out, each with all its translations (``rnnkit.data.pairs.split_by_source``). Training stops
         after ``epochs`` (default ``config.epochs``), after ``patience`` epochs without a better
         validation loss, or within ``minutes`` (with a cosine learning-rate decay over that time); the
         weights of the best validation loss are kept (and saved to ``checkpoint`` as they improve). With
@@ -214,10 +216,11 @@ class Translator:
         if validation is None:
             if len(sources) < 20:
                 raise DataError(f"need at least 20 sentence pairs to hold some out for validation, got {len(sources)}")
-            order = np.random.default_rng(seed).permutation(len(sources))
-            cut = max(1, int(len(sources) * c.validation))
-            validation = ([sources[i] for i in order[:cut]], [targets[i] for i in order[:cut]])
-            sources, targets = [sources[i] for i in order[cut:]], [targets[i] for i in order[cut:]]
+            kept, held = split_by_source(sources, c.validation, seed)
+            if not kept:
+                raise DataError("every pair has the same source sentence: nothing is left to hold out for validation")
+            validation = ([sources[i] for i in held], [targets[i] for i in held])
+            sources, targets = [sources[i] for i in kept], [targets[i] for i in kept]
         if c.ensemble > 1 and any(isinstance(cb, BackupAndRestore) for cb in callbacks):
             raise ConfigError(
                 "BackupAndRestore resumes one network, and an ensemble trains several one after another: "
