@@ -12,15 +12,21 @@ rnnkit's Transcriber (log-mel 40 × 3 stacked frames, 2 × BiLSTM, CTC, greedy d
 trained for at most ``--minutes`` per model, best epoch on a 10 % validation part of its training strings.
 
     python benchmarks/transcribe.py [--strings 3000] [--minutes 15] [--loso-minutes 4] [--loso-speakers all]
+
+Writes ``benchmarks/results/transcribe.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import time
 from pathlib import Path
+
+import numpy as np
+from results import Table, write_record
 
 import rnnkit
 from rnnkit.data.speech import Utterance, digit_strings, fsdd_clips
@@ -29,12 +35,16 @@ from rnnkit.tasks.transcription import Transcriber
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd_recordings.zip"
 
 
-def row(name: str, scores: dict[str, float], seconds: float) -> str:
-    return (
-        f"| {name} | {int(scores['utterances'])} | {100 * scores['cer']:.2f} | {100 * scores['wer']:.2f} | "
-        f"{100 * scores['exact']:.2f} | {100 * scores['baseline_cer']:.2f} | {100 * scores['baseline_exact']:.2f} | "
-        f"{seconds:.0f} |"
-    )
+COLUMNS = ["test set", "utterances", "CER %", "WER %", "exact %", "baseline CER %", "baseline exact %", "train s"]
+
+
+def row(name: str, scores: dict[str, float], seconds: float) -> list[object]:
+    percent = [round(100 * scores[k], 2) for k in ("cer", "wer", "exact", "baseline_cer", "baseline_exact")]
+    return [name, int(scores["utterances"]), *percent, round(seconds)]
+
+
+def markdown(row: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in row) + " |"
 
 
 def main() -> None:
@@ -46,6 +56,13 @@ def main() -> None:
     parser.add_argument("--loso-speakers", default="all", help="'all', 'none' or comma-separated names")
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--spec-augment", action="store_true")
+    parser.add_argument(
+        "--options",
+        type=json.loads,
+        default={},
+        help='more Transcriber options as JSON: \'{"normalize": "utterance"}\'',
+    )
+    parser.add_argument("--no-seen", action="store_true", help="only the left-out speakers (no seen-speaker model)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -65,35 +82,48 @@ def main() -> None:
     echo = print if args.verbose else None
     rows = []
 
-    rnnkit.seed(args.seed)
-    transcriber = Transcriber(units=args.units, spec_augment=args.spec_augment).fit(
-        train, minutes=args.minutes, echo=echo, seed=args.seed
-    )
-    for name, data, beam in (("test strings, greedy", test, 1), ("test strings, beam 8", test, 8),
-                             ("300 single test clips", singles, 1)):  # fmt: skip
-        start = time.perf_counter()
-        scores = transcriber.evaluate(data, beam_width=beam)
-        rows.append(row(name, scores, transcriber.seconds))
-        print(rows[-1], f"(decoded in {time.perf_counter() - start:.1f} s)", flush=True)
-    for u, said in zip(test[:3], transcriber.transcribe(test[:3])):
-        print(f"    said {u.text}, heard {said} ({u.speaker})")
+    options = {"units": args.units, "spec_augment": args.spec_augment, **args.options}
+    print(f"Transcriber options: {options}")
+    if not args.no_seen:
+        rnnkit.seed(args.seed)
+        transcriber = Transcriber(**options).fit(train, minutes=args.minutes, echo=echo, seed=args.seed)
+        for name, data, beam in (("test strings, greedy", test, 1), ("test strings, beam 8", test, 8),
+                                 ("300 single test clips", singles, 1)):  # fmt: skip
+            start = time.perf_counter()
+            scores = transcriber.evaluate(data, beam_width=beam)
+            rows.append(row(name, scores, transcriber.seconds))
+            print(markdown(rows[-1]), f"(decoded in {time.perf_counter() - start:.1f} s)", flush=True)
+        for u, said in zip(test[:3], transcriber.transcribe(test[:3])):
+            print(f"    said {u.text}, heard {said} ({u.speaker})")
 
     speakers = sorted({c.speaker for c in clips})
     chosen = {"all": speakers, "none": []}.get(args.loso_speakers, args.loso_speakers.split(","))
+    loso: list[dict[str, float]] = []
     for speaker in chosen:
         others = [c for c in train_clips if c.speaker != speaker]
         heard = digit_strings(others, args.strings, seed=args.seed, digits=(1, 7))
         new_voice = digit_strings([c for c in test_clips if c.speaker == speaker], 200, seed=args.seed + 2)
         rnnkit.seed(args.seed)
-        model = Transcriber(units=args.units, spec_augment=args.spec_augment).fit(
-            heard, minutes=args.loso_minutes, seed=args.seed
-        )
-        rows.append(row(f"new voice: {speaker}", model.evaluate(new_voice), model.seconds))
-        print(rows[-1], flush=True)
+        model = Transcriber(**options).fit(heard, minutes=args.loso_minutes, echo=echo, seed=args.seed)
+        scores = model.evaluate(new_voice)
+        loso.append(scores)
+        rows.append(row(f"new voice: {speaker}", scores, model.seconds))
+        print(markdown(rows[-1]), flush=True)
+    if len(loso) > 1:
+        mean = {k: float(np.mean([s[k] for s in loso])) for k in loso[0]}
+        rows.append(row(f"new voice: mean of the {len(loso)}", mean, 0.0))
+        print(markdown(rows[-1]), flush=True)
     print()
-    print("| test set | utterances | CER % | WER % | exact % | baseline CER % | baseline exact % | train s |")
-    print("|---|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    print(markdown(COLUMNS))
+    print("|" + "---|" * len(COLUMNS))
+    print("\n".join(map(markdown, rows)))
+    if args.options or args.no_seen or args.loso_speakers not in ("all", "none"):
+        print("(other options, or a part of the runs: no record written)")
+        return
+    write_record("transcribe", "Speech to text: spoken digit strings, seen and unseen voices", [Table(
+        f"FSDD, {args.strings} training strings, {args.minutes:g} min ({args.loso_minutes:g} min per left-out speaker); "
+        f"2 × BiLSTM {args.units}, CTC" + (", SpecAugment" if args.spec_augment else ""), COLUMNS, rows)],
+        ["new voice: trained on the other speakers, tested on strings of that speaker's test takes"])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import wave
 from pathlib import Path
@@ -44,6 +45,11 @@ def test_fit_transcribe_and_evaluate_a_manifest(tmp_path: Path, capsys: pytest.C
     assert capsys.readouterr().out.count("\t") == 2
     assert main(["transcribe", "evaluate", model, str(_write(tmp_path, 10, seed=1))]) == 0
     assert "evaluation: 10 utterances, CER" in capsys.readouterr().out
+    other = str(tmp_path / "asr2")
+    assert main(["transcribe", "fit", str(manifest), *args[2:], "--out", other, "--speeds", "0.9", "1.1",
+                 "--normalize", "global", "--epochs", "1"]) == 0  # fmt: skip
+    config = json.loads((tmp_path / "asr2" / "config.json").read_text())["metadata"]["config"]
+    assert config["speeds"] == [0.9, 1.1] and config["normalize"] == "global", config
 
 
 @pytest.mark.skipif(not FSDD.is_file(), reason=f"FSDD recordings not found at {FSDD}")

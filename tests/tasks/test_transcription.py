@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from rnnkit.callbacks import Callback
 from rnnkit.data.speech import Utterance
 from rnnkit.errors import ConfigError, DataError, ShapeError
 from rnnkit.tasks.transcription import Transcriber
@@ -84,6 +85,32 @@ def test_global_normalisation_is_learned_saved_and_loudness_free(tmp_path: Path)
     same = Transcriber.load(tmp_path / "g")
     np.testing.assert_array_equal(same.feature_mean, transcriber.feature_mean)
     assert same.transcribe(test) == transcriber.transcribe(test)
+
+
+class _Batches(Callback):
+    def on_train_begin(self, logs: object = None) -> None:
+        self.steps = self.params["steps"]
+
+
+def test_speed_perturbation_trains_on_one_copy_per_speed_and_drops_copies_too_fast_for_ctc() -> None:
+    train, validation = tone_utterances(48, seed=10), tone_utterances(8, seed=11)
+    steps = []
+    for speeds in ((1.0,), (0.9, 1.0, 1.1)):
+        counter = _Batches()
+        Transcriber(units=4, layers=1, batch_size=16, speeds=speeds).fit(train, validation, epochs=1, callbacks=[counter])
+        steps.append(counter.steps)
+    assert steps == [3, 9]  # 48 utterances, then 144, in batches of 16
+    # 800 samples: 2 steps of 30 ms, enough for "ab"; 1.5 times as fast, 1 step: that copy is left out
+    short = Utterance(train[0].samples[:800], 8000, "ab")
+    counter = _Batches()
+    Transcriber(units=4, batch_size=1, speeds=(1.5,)).fit(
+        [short, *train[:4]], validation, epochs=1, callbacks=[counter]
+    )
+    assert counter.steps == 4
+    with pytest.raises(ConfigError, match="speeds must be factors between 0.5 and 2.0"):
+        Transcriber(speeds=(3.0,))
+    with pytest.raises(ConfigError, match="speeds must be factors"):
+        Transcriber(speeds=())
 
 
 def test_bad_transcripts_and_audio_get_clear_errors(trained: Transcriber) -> None:

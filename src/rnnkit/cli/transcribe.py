@@ -51,6 +51,10 @@ def register(commands: Any) -> None:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--conv", type=int, default=0, help="filters of a Conv1D front end (default 0: none)")
     p.add_argument("--spec-augment", action="store_true", help="mask random time spans and bands while training")
+    p.add_argument("--speeds", type=float, nargs="+", metavar="FACTOR",
+                   help="train on each utterance at these speeds too (e.g. 0.9 1.0 1.1; default: the model's)")  # fmt: skip
+    p.add_argument("--normalize", choices=["utterance", "global"],
+                   help="log-mel standardisation: each utterance by itself, or the training set's (default: the model's)")  # fmt: skip
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--epochs", type=int, default=40)
@@ -118,10 +122,11 @@ def fit(args: argparse.Namespace) -> int:
         train, test = everything[:cut], everything[cut:]
     print(f"data: {len(train):,} utterances to train, {len(test):,} held out")
     rnnkit.seed(args.seed)
+    chosen = {"speeds": tuple(args.speeds) if args.speeds else None, "normalize": args.normalize}
     transcriber = Transcriber(
         cell=args.cell, units=args.units, layers=args.layers, spec_augment=args.spec_augment, conv=args.conv,
         batch_size=args.batch, learning_rate=args.lr,
-        epochs=args.epochs, beam_width=args.beam,
+        epochs=args.epochs, beam_width=args.beam, **{k: v for k, v in chosen.items() if v is not None},
     )  # fmt: skip
     transcriber.fit(train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=backup_callbacks(args))
     transcriber.save(args.out)

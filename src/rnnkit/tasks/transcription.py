@@ -32,7 +32,7 @@ import torch
 
 from rnnkit.callbacks import Callback, CosineDecayOverTime, EarlyStopping, EpochLog, TimeLimit
 from rnnkit.data.arrays import real_array
-from rnnkit.data.audio import features, resample
+from rnnkit.data.audio import change_speed, features, resample
 from rnnkit.data.batching import BucketedBatches
 from rnnkit.data.speech import Utterance
 from rnnkit.errors import ConfigError, DataError, ModelFileError, ShapeError
@@ -69,7 +69,9 @@ class TranscriberConfig:
     Features: ``rate`` (Hz every input is resampled to), ``bands`` (mel bands), ``stack`` (frames of 10 ms
     per model step). Network: ``cell`` ('lstm', 'gru', 'mingru', 'minlstm' or 'lru'), ``units`` per direction, ``layers``,
     ``dropout`` between layers, ``conv`` (filters of a Conv1D front end over 5 steps; 0: none),
-    ``spec_augment`` (time and frequency masking while training). ``normalize``: ``'utterance'`` (each
+    ``spec_augment`` (time and frequency masking while training), ``speeds`` (speed perturbation, Ko et al.
+    2015: each training utterance also at these speeds, e.g. ``(0.9, 1.0, 1.1)``; 1.1 is 10 % faster and
+    higher-pitched, as a shorter vocal tract would sound). ``normalize``: ``'utterance'`` (each
     utterance's bands to zero mean, unit variance) or ``'global'`` (peak-scaled audio, bands standardised
     with the training set's statistics, saved with the model). Training: ``epochs``, ``batch_size``, ``learning_rate``, ``clipnorm``,
     ``validation`` (held-out fraction when no validation set is given), ``patience``.
@@ -85,6 +87,7 @@ class TranscriberConfig:
     dropout: float = 0.1
     conv: int = 0
     spec_augment: bool = False
+    speeds: tuple[float, ...] = (1.0,)
     normalize: str = "global"
     epochs: int = 40
     batch_size: int = 32
@@ -104,6 +107,8 @@ class TranscriberConfig:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
         if self.normalize not in ("utterance", "global"):
             raise ConfigError(f"normalize must be 'utterance' or 'global', got {self.normalize!r}")
+        if not self.speeds or not all(0.5 <= f <= 2.0 for f in self.speeds):
+            raise ConfigError(f"speeds must be factors between 0.5 and 2.0, got {self.speeds!r}")
         if not isinstance(self.conv, int) or self.conv < 0:
             raise ConfigError(f"conv must be a number of filters >= 0, got {self.conv!r}")
         if not 0.0 < self.validation < 0.5 or not 0.0 <= self.dropout < 1.0:
@@ -203,6 +208,18 @@ class Transcriber:
             y[i, : len(u.text)] = torch.tensor([index[ch] for ch in u.text])
         return y
 
+    def _perturbed(self, utterances: list[Utterance]) -> tuple[list[Utterance], list[np.ndarray]]:
+        """Every training utterance at each of ``speeds`` and its frames (the validation part stays as
+        recorded); a copy sped up beyond the frames CTC needs for its transcript is left out."""
+        c = self.config
+        copies = [
+            Utterance(change_speed(u.samples, f), u.rate, u.text, u.speaker) for f in c.speeds for u in utterances
+        ]
+        faster = [f > 1.0 for f in c.speeds for _ in utterances]
+        frames = self._frames(copies)
+        keep = [i for i, u in enumerate(copies) if not faster[i] or len(frames[i]) >= _min_frames(u.text)]
+        return [copies[i] for i in keep], [frames[i] for i in keep]
+
     def _build(self) -> Sequential:
         c = self.config
         stack: list[Layer] = [Masking(PAD_VALUE, input_shape=(None, c.bands * c.stack))]
@@ -248,7 +265,7 @@ class Transcriber:
         self.most_common = Counter(u.text for u in utterances).most_common(1)[0][0]
         torch.manual_seed(seed)
         self.model = self._build()
-        frames = self._frames(utterances)
+        utterances, frames = self._perturbed(utterances)
         self.feature_mean = self.feature_std = None
         if c.normalize == "global":  # statistics of the training set, kept with the model
             every = np.concatenate(frames)
