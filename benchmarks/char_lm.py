@@ -12,6 +12,7 @@ process, for a throughput ratio the machine's drift between the runs does not bi
 
 ``--cell`` trains rnnkit's stack of that cell instead (``mingru``, ``minlstm``, ``lru``, ``gru``...); the
 hand-written PyTorch contestant is always an LSTM of ``--layers`` × ``--units`` (``--torch-units``).
+Writes ``benchmarks/results/char_lm.json`` (``char_lm_<cell>.json`` for another cell).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import torch
+from results import Table, write_record
 
 import rnnkit
 from rnnkit.data.text import CharVocabulary, parallel_streams
@@ -34,7 +36,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespear
 BATCH, BPTT, EMBED, LR, CLIP = 64, 100, 64, 2e-3, 5.0
 
 
-def run_rnnkit(text: str, units: int, layers: int, minutes: float, dropout: float, cell: str = "lstm") -> dict[str, float]:
+def run_rnnkit(
+    text: str, units: int, layers: int, minutes: float, dropout: float, cell: str = "lstm"
+) -> dict[str, float]:
     rnnkit.seed(0)
     gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
                         clipnorm=CLIP, dropout=dropout, cell=cell)  # fmt: skip
@@ -167,12 +171,21 @@ def main() -> None:
             f"{r['chars_per_s'] / ref:>10.2f}x"
         )
     print("\nrnnkit sample (temperature 0.8):\n" + str(results["rnnkit TextGenerator"]["sample"]))
+    rows = [[f"{name}, {args.layers}×{args.units} {args.cell if name.startswith('rnnkit') else 'lstm'}",
+             round(r["val"], 4), round(r["val"] / math.log(2), 3), r["epochs"], round(r["chars_per_s"]),
+             f"{r['chars_per_s'] / ref:.2f}x"] for name, r in results.items()]  # fmt: skip
+    notes = []
     if not args.no_torch:
         mine, theirs = step_throughput(text, args.units, args.layers, args.dropout)
         print(
             f"\ntraining alternating in this process (5 rounds of 8 chunks, medians): rnnkit {mine:,.0f} chars/s, "
             f"PyTorch {theirs:,.0f} chars/s, {mine / theirs:.2f}x"
         )
+        notes.append(f"training alternating in one process (5 rounds of 8 chunks, medians): rnnkit {mine:,.0f} "
+                     f"chars/s, PyTorch {theirs:,.0f} chars/s, {mine / theirs:.2f}x")  # fmt: skip
+    write_record("char_lm" if args.cell == "lstm" else f"char_lm_{args.cell}", f"Character LM: tiny-shakespeare, {args.cell}",
+                 [Table(f"{args.minutes:g} minutes each, 90/10 split, best validation loss; dropout {args.dropout}",
+                        ["stack", "validation nats/char", "bits/char", "epochs", "chars/s", "vs PyTorch"], rows)], notes)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ series, beside the seasonal naive and naive baselines on the same origins. Fit t
 all S series; one run per method (the loop takes minutes).
 
     python benchmarks/forecast_many.py [--series 40] [--epochs 300]
+
+Writes ``benchmarks/results/forecast_many.json``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 
 import numpy as np
 import torch
+from results import Table, write_record
 
 import rnnkit
 from rnnkit.tasks.forecast_local import LocalForecasters
@@ -77,14 +80,18 @@ def main() -> None:
                  mean_scores([loop[k].evaluate(v, len(v) - TEST) for k, v in series.items()])))  # fmt: skip
 
     loop_seconds = rows[-1][1]
-    print("| method | fit s (all series) | vs the loop | mean MASE | mean MAPE % |")
-    print("|---|---|---|---|---|")
-    for name, seconds, scores in rows:
-        print(f"| {name} | {seconds:.1f} | {loop_seconds / seconds:.2f}x | {scores['model']['mase']:.3f} | "
-              f"{scores['model']['mape']:.2f} |")  # fmt: skip
-    scores = rows[0][2]
-    for name in ("seasonal_naive", "naive"):
-        print(f"| {name.replace('_', ' ')} | 0 | | {scores[name]['mase']:.3f} | {scores[name]['mape']:.2f} |")
+    columns = ["method", "fit s (all series)", "vs the loop", "mean MASE", "mean MAPE %"]
+    table = [[name, round(seconds, 1), f"{loop_seconds / seconds:.2f}x", round(scores["model"]["mase"], 3),
+              round(scores["model"]["mape"], 2)] for name, seconds, scores in rows]  # fmt: skip
+    table += [[name.replace("_", " "), 0, "", round(rows[0][2][name]["mase"], 3), round(rows[0][2][name]["mape"], 2)]
+              for name in ("seasonal_naive", "naive")]  # fmt: skip
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in table:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    write_record("forecast_many", "Many series: local models, one global model, a loop", [Table(
+        f"{args.series} generated series (100–160 values, seasons 4–12, scales 1–1000), last {TEST} values held out, "
+        f"forecast {H} ahead from every origin; GRU 32, lookback {LOOKBACK}, {args.epochs} epochs", columns, table)])  # fmt: skip
 
 
 if __name__ == "__main__":

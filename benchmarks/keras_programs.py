@@ -10,7 +10,8 @@ held-out score and its wall time. A program that fails prints its error's first 
 
 Keras is not a dependency of rnnkit: install it (with a backend, and tensorflow for its dataset utilities)
 in a separate benchmark venv. Data: ``../shared/data`` (tiny Shakespeare, fra-eng, SST-2); the time
-weather series is generated (seed 0) in place of the Jena climate download.
+weather series is generated (seed 0) in place of the Jena climate download. A run of every program
+writes ``benchmarks/results/keras_programs.json``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from results import Table, write_record
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -229,12 +231,16 @@ def weather_forecasting(keras: ModuleType) -> tuple[str, float]:
     seq = past // step
 
     def windows(lo: int, hi: int, shuffle: bool = False) -> Any:
-        x = features[lo:hi - past - future + 1]
+        x = features[lo : hi - past - future + 1]
         y = s[lo + past + future - 1 : hi]
         return keras.utils.timeseries_dataset_from_array(x, y, sequence_length=seq, sampling_rate=step,
                                                          batch_size=64, shuffle=shuffle, seed=0)  # fmt: skip
 
-    dataset_train, dataset_val, dataset_test = windows(0, train_end, True), windows(train_end, val_end), windows(val_end, len(s))
+    dataset_train, dataset_val, dataset_test = (
+        windows(0, train_end, True),
+        windows(train_end, val_end),
+        windows(val_end, len(s)),
+    )
     for batch in dataset_train.take(1):
         inputs, _ = batch
     inputs_layer = keras.layers.Input(shape=(inputs.shape[1], inputs.shape[2]))
@@ -374,7 +380,9 @@ def rnn_guide(keras: ModuleType) -> tuple[str, float]:
         decoder_input = layers.Input(shape=(None,))
         decoder_embedded = layers.Embedding(input_dim=2000, output_dim=64)(decoder_input)
         decoder_output = layers.LSTM(64, name="decoder")(decoder_embedded, initial_state=[state_h, state_c])
-        keras.Model([encoder_input, decoder_input], layers.Dense(10)(decoder_output)).summary(print_fn=lambda *a, **k: None)
+        keras.Model([encoder_input, decoder_input], layers.Dense(10)(decoder_output)).summary(
+            print_fn=lambda *a, **k: None
+        )
 
     paragraphs = [np.random.random((20, 10, 50)).astype(np.float32) for _ in range(3)]
 
@@ -471,7 +479,9 @@ def main() -> None:
         frameworks.append((f"keras {keras.__version__} ({keras.backend.backend()})", keras,
                            lambda: keras.utils.set_random_seed(0)))  # fmt: skip
     except ImportError:
-        print("Keras is not importable here: rnnkit's column only (pip install keras jax tensorflow-cpu in a bench venv)")
+        print(
+            "Keras is not importable here: rnnkit's column only (pip install keras jax tensorflow-cpu in a bench venv)"
+        )
     only = sys.argv[1:]
     print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}, threads {torch.get_num_threads()}")
     rows = []
@@ -483,9 +493,20 @@ def main() -> None:
         for (name, _, _), (status, text, seconds) in zip(frameworks, results):
             print(f"{program.__name__:<28} {name:<26} {status:<7} {text:<48} {seconds:7.1f} s", flush=True)
     times = [(r[0][2], r[1][2]) for _, r in rows if len(r) == 2 and r[0][2] and r[1][2]]
+    notes = []
     if times:
-        print(f"\nmedian time ratio rnnkit / keras over the {len(times)} programs both ran: "
-              f"{statistics.median(a / b for a, b in times):.2f}")  # fmt: skip
+        ratio = statistics.median(a / b for a, b in times)
+        print(f"\nmedian time ratio rnnkit / keras over the {len(times)} programs both ran: {ratio:.2f}")
+        notes.append(f"median time ratio rnnkit / Keras over the {len(times)} programs both ran: {ratio:.2f}")
+    if only:
+        return
+    columns = ["program"] + [f"{name} {what}" for name, _, _ in frameworks for what in ("result", "s")]
+    table = [[program, *(c for status, text, seconds in results for c in (text if status == "ran" else f"failed: {text}",
+              round(seconds, 1)))] for program, results in rows]  # fmt: skip
+    versions = {"keras": frameworks[1][0].removeprefix("keras ")} if len(frameworks) > 1 else None
+    write_record("keras_programs", "Keras programs run unchanged on rnnkit", [Table(
+        "Nine programs after the Keras documentation's recurrent examples, sized down; held-out score and wall time",
+        columns, table)], notes or ["Keras was not importable: rnnkit's column only"], versions)  # fmt: skip
 
 
 if __name__ == "__main__":

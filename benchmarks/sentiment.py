@@ -11,6 +11,8 @@ validation accuracy. The PyTorch rival uses packed sequences and ``torch.optim.A
 ../shared/data/{sst2,sentiment_labelled_sentences} (a dataset that is absent is skipped, saying so).
 
     python benchmarks/sentiment.py [--epochs 4] [--datasets sst2,uci] [--no-torch]
+
+Writes ``benchmarks/results/sentiment.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from results import Table, write_record
 from torch import nn
 
 import rnnkit
@@ -170,16 +173,24 @@ def main() -> None:
         if not args.no_torch:
             result.update(run_torch(data, args.epochs))
         rows.append((name, result))
+    columns = ["data", "rnnkit BiLSTM %", "best epoch", "macro-F1", "PyTorch BiLSTM %", "bag of words %", "majority %",
+               "rnnkit s/epoch", "PyTorch s/epoch", "baselines s"]  # fmt: skip
+    table = [[name, round(100 * r["rnnkit"], 2), r["best_epoch"], round(r["rnnkit_f1"], 4),
+              round(100 * r["torch"], 2) if "torch" in r else "skipped", round(100 * r["bow"], 2),
+              round(100 * r["majority"], 2), round(r["epoch_s"], 1),
+              round(r["torch_epoch_s"], 1) if "torch" in r else "skipped", round(r["bow_s"], 1)]
+             for name, r in rows]  # fmt: skip
     print()
-    print(
-        "| data | rnnkit BiLSTM | macro-F1 | PyTorch BiLSTM | bag of words | majority | rnnkit s/epoch | PyTorch s/epoch | baselines s |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, r in rows:
-        torch_acc = f"{r['torch']:.2%}" if "torch" in r else "skipped"
-        torch_s = f"{r['torch_epoch_s']:.1f}" if "torch" in r else "skipped"
-        print(f"| {name} | {r['rnnkit']:.2%} (epoch {r['best_epoch']}) | {r['rnnkit_f1']:.4f} | {torch_acc} | "
-              f"{r['bow']:.2%} | {r['majority']:.2%} | {r['epoch_s']:.1f} | {torch_s} | {r['bow_s']:.1f} |")  # fmt: skip
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in table:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    if table:
+        write_record("sentiment", "Sentiment: SequenceClassifier against a hand-written PyTorch BiLSTM", [Table(
+            f"Test accuracy; BiLSTM 128 per direction, embedding 128, dropout 0.3, Adam 1e-3, batch 32, {args.epochs} "
+            "epochs, best epoch by validation accuracy", columns, table)],
+            ["sst2: SST-2 train (67,349 phrases), dev picks the epoch, the labelled 1,821-sentence test set; "
+             "uci: the UCI sentiment sentences, seeded 80/20 split, 10 % of the 80 picks the epoch"])  # fmt: skip
 
 
 if __name__ == "__main__":

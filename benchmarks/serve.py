@@ -7,6 +7,8 @@ process on a free local port, and 1 or 4 client threads (standard library HTTP) 
 request back to back. Both share the machine's cores, so the figures are for one small box.
 
     python benchmarks/serve.py [--requests 2000]
+
+Writes ``benchmarks/results/serve.json``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from results import Table, write_record
 
 
 def free_port() -> int:
@@ -80,6 +83,7 @@ def main() -> None:
               f"one sequence (10 x 1) each, server and client on the same machine")  # fmt: skip
         print("| client threads | requests/s | p50 ms | p99 ms |")
         print("|---|---|---|---|")
+        rows = []
         for threads in (1, 4):
             start = time.perf_counter()
             with ThreadPoolExecutor(threads) as pool:
@@ -88,6 +92,10 @@ def main() -> None:
             p50 = 1e3 * statistics.median(latencies)
             p99 = 1e3 * latencies[int(0.99 * (len(latencies) - 1))]
             print(f"| {threads} | {args.requests / seconds:.0f} | {p50:.2f} | {p99:.2f} |")
+            rows.append([threads, round(args.requests / seconds), round(p50, 2), round(p99, 2)])
+        write_record("serve", "Serving: rnnkit serve under load from a local client", [Table(
+            f"The tutorial's network, one sequence (10 × 1) per request, {args.requests} requests per row; "
+            "server and client on the same machine", ["client threads", "requests/s", "p50 ms", "p99 ms"], rows)])  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=10)
