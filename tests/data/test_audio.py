@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit.data.audio import features, log_mel, mel_filters, read_wav, resample
+from rnnkit.data.audio import change_speed, features, log_mel, mel_filters, read_wav, resample
 from rnnkit.data.speech import digit_strings, fsdd_clips, read_manifest
 from rnnkit.errors import DataError
 
@@ -69,6 +69,23 @@ def test_log_mel_puts_a_tone_in_its_band() -> None:
     x = features(np.random.default_rng(0).standard_normal(8000).astype(np.float32), 8000, stack=3)
     assert x.shape == (32, 120)
     np.testing.assert_allclose(x.reshape(-1, 40).mean(0), 0.0, atol=0.2)
+
+
+@pytest.mark.parametrize("length", [1, 100, 200, 255, 256])
+def test_audio_shorter_than_one_fft_frame_gives_one_frame(length: int) -> None:
+    # 8 kHz: 200-sample windows, a 256-point FFT; anything shorter used to be a raw torch error
+    samples = np.sin(np.arange(length) / 3.0).astype(np.float32)
+    assert log_mel(samples, 8000).shape == (1, 40)
+    assert features(samples, 8000, stack=3).shape == (1, 120)
+
+
+def test_speed_change_moves_the_pitch_and_the_length() -> None:
+    tone = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000).astype(np.float32)
+    for factor in (0.9, 1.1):
+        changed = change_speed(tone, factor)
+        assert len(changed) == round(8000 / factor)
+        assert abs(np.argmax(np.abs(np.fft.rfft(changed))) * 8000 / len(changed) - 440 * factor) < 1.5
+    assert change_speed(tone, 1.0) is tone
 
 
 @pytest.mark.skipif(not FSDD.is_file(), reason=f"FSDD recordings not found at {FSDD}")

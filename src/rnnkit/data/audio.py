@@ -124,9 +124,9 @@ def log_mel(
 ) -> np.ndarray:
     """``log(mel · |STFT|² + 1e-6)`` as ``(T, bands)``; frames of ``frame_ms`` every ``hop_ms``, no padding."""
     win, hop = int(rate * frame_ms / 1000), int(rate * hop_ms / 1000)
-    if len(samples) < win:
-        samples = np.pad(samples, (0, win - len(samples)))
     n_fft = 1 << (win - 1).bit_length()
+    if len(samples) < n_fft:  # shorter than one FFT frame: zero-padded to one frame
+        samples = np.pad(samples, (0, n_fft - len(samples)))
     spec = torch.stft(
         torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)), n_fft, hop, win,
         window=torch.hann_window(win), center=False, return_complex=True,
