@@ -34,7 +34,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from forecast_many import make_series
-from results import Table, write_record
+from results import Table, markdown_table, write_record
 
 import rnnkit
 from rnnkit.datasets import airline_passengers, load
@@ -220,9 +220,7 @@ def darts_protocol(seeds: int) -> Table:
     nv_b = mape(series[-24:], naive(series[:-24], 24))
     table.rows.append(["seasonal naive", f"{sn_a:.2f}", f"{sn_b:.2f}", "0"])
     table.rows.append(["naive", f"{nv_a:.2f}", f"{nv_b:.2f}", "0"])
-    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
-    for row in table.rows:
-        print("| " + " | ".join(str(c) for c in row) + " |")
+    print(markdown_table(columns, table.rows))
     return table
 
 

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 import torch
-from results import Table, write_record
+from results import Table, markdown_table, write_record
 
 import rnnkit
 from rnnkit.tasks.forecast_local import LocalForecasters
@@ -85,10 +85,7 @@ def main() -> None:
               round(scores["model"]["mape"], 2)] for name, seconds, scores in rows]  # fmt: skip
     table += [[name.replace("_", " "), 0, "", round(rows[0][2][name]["mase"], 3), round(rows[0][2][name]["mape"], 2)]
               for name in ("seasonal_naive", "naive")]  # fmt: skip
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in table:
-        print("| " + " | ".join(str(c) for c in row) + " |")
+    print(markdown_table(columns, table))
     write_record("forecast_many", "Many series: local models, one global model, a loop", [Table(
         f"{args.series} generated series (100–160 values, seasons 4–12, scales 1–1000), last {TEST} values held out, "
         f"forecast {H} ahead from every origin; GRU 32, lookback {LOOKBACK}, {args.epochs} epochs", columns, table)])  # fmt: skip

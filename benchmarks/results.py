@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,22 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|")
 
 
+def markdown_row(cells: list[Any], cell: Callable[[Any], str] = str) -> str:
+    """One Markdown table row: ``| a | b |``."""
+    return "| " + " | ".join(cell(c) for c in cells) + " |"
+
+
+def markdown_table(columns: list[str], rows: list[list[Any]], cell: Callable[[Any], str] = str) -> str:
+    """A Markdown table: the header, its rule, one line per row (``cell`` turns a value into text).
+
+    >>> print(markdown_table(["a", "b"], [[1, 2.5]]))
+    | a | b |
+    |---|---|
+    | 1 | 2.5 |
+    """
+    return "\n".join([markdown_row(columns), "|" + "---|" * len(columns), *(markdown_row(r, cell) for r in rows)])
+
+
 def render(record: dict[str, Any], level: int = 2) -> str:
     """One record as Markdown: its heading (at ``level``), what ran where, its tables and notes."""
     m, v = record["machine"], record["versions"]
@@ -102,10 +119,7 @@ def render(record: dict[str, Any], level: int = 2) -> str:
         "",
     ]
     for table in record["tables"]:
-        lines += [f"**{table['title']}**", "", "| " + " | ".join(table["columns"]) + " |",
-                  "|" + "---|" * len(table["columns"])]  # fmt: skip
-        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table["rows"]]
-        lines.append("")
+        lines += [f"**{table['title']}**", "", markdown_table(table["columns"], table["rows"], _cell), ""]
     lines += [f"- {note}" for note in record["notes"]]
     return "\n".join(lines) + "\n"
 

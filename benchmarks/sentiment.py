@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from results import Table, write_record
+from results import Table, markdown_table, write_record
 from torch import nn
 
 import rnnkit
@@ -181,10 +181,7 @@ def main() -> None:
               round(r["torch_epoch_s"], 1) if "torch" in r else "skipped", round(r["bow_s"], 1)]
              for name, r in rows]  # fmt: skip
     print()
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in table:
-        print("| " + " | ".join(str(c) for c in row) + " |")
+    print(markdown_table(columns, table))
     if table:
         write_record("sentiment", "Sentiment: SequenceClassifier against a hand-written PyTorch BiLSTM", [Table(
             f"Test accuracy; BiLSTM 128 per direction, embedding 128, dropout 0.3, Adam 1e-3, batch 32, {args.epochs} "

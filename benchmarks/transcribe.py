@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from results import Table, write_record
+from results import Table, markdown_row, markdown_table, write_record
 
 import rnnkit
 from rnnkit.data.speech import Utterance, digit_strings, fsdd_clips
@@ -41,10 +41,6 @@ COLUMNS = ["test set", "utterances", "CER %", "WER %", "exact %", "baseline CER 
 def row(name: str, scores: dict[str, float], seconds: float) -> list[object]:
     percent = [round(100 * scores[k], 2) for k in ("cer", "wer", "exact", "baseline_cer", "baseline_exact")]
     return [name, int(scores["utterances"]), *percent, round(seconds)]
-
-
-def markdown(row: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in row) + " |"
 
 
 def main() -> None:
@@ -92,7 +88,7 @@ def main() -> None:
             start = time.perf_counter()
             scores = transcriber.evaluate(data, beam_width=beam)
             rows.append(row(name, scores, transcriber.seconds))
-            print(markdown(rows[-1]), f"(decoded in {time.perf_counter() - start:.1f} s)", flush=True)
+            print(markdown_row(rows[-1]), f"(decoded in {time.perf_counter() - start:.1f} s)", flush=True)
         for u, said in zip(test[:3], transcriber.transcribe(test[:3])):
             print(f"    said {u.text}, heard {said} ({u.speaker})")
 
@@ -108,15 +104,13 @@ def main() -> None:
         scores = model.evaluate(new_voice)
         loso.append(scores)
         rows.append(row(f"new voice: {speaker}", scores, model.seconds))
-        print(markdown(rows[-1]), flush=True)
+        print(markdown_row(rows[-1]), flush=True)
     if len(loso) > 1:
         mean = {k: float(np.mean([s[k] for s in loso])) for k in loso[0]}
         rows.append(row(f"new voice: mean of the {len(loso)}", mean, 0.0))
-        print(markdown(rows[-1]), flush=True)
+        print(markdown_row(rows[-1]), flush=True)
     print()
-    print(markdown(COLUMNS))
-    print("|" + "---|" * len(COLUMNS))
-    print("\n".join(map(markdown, rows)))
+    print(markdown_table(COLUMNS, rows))
     if args.options or args.no_seen or args.loso_speakers not in ("all", "none"):
         print("(other options, or a part of the runs: no record written)")
         return

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from results import Table, write_record
+from results import Table, markdown_table, write_record
 
 import rnnkit
 from rnnkit.data.pairs import read_pairs
@@ -188,10 +188,7 @@ def run_fra(args: argparse.Namespace) -> list[Table]:
           f"(a human translation) scores {human:.2f} BLEU, the last model (beam 5) {machine:.2f}")  # fmt: skip
     columns = ["attention", "decoding", "BLEU", "chrF", "BLEU, one reference", "chrF, one reference", "exact %",
                "validation loss", "epochs", "train s", "decode s"]  # fmt: skip
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(str(c) for c in row) + " |")
+    print(markdown_table(columns, rows))
     print()
     title = (f"English→French, split by English sentence: {len(split.train_src):,} train pairs, "
              f"{len(split.test_src):,} test sentences with {sum(map(len, refs)):,} references; GRU {args.units}, "
