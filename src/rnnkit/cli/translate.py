@@ -143,13 +143,14 @@ def fit(args: argparse.Namespace) -> int:
     callbacks = backup_callbacks(args) if args.ensemble == 1 else []
     translator.fit(*train, minutes=args.minutes, echo=print, seed=args.seed, callbacks=callbacks)
     translator.save(args.out)
-    scores = translator.evaluate(list(references), list(references.values()))
+    held_sources = list(references)
+    scores = translator.evaluate(held_sources, list(references.values()))
     print(
         f"held out: BLEU {scores['bleu']:.1f}, chrF {scores['chrf']:.1f}, exact {scores['exact']:.1f} % "
         f"(beam {translator.config.beam_width}, every translation of a sentence a reference); "
         f"trained in {translator.seconds:.1f} s; model in {args.out}"
     )
-    for source, output in zip(list(references)[:3], translator.translate(list(references)[:3])):
+    for source, output in zip(held_sources[:3], translator.translate(held_sources[:3])):
         print(f"  {source}  →  {output}")
     return 0
 
