@@ -61,6 +61,10 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "line 2 has no tab" in err
     assert not (tmp_path / "m").exists()  # nothing written when training did not complete
+    (tmp_path / "same.tsv").write_text("".join(f"hello\tbonjour {i}\n" for i in range(30)), encoding="utf-8")
+    assert main(["translate", "fit", str(tmp_path / "same.tsv"), "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "all 30 pairs share one source sentence" in err
     assert main(["translate", str(tmp_path / "missing")]) == 1
     assert "nothing to translate" in capsys.readouterr().err
     assert main(["translate", str(tmp_path / "missing"), "hello"]) == 1

@@ -115,12 +115,15 @@ def _pairs(path: str | None, limit: int | None) -> tuple[list[str], list[str]]:
 def fit(args: argparse.Namespace) -> int:
     import rnnkit
     from rnnkit.data.pairs import split_by_source
-    from rnnkit.errors import ConfigError
+    from rnnkit.errors import ConfigError, DataError
     from rnnkit.tasks.translation import Translator
 
     sources, targets = _pairs(args.data, args.limit)
     # a seeded tenth of the distinct source sentences, with all their translations, is the test set
     kept, held = split_by_source(sources, 0.1, args.seed)
+    if not kept:
+        raise DataError(f"all {len(sources)} pairs share one source sentence: holding out its translations "
+                        "leaves nothing to train on")  # fmt: skip
     references: dict[str, list[str]] = {}
     for i in held:
         references.setdefault(sources[i], []).append(targets[i])
