@@ -144,3 +144,38 @@ def test_wide_csv_one_series_per_row(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["classify", "fit", str(tmp_path / "unlabelled.csv"), "--wide", "--out", model, "--missing",
                  "error", "--label-column", "9"]) == 1  # fmt: skip
     assert "no label column 9" in capsys.readouterr().err
+
+
+def test_numeric_scaling_and_windows_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.tasks.classification import SequenceClassifierConfig
+
+    series, labels = _series(60, 3)
+    with (tmp_path / "wide.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([label, *(f"{v:.4f}" for v in s[:, 0])] for s, label in zip(series, labels))
+    longest = max(len(s) for s in series)
+    model = str(tmp_path / "m")
+    assert main(["classify", "fit", str(tmp_path / "wide.csv"), "--wide", "--out", model, "--units", "4",
+                 "--layers", "1", "--epochs", "1", "--max-steps", "5", "--scaling", "global"]) == 0  # fmt: skip
+    window = -(-longest // 5)
+    assert f"read in windows of {window} steps" in capsys.readouterr().out
+    assert '"scaling": "global"' in (tmp_path / "m" / "config.json").read_text()
+    assert main(["classify", "fit", str(tmp_path / "wide.csv"), "--wide", "--out", model, "--units", "4",
+                 "--layers", "1", "--epochs", "1", "--max-steps", "none"]) == 0  # fmt: skip
+    assert "windows" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["classify", "fit", str(tmp_path / "wide.csv"), "--wide", "--out", model, "--max-steps", "0"])
+    assert "expected a positive integer or 'none', got '0'" in capsys.readouterr().err
+    defaults = SequenceClassifierConfig()
+    parser_defaults = {a.dest: a.default for a in _fit_parser()._actions}
+    for name in ("scaling", "max_steps", "refit"):
+        assert parser_defaults[name] == getattr(defaults, name)
+
+
+def _fit_parser():  # type: ignore[no-untyped-def]
+    import argparse
+
+    from rnnkit.cli import build_parser
+
+    parser = build_parser()
+    classify = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["classify"]
+    return next(a for a in classify._actions if isinstance(a, argparse._SubParsersAction)).choices["fit"]

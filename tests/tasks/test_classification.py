@@ -134,9 +134,12 @@ def test_long_sequences_are_kept_whole_unless_a_limit_is_asked_for() -> None:
     rng = np.random.default_rng(0)
     x = [rng.normal(size=(t, 1)) for t in (300, 420, 12, 30)] * 4
     y = ["long", "long", "short", "short"] * 4
-    whole = SequenceClassifier(units=4, layers=1, patience=0)
+    whole = SequenceClassifier(units=4, layers=1, patience=0, max_steps=None)
     whole.fit(x, y, epochs=1, echo=None)
     assert whole.encoder is not None and whole.encoder.encode(x)[1].max() == 420  # nothing cut
+    windows = SequenceClassifier(units=4, layers=1, patience=0)  # max_steps=128: windows of 4, every step read
+    windows.fit(x, y, epochs=1, echo=None)
+    assert windows.encoder is not None and windows.encoder.encode(x)[1][:4].tolist() == [75, 105, 3, 8]
     limited = SequenceClassifier(units=4, layers=1, max_length=200, patience=0)
     with pytest.warns(DataWarning) as caught:
         limited.fit(x, y, epochs=1, echo=None)
@@ -200,3 +203,87 @@ def test_a_small_numeric_set_trains_for_a_thousand_updates_by_default() -> None:
     assert not stopped or len(history["loss"]) - 1 - best == 51  # stopped: more than 50 epochs without a better one
     short = SequenceClassifier(units=4, layers=1, bidirectional=False, patience=2)
     assert len(short.fit(xs, ys, epochs=5, echo=None)["loss"]) <= 5  # what is asked for is kept
+
+
+def test_series_scaling_reads_each_series_on_its_own_scale() -> None:
+    xs, ys = spike_task(40, 0)
+    for scaling, same in (("series", True), ("global", False)):
+        clf = SequenceClassifier(units=4, layers=1, scaling=scaling)
+        clf.fit(xs, ys, epochs=1, echo=None)
+        a, _ = clf.encoder.encode([xs[0]])  # type: ignore[union-attr]
+        b, _ = clf.encoder.encode([10 * xs[0] + 3])  # type: ignore[union-attr]
+        assert np.allclose(a.numpy(), b.numpy(), atol=1e-5) == same
+    with pytest.raises(ConfigError, match="scaling must be one of"):
+        SequenceClassifier(scaling="minmax")
+
+
+def test_long_series_are_read_in_windows_of_mean_min_and_max(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(0, 1, (int(rng.integers(30, 51)), 2)) for _ in range(40)]
+    xs[0] = rng.normal(0, 1, (50, 2))
+    ys = [int(x[:, 0].mean() > 0) for x in xs]
+    said: list[str] = []
+    clf = SequenceClassifier(units=4, layers=1, max_steps=10, scaling="series")
+    clf.fit(xs, ys, epochs=2, echo=said.append)
+    assert said[0] == ("series of up to 50 steps are read in windows of 5 steps (mean, min and max of each): up "
+                       "to 10 steps; max_steps=None keeps every step")  # fmt: skip
+    encoder = clf.encoder
+    series = rng.normal(0, 1, (12, 2))
+    out, lengths = encoder.encode([series])  # type: ignore[union-attr]
+    assert tuple(out.shape) == (1, 3, 6) and lengths.tolist() == [3]
+    s = (series - series.mean(0)) / series.std(0)
+    last = np.concatenate([s[10:12], np.repeat(s[11:12], 3, axis=0)])  # the last window repeats its final step
+    expected = np.stack([np.concatenate([w.mean(0), w.min(0), w.max(0)]) for w in (s[0:5], s[5:10], last)])
+    np.testing.assert_allclose(out[0].numpy() * encoder.std + encoder.mean, expected, atol=1e-5)  # type: ignore[union-attr]
+    alone = clf.predict_proba([series])
+    np.testing.assert_allclose(clf.predict_proba([series, rng.normal(0, 1, (47, 2))])[:1], alone, atol=1e-6)
+    clf.save(tmp_path / "windows")
+    again = SequenceClassifier.load(tmp_path / "windows")
+    np.testing.assert_allclose(again.predict_proba([series]), alone, atol=1e-6)
+    short = SequenceClassifier(units=4, layers=1, max_steps=None)
+    said.clear()
+    short.fit(xs, ys, epochs=1, echo=said.append)
+    assert short.encoder.window == 1 and not any("windows" in line for line in said)  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="max_steps must be a positive integer or None"):
+        SequenceClassifier(max_steps=0)
+
+
+def test_a_classifier_saved_before_scaling_and_windows_loads_as_it_was(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    rnnkit.seed(0)
+    xs, ys = spike_task(40, 0)
+    clf = SequenceClassifier(units=4, layers=1, scaling="global", max_steps=None)
+    clf.fit(xs, ys, epochs=1, echo=None)
+    clf.save(tmp_path / "old")
+    path = tmp_path / "old" / "config.json"
+    config = json.loads(path.read_text())
+    for key in ("scaling", "max_steps"):
+        del config["metadata"]["config"][key]
+    for key in ("window", "features"):
+        del config["metadata"]["encoder"][key]
+    path.write_text(json.dumps(config))
+    old = SequenceClassifier.load(tmp_path / "old")
+    assert (old.config.scaling, old.config.max_steps, old.encoder.window) == ("global", None, 1)  # type: ignore[union-attr]
+    np.testing.assert_allclose(old.predict_proba(xs[:5]), clf.predict_proba(xs[:5]), atol=1e-6)
+    config["metadata"]["encoder"]["window"] = 0
+    path.write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match="the saved window and features must be positive integers"):
+        SequenceClassifier.load(tmp_path / "old")
+
+
+def test_refit_trains_a_fresh_network_on_every_sample_for_the_best_epoch_count(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rnnkit.seed(0)
+    xs, ys = spike_task(200, 0)
+    said: list[str] = []
+    clf = SequenceClassifier(units=8, layers=1, learning_rate=1e-2, dropout=0.0, refit=True, patience=3)
+    history = clf.fit(xs, ys, epochs=12, echo=said.append, checkpoint=tmp_path / "m")
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert f"refit: a fresh network on all 200 samples for {best} epochs (the best epoch held out)" in said
+    assert sum(line.startswith("epoch") for line in said) == len(history["loss"]) + best  # both phases logged
+    assert "refit" in clf.seconds
+    xt, yt = spike_task(200, 1)
+    assert clf.evaluate(xt, yt)["model"].accuracy >= 0.85
+    np.testing.assert_allclose(SequenceClassifier.load(tmp_path / "m").predict_proba(xt[:5]), clf.predict_proba(xt[:5]),
+                               atol=1e-6)  # fmt: skip  # the folder holds the refit network

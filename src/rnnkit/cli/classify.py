@@ -20,6 +20,15 @@ from rnnkit.cli.backup import add_resume_flag, backup_callbacks
 # rnnkit's library parts are imported inside the commands, for start-up time: `rnnkit --help` loads no torch.
 
 
+def _steps(text: str) -> int | None:
+    """``--max-steps``: a positive integer, or 'none'."""
+    if text.lower() == "none":
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'none', got {text!r}")
+    return int(text)
+
+
 def _data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-column", default="text", help="column holding the text (default 'text')")
     p.add_argument(
@@ -63,6 +72,15 @@ def register(commands: Any) -> None:
     p.add_argument("--frontend", choices=["conv"],
                    help="numeric sequences: three Conv1D-BatchNorm-ReLU blocks before the recurrent layers")  # fmt: skip
     p.add_argument("--filters", type=int, default=64, help="filters per block of --frontend conv (default 64)")
+    p.add_argument("--scaling", choices=["series", "global"], default="series",
+                   help="numeric sequences: scale each series on its own, or all with the training set's mean and "
+                   "deviation (default series)")  # fmt: skip
+    p.add_argument("--max-steps", type=_steps, default=128,
+                   help="numeric sequences: series longer than this are read in windows of mean, min and max "
+                   "(default 128; 'none': every step)")  # fmt: skip
+    p.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
+                   help="after the held-out part picks the best epoch, train a fresh network on every sample for "
+                   "that many epochs (default off)")  # fmt: skip
     p.add_argument("--embedding", type=int, default=128)
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--max-words", type=int, default=20_000, help="vocabulary size limit (default 20000)")
@@ -154,6 +172,7 @@ def fit(args: argparse.Namespace) -> int:
         max_words=args.max_words, min_count=args.min_count, max_length=args.max_length, batch=args.batch,
         learning_rate=args.lr, validation=args.validation, patience=args.patience, monitor=args.monitor,
         min_delta=args.min_delta, restore_best=not args.keep_last, frontend=args.frontend, filters=args.filters,
+        scaling=args.scaling, max_steps=args.max_steps, refit=args.refit,
     )  # fmt: skip
     kind = "texts" if isinstance(x[0], str) else "numeric sequences"
     print(f"data: {args.data}, {len(x):,} {kind}, {len(set(y or []))} classes")

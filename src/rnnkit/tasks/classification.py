@@ -1,7 +1,8 @@
 """Sequence classification (many-to-one): a label for each text or numeric sequence, e.g. sentiment.
 
 Data flow: texts → tokens → ids (``WordTokenizer``, word or character level; id 0 is padding) or
-numeric sequences → standardised features → right-padded ``(N, T[, F])`` arrays and lengths →
+numeric sequences → each series scaled on its own, long ones read in windows (mean, min, max) →
+standardised features → right-padded ``(N, T[, F])`` arrays and lengths →
 length-bucketed batches (``BucketedBatches``) → Embedding/Masking → (bi)LSTM/GRU/RNN stack → pooling
 over time (last state, mean, max or attention; padding masked) → Dense logits → softmax.
 
@@ -78,6 +79,9 @@ AUTO_EPOCHS = (10, 1000)
 #: ``patience=None``: stop after at least this many updates without improvement (3 epochs at least)
 PATIENCE_STEPS = 100
 FRONTENDS = (None, "conv")
+SCALINGS = ("series", "global")
+#: what a model saved before ``scaling`` and ``max_steps`` existed did: the loader fills them in
+SAVED_BEFORE = {"scaling": "global", "max_steps": None}
 
 
 def auto_epochs(batches: int) -> int:
@@ -112,6 +116,13 @@ class SequenceClassifierConfig:
     stops when ``monitor`` (``'val_loss'`` or ``'val_accuracy'``) has not improved by more than
     ``min_delta`` for ``patience`` epochs (None: 3 epochs, or ``PATIENCE_STEPS`` updates where epochs
     are shorter); ``restore_best`` keeps the weights of the best epoch.
+    Numeric sequences: ``scaling='series'`` scales each series on its own (every channel to mean 0,
+    deviation 1), ``'global'`` all of them with the training set's mean and deviation; series longer
+    than ``max_steps`` (in the training set) are read in windows of mean, minimum and maximum, so the
+    recurrent layers see at most ``max_steps`` steps (``None``: every step).
+    ``refit=True``: once the held-out part has chosen the best epoch, a fresh network trains on all of
+    ``x`` for that many epochs (the validation scores stay those of the first network, which did not see
+    the held-out part; skipped when ``validation_data`` is given).
     ``frontend='conv'`` (numeric sequences): three blocks of Conv1D(``filters``, kernel 7, 5, 3,
     'same') → BatchNormalization → ReLU before the recurrent layers, as the FCN half of LSTM-FCN
     (Karim et al. 2018); padded steps stay out of the convolutions and the batch statistics.
@@ -139,12 +150,19 @@ class SequenceClassifierConfig:
     restore_best: bool = True
     frontend: str | None = None
     filters: int = 64
+    scaling: str = "series"
+    max_steps: int | None = 128
+    refit: bool = False
 
     def __post_init__(self) -> None:
         check_field_types(self)
         for name, known in (("cell", CELLS), ("pooling", POOLINGS), ("tokens", ("word", "char"))):
             if getattr(self, name) not in known:
                 raise ConfigError(f"{name} must be one of {sorted(known)}, got {getattr(self, name)!r}")
+        if self.scaling not in SCALINGS:
+            raise ConfigError(f"scaling must be one of {list(SCALINGS)}, got {self.scaling!r}")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ConfigError(f"max_steps must be a positive integer or None, got {self.max_steps}")
         if self.frontend not in FRONTENDS:
             raise ConfigError(f"frontend must be None or 'conv', got {self.frontend!r}")
         if self.monitor not in MONITORS:
@@ -237,27 +255,61 @@ class _TextEncoder:
 
 
 class _SequenceEncoder:
-    """Numeric sequences → standardised, right-padded ``(N, T, F)`` floats (padding = ``PAD_VALUE``)."""
+    """Numeric sequences → scaled, windowed, right-padded ``(N, T', F')`` floats (padding = ``PAD_VALUE``).
+
+    Each series is first scaled on its own when ``scaling='series'`` (every channel to mean 0 and
+    standard deviation 1, as the UCR/UEA archive stores its series). When the training set's longest
+    series has more than ``max_steps`` steps, every series is then read in windows of
+    ``w = ⌈longest / max_steps⌉`` steps (the last one repeats its final step), each window summarised
+    by its mean, minimum and maximum per channel: ``(T, F)`` → ``(⌈T / w⌉, 3F)``. Last, every feature
+    is standardised with the training set's mean and standard deviation. Each step depends on its own
+    series only, so padding never changes what a series becomes.
+    """
 
     kind = "numeric"
 
     def __init__(self, config: SequenceClassifierConfig) -> None:
-        self.max_length = config.max_length
+        self.max_length, self.scaling, self.max_steps = config.max_length, config.scaling, config.max_steps
+        self.window = 1
 
     def fit(self, sequences: Sequence[np.ndarray]) -> _SequenceEncoder:
-        steps = np.concatenate(sequences)  # (ΣT, F)
+        longest = max(len(s) for s in sequences)
+        if self.max_steps is not None and longest > self.max_steps:
+            self.window = math.ceil(longest / self.max_steps)
+        self.features = sequences[0].shape[1]
+        steps = np.concatenate([self._shape(s) for s in sequences])  # (ΣT', F')
         self.mean, self.std = steps.mean(0), np.maximum(steps.std(0), 1e-8)
         return self
 
+    def describe(self, sequences: Sequence[np.ndarray]) -> str | None:
+        """One line on the windows, when series are read in windows."""
+        if self.window == 1:
+            return None
+        longest = max(len(s) for s in sequences)
+        return (f"series of up to {longest} steps are read in windows of {self.window} steps (mean, min and max "
+                f"of each): up to {math.ceil(longest / self.window)} steps; max_steps=None keeps every step")  # fmt: skip
+
+    def _shape(self, s: np.ndarray) -> np.ndarray:
+        """One ``(T, F)`` series scaled and windowed, before the training set's standardisation."""
+        if self.scaling == "series":
+            s = (s - s.mean(0)) / np.maximum(s.std(0), 1e-8)
+        if self.window == 1:
+            return s
+        w = self.window
+        n = math.ceil(len(s) / w)
+        padded = np.concatenate([s, np.repeat(s[-1:], n * w - len(s), axis=0)]).reshape(n, w, -1)
+        return np.concatenate([padded.mean(1), padded.min(1), padded.max(1)], axis=1)
+
     def encode(self, x: Any, warn: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         sequences = _cut(_as_sequences(x), self.max_length, "steps", warn)
-        if sequences[0].shape[1] != len(self.mean):
+        if sequences[0].shape[1] != self.features:
             raise ShapeError(
-                f"sequences have {sequences[0].shape[1]} features; the model was fitted on {len(self.mean)}"
+                f"sequences have {sequences[0].shape[1]} features; the model was fitted on {self.features}"
             )
-        lengths = torch.tensor([len(s) for s in sequences])
-        out = np.full((len(sequences), int(lengths.max()), len(self.mean)), PAD_VALUE, dtype=np.float32)
-        for i, s in enumerate(sequences):
+        shaped = [self._shape(s) for s in sequences]
+        lengths = torch.tensor([len(s) for s in shaped])
+        out = np.full((len(shaped), int(lengths.max()), len(self.mean)), PAD_VALUE, dtype=np.float32)
+        for i, s in enumerate(shaped):
             out[i, : len(s)] = (s - self.mean) / self.std
         if (out[np.arange(out.shape[1]) < lengths.numpy()[:, None]] == PAD_VALUE).all(-1).any():
             raise DataError(f"a real time step equals the padding value {PAD_VALUE} in every feature after scaling")
@@ -267,7 +319,8 @@ class _SequenceEncoder:
         return Masking(PAD_VALUE)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "mean": self.mean.tolist(), "std": self.std.tolist()}
+        return {"kind": self.kind, "mean": self.mean.tolist(), "std": self.std.tolist(), "window": self.window,
+                "features": self.features}  # fmt: skip
 
 
 Encoder = _TextEncoder | _SequenceEncoder
@@ -288,6 +341,15 @@ def _encoder_from_dict(data: dict[str, Any], config: SequenceClassifierConfig) -
         )
         if numeric.mean.ndim != 1 or numeric.mean.shape != numeric.std.shape or not (numeric.std > 0).all():
             raise DataError("the saved feature scaling must be two equal lists of numbers, std > 0")
+        numeric.window = data.get("window", 1)  # saved before windows: every step
+        numeric.features = data.get("features", len(numeric.mean))
+        if not all(type(v) is int and v >= 1 for v in (numeric.window, numeric.features)) or len(numeric.mean) != (
+            numeric.features * (1 if numeric.window == 1 else 3)
+        ):
+            raise DataError(
+                f"the saved window and features must be positive integers that match {len(numeric.mean)} scaled "
+                f"features, got {numeric.window!r:.20} and {numeric.features!r:.20}"
+            )
         return numeric
     raise DataError(f"unknown input kind {data.get('kind')!r}")
 
@@ -403,6 +465,9 @@ class SequenceClassifier:
             self.classes = classes
             self.encoder = (_TextEncoder(c) if _is_text(samples) else _SequenceEncoder(c)).fit(samples)  # type: ignore[arg-type]
             self.model = self._build(self.encoder, len(classes))
+            note = self.encoder.describe(samples) if isinstance(self.encoder, _SequenceEncoder) else None
+            if note is not None and echo is not None:
+                echo(note)
         model, encoder = self._ready()
         y_train, y_val_ids = self._label_ids(labels), self._label_ids(y_val)
         x_train, len_train = encoder.encode(samples)
@@ -439,9 +504,31 @@ class SequenceClassifier:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)  # said once above, for the training set
             self.validation_scores = {name: r.accuracy for name, r in self.evaluate(x_val, y_val).items()}
+        if c.refit and validation_data is None:
+            best = stopping.best_epoch + 1 if c.restore_best and stopping.best_state is not None else None
+            self._refit(samples + x_val, labels + y_val, best or len(history.history["loss"]), echo, minutes)
         if checkpoint is not None:
             self.save(checkpoint)  # the best epoch's weights, now with the validation scores
         return history.history
+
+    def _refit(self, x: list[Any], y: list[Any], epochs: int, echo: Callable[[str], None] | None,
+               minutes: float | None) -> None:  # fmt: skip
+        """A fresh network (and baselines) trained on ``x`` for ``epochs`` epochs, replacing the first."""
+        _, encoder = self._ready()
+        if echo is not None:
+            echo(f"refit: a fresh network on all {len(x)} samples for {epochs} epochs (the best epoch held out)")
+        ids = self._label_ids(y)
+        inputs, lengths = encoder.encode(x, warn=False)
+        batches = BucketedBatches(inputs, torch.from_numpy(ids), lengths, self.config.batch, shuffle=True)
+        callbacks: list[Callback] = [TimeLimit(minutes)] if minutes is not None else []
+        if echo is not None:
+            callbacks.append(EpochLog(echo, "loss {loss:.4f}, accuracy {accuracy:.4f}"))
+        start = time.perf_counter()
+        fresh = self._build(encoder, len(self.classes))
+        fresh.fit(batches, epochs=epochs, callbacks=callbacks, verbose=0)
+        self.model = fresh
+        self._fit_baselines(x, ids)
+        self.seconds["refit"] = time.perf_counter() - start
 
     def _fit_baselines(self, samples: list[Any], y: np.ndarray) -> None:
         k = len(self.classes)
@@ -507,7 +594,7 @@ class SequenceClassifier:
     def load(cls, path: str | os.PathLike[str]) -> SequenceClassifier:
         metadata = load_metadata(path, task=TASK)
         try:
-            classifier = cls(**metadata["config"])
+            classifier = cls(**{**SAVED_BEFORE, **metadata["config"]})
             classifier.classes = list(metadata["classes"])
             classifier.encoder = _encoder_from_dict(metadata["encoder"], classifier.config)
             classifier.validation_scores = dict(metadata.get("validation_accuracy") or {})
