@@ -205,3 +205,14 @@ def test_a_layer_entry_with_a_trainable_flag_that_is_not_a_boolean_is_refused() 
     assert not deserialize({"class_name": "Dense", "config": {"units": 2, "trainable": False}}).trainable
     with pytest.raises(ModelFileError, match="'trainable' must be true or false"):
         deserialize({"class_name": "Dense", "config": {"units": 2, "trainable": "no"}})
+
+
+def test_integer_arrays_are_numbers_where_no_layer_reads_ids() -> None:
+    """A fresh fuzz draw found int8 input raising a raw dtype error in the first matmul (Keras casts)."""
+    torch.manual_seed(0)
+    model = Sequential([SimpleRNN(3), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.array([[[0, 1], [2, -1]], [[1, 1], [0, 3]]], dtype=np.int8)
+    np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(x.astype(np.float32), verbose=0))
+    model.fit(x, np.zeros((2, 1)), epochs=1, verbose=0)
+    assert np.isfinite(model.evaluate(x, np.zeros((2, 1)), verbose=0))

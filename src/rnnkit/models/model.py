@@ -243,8 +243,9 @@ class Model(nn.Module):
 
         A list or tuple of arrays is several inputs (Keras's ``fit([a, b], y)``), one tensor each.
         """
+        ids = any(isinstance(m, Embedding) for m in self.modules())  # else integers are numbers, as in Keras
         if _is_several(x):
-            inputs = tuple(to_tensor(f"{name}[{i}]", part, min_rank=1) for i, part in enumerate(x))
+            inputs = tuple(to_tensor(f"{name}[{i}]", part, min_rank=1, integer_ok=ids) for i, part in enumerate(x))
             for i, t in enumerate(inputs[1:], start=1):
                 if len(t) != len(inputs[0]):
                     raise ShapeError(
@@ -252,7 +253,7 @@ class Model(nn.Module):
                     )
             return tuple(self._to_model(t) for t in inputs)
         expected = self.expected_input_shape()
-        t = to_tensor(name, x, min_rank=1 if expected == () or self._takes_ids() else 2)  # (B,): ids, or scalars
+        t = to_tensor(name, x, min_rank=1 if expected == () or self._takes_ids() else 2, integer_ok=ids)  # (B,): ids
         if expected is not None:
             got = tuple(t.shape[1:])
             if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
