@@ -122,7 +122,8 @@ class SequenceClassifierConfig:
     recurrent layers see at most ``max_steps`` steps (``None``: every step).
     ``refit=True``: once the held-out part has chosen the best epoch, a fresh network trains on all of
     ``x`` for that many epochs (the validation scores stay those of the first network, which did not see
-    the held-out part; skipped when ``validation_data`` is given).
+    the held-out part; skipped when ``validation_data`` is given; with ``minutes``, the refit has a
+    budget of its own, so a fit takes up to twice as long).
     ``frontend='conv'`` (numeric sequences): three blocks of Conv1D(``filters``, kernel 7, 5, 3,
     'same') → BatchNormalization → ReLU before the recurrent layers, as the FCN half of LSTM-FCN
     (Karim et al. 2018); padded steps stay out of the convolutions and the batch statistics.
