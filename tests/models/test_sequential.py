@@ -8,7 +8,7 @@ import torch
 
 import rnnkit
 from rnnkit.data.synthetic import periodic_series_windows
-from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
+from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, MinGRU, SimpleRNN
 from rnnkit.models import Sequential, load_model
 from rnnkit.optimizers import Adam
 
@@ -118,6 +118,29 @@ def test_model_weights_round_trip_in_keras_order() -> None:
     other.set_weights(weights)
     x = np.random.rand(3, 5, 2)
     np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_get_weights_gives_copies_as_keras_does() -> None:
+    """Weights handed to another framework must not follow later training: JAX on CPU keeps a NumPy array
+    it is given without copying, so Keras (JAX backend) once trained from weights rnnkit's fit was still
+    changing."""
+    model = Sequential(
+        [Input((6, 2)), SimpleRNN(4, return_sequences=True), MinGRU(3, return_sequences=True), LSTM(3), Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    taken = model.get_weights()
+    kept = [w.copy() for w in taken]
+    x, y = np.random.rand(16, 6, 2), np.random.rand(16, 1)
+    before = model.predict(x, verbose=0)
+    for w in taken:
+        w += 1.0  # changing the arrays leaves the model alone
+    np.testing.assert_array_equal(model.predict(x, verbose=0), before)
+    for w, k in zip(taken, kept):
+        w[...] = k
+    model.fit(x, y, epochs=2, verbose=0)  # training leaves the arrays alone
+    for w, k in zip(taken, kept):
+        np.testing.assert_array_equal(w, k)
+    assert any(not np.allclose(w, k) for w, k in zip(model.get_weights(), kept))
 
 
 def test_masked_text_model_trains_and_ignores_padding() -> None:

@@ -291,9 +291,10 @@ class Layer(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def get_weights(self) -> list[np.ndarray]:
-        """Weights as NumPy arrays in Keras's order and shapes."""
+        """Weights as NumPy arrays in Keras's order and shapes: copies, as Keras gives them (training the layer
+        later, or changing an array, leaves the other alone)."""
         self._require_built()
-        return [to_keras(p.detach().cpu().numpy()) for p, to_keras, _ in self.keras_weights()]
+        return [np.array(to_keras(p.detach().cpu().numpy())) for p, to_keras, _ in self.keras_weights()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Load weights given in Keras's order and shapes (as ``get_weights`` returns them)."""

@@ -56,7 +56,7 @@ def cell_weights(cell: RecurrentCell) -> list[np.ndarray]:
     has none)."""
 
     def keras(w: torch.Tensor, axis: int) -> np.ndarray:
-        return np.ascontiguousarray(_keras_order(cell, w.detach().cpu().numpy(), axis))
+        return np.array(_keras_order(cell, w.detach().cpu().numpy(), axis), order="C")
 
     out = [keras(cell.weight_ih.t(), 1), keras(cell.weight_hh.t(), 1)]
     biases = _biases(cell)
