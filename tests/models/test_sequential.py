@@ -239,3 +239,37 @@ def test_integer_arrays_are_numbers_where_no_layer_reads_ids() -> None:
     np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(x.astype(np.float32), verbose=0))
     model.fit(x, np.zeros((2, 1)), epochs=1, verbose=0)
     assert np.isfinite(model.evaluate(x, np.zeros((2, 1)), verbose=0))
+
+
+class _Source:
+    """A batch source as Keras's ``PyDataset`` is one: a length and batches by index."""
+
+    def __init__(self, batches: list) -> None:
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i: int) -> object:
+        return self.batches[i]
+
+
+def test_integer_batches_from_a_source_are_numbers_and_integer_targets_stay_labels() -> None:
+    """The batch-source path (a generator, PyDataset or DataLoader) reads integers as the array path does:
+    numbers for a model without an Embedding, ids for one with it; integer targets stay class labels."""
+    torch.manual_seed(0)
+    x = np.array([[[0, 1], [2, -1]], [[1, 1], [0, 3]]], dtype=np.int8)
+    labels = np.array([0, 1])
+    model = Sequential([SimpleRNN(3), Dense(2)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    as_array = model.predict(x.astype(np.float32), verbose=0)
+    np.testing.assert_allclose(model.predict(_Source([x]), verbose=0), as_array)
+    np.testing.assert_allclose(model.predict(_Source([torch.from_numpy(x)]), verbose=0), as_array)
+    assert np.isfinite(model.fit(_Source([(x, labels)]), epochs=1, verbose=0).history["loss"][0])
+    assert np.isfinite(model.evaluate(_Source([(torch.from_numpy(x), torch.from_numpy(labels))]), verbose=0))
+
+    ids = np.array([[1, 2, 3], [3, 2, 0]], dtype=np.int64)
+    text = Sequential([Embedding(4, 2, mask_zero=True), SimpleRNN(3), Dense(2)])
+    text.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    np.testing.assert_allclose(text.predict(_Source([ids]), verbose=0), text.predict(ids, verbose=0))
+    assert np.isfinite(text.fit(_Source([(ids, labels)]), epochs=1, verbose=0).history["loss"][0])

@@ -31,10 +31,18 @@ __all__ = ["SourceBatches"]
 
 class SourceBatches:
     """A batch source as ``Batches``: ``(x, y)`` pairs of tensors, ``convert(name, array)`` making each
-    part (see the module). ``targets=False`` reads every batch as inputs only (``predict``)."""
+    input and ``convert_targets`` (by default ``convert``) each target (see the module). ``targets=False``
+    reads every batch as inputs only (``predict``)."""
 
-    def __init__(self, source: Any, convert: Callable[[str, Any], Tensor], targets: bool = True) -> None:
+    def __init__(
+        self,
+        source: Any,
+        convert: Callable[[str, Any], Tensor],
+        targets: bool = True,
+        convert_targets: Callable[[str, Any], Tensor] | None = None,
+    ) -> None:
         self.source, self.convert, self.targets = source, convert, targets
+        self.convert_targets = convert_targets or convert
 
     def __len__(self) -> int:
         return len(self.source)
@@ -47,7 +55,8 @@ class SourceBatches:
             targets: Any = None
             if y is not None:
                 several = _several(y)
-                targets = tuple(self.convert(f"batch {i} y[{k}]", a) for k, a in enumerate(y)) if several else self.convert(f"batch {i} y", y)
+                to = self.convert_targets
+                targets = tuple(to(f"batch {i} y[{k}]", a) for k, a in enumerate(y)) if several else to(f"batch {i} y", y)
             yield (inputs if inputs is not None else self.convert(f"batch {i} x", x)), targets
         on_epoch_end = getattr(self.source, "on_epoch_end", None)
         if callable(on_epoch_end):

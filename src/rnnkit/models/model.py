@@ -243,7 +243,7 @@ class Model(nn.Module):
 
         A list or tuple of arrays is several inputs (Keras's ``fit([a, b], y)``), one tensor each.
         """
-        ids = any(isinstance(m, Embedding) for m in self.modules())  # else integers are numbers, as in Keras
+        ids = self._reads_ids()
         if _is_several(x):
             inputs = tuple(to_tensor(f"{name}[{i}]", part, min_rank=1, integer_ok=ids) for i, part in enumerate(x))
             for i, t in enumerate(inputs[1:], start=1):
@@ -269,12 +269,24 @@ class Model(nn.Module):
         batches (already such tensors) as they are."""
         if isinstance(source, ArrayBatches | BucketedBatches | SequencePairBatches | SourceBatches):
             return cast(Batches, source)
-        return SourceBatches(source, self._convert, targets)
+        return SourceBatches(source, self._convert_input, targets, convert_targets=self._convert_target)
 
-    def _convert(self, name: str, part: Any) -> Tensor:
-        """One part of a batch from a source: checked (``to_tensor``, unless already a tensor) and on the
-        model's device, in its float type."""
+    def _convert_input(self, name: str, part: Any) -> Tensor:
+        """One input of a batch from a source: checked (``to_tensor``, unless already a tensor) and on the
+        model's device, in its float type; integers stay ids only where a layer reads ids."""
+        if not isinstance(part, Tensor):
+            return self._to_model(to_tensor(name, part, min_rank=1, integer_ok=self._reads_ids()))
+        numbers = not (part.is_floating_point() or part.is_complex() or self._reads_ids())
+        return self._to_model(part.float() if numbers else part)
+
+    def _convert_target(self, name: str, part: Any) -> Tensor:
+        """One target of a batch from a source: as an input, but integer targets stay integers (class
+        labels for a sparse loss)."""
         return self._to_model(part if isinstance(part, Tensor) else to_tensor(name, part, min_rank=1))
+
+    def _reads_ids(self) -> bool:
+        """Whether some layer reads token ids (an ``Embedding``); elsewhere integers are numbers, as in Keras."""
+        return any(isinstance(m, Embedding) for m in self.modules())
 
     def _takes_ids(self) -> bool:
         """Whether the first layer reads token ids (an ``Embedding``: ``(B,)`` ids are a batch too)."""
