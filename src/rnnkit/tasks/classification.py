@@ -248,6 +248,10 @@ class _TextEncoder:
         x = torch.from_numpy(pad_sequences(ids, padding="post"))  # (N, T), 0 = padding
         return x, torch.tensor([len(r) for r in ids])
 
+    def describe(self) -> str | None:
+        """Nothing to say about texts (their length limit warns on its own)."""
+        return None
+
     def input_layer(self, config: SequenceClassifierConfig) -> Layer:
         return Embedding(self.tokenizer.vocabulary_size, config.embedding, mask_zero=True)
 
@@ -271,24 +275,23 @@ class _SequenceEncoder:
 
     def __init__(self, config: SequenceClassifierConfig) -> None:
         self.max_length, self.scaling, self.max_steps = config.max_length, config.scaling, config.max_steps
-        self.window = 1
+        self.window, self.longest = 1, 0
 
     def fit(self, sequences: Sequence[np.ndarray]) -> _SequenceEncoder:
-        longest = max(len(s) for s in sequences)
-        if self.max_steps is not None and longest > self.max_steps:
-            self.window = math.ceil(longest / self.max_steps)
+        self.longest = max(len(s) for s in sequences)
+        if self.max_steps is not None and self.longest > self.max_steps:
+            self.window = math.ceil(self.longest / self.max_steps)
         self.features = sequences[0].shape[1]
         steps = np.concatenate([self._shape(s) for s in sequences])  # (ΣT', F')
         self.mean, self.std = steps.mean(0), np.maximum(steps.std(0), 1e-8)
         return self
 
-    def describe(self, sequences: Sequence[np.ndarray]) -> str | None:
-        """One line on the windows, when series are read in windows."""
+    def describe(self) -> str | None:
+        """One line on the windows the fitted encoder reads series in; None when it reads every step."""
         if self.window == 1:
             return None
-        longest = max(len(s) for s in sequences)
-        return (f"series of up to {longest} steps are read in windows of {self.window} steps (mean, min and max "
-                f"of each): up to {math.ceil(longest / self.window)} steps; max_steps=None keeps every step")  # fmt: skip
+        return (f"series of up to {self.longest} steps are read in windows of {self.window} steps (mean, min and "
+                f"max of each): up to {math.ceil(self.longest / self.window)} steps; max_steps=None keeps every step")  # fmt: skip
 
     def _shape(self, s: np.ndarray) -> np.ndarray:
         """One ``(T, F)`` series scaled and windowed, before the training set's standardisation."""
@@ -466,7 +469,7 @@ class SequenceClassifier:
             self.classes = classes
             self.encoder = (_TextEncoder(c) if _is_text(samples) else _SequenceEncoder(c)).fit(samples)  # type: ignore[arg-type]
             self.model = self._build(self.encoder, len(classes))
-            note = self.encoder.describe(samples) if isinstance(self.encoder, _SequenceEncoder) else None
+            note = self.encoder.describe()
             if note is not None and echo is not None:
                 echo(note)
         model, encoder = self._ready()
