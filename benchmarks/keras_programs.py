@@ -484,14 +484,14 @@ def main() -> None:
         )
     only = sys.argv[1:]
     print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}, threads {torch.get_num_threads()}")
-    rows = []
-    for program in PROGRAMS:
-        if only and program.__name__ not in only:
-            continue
-        results = [_run(program, module, seed) for _, module, seed in frameworks]
-        rows.append((program.__name__, results))
-        for (name, _, _), (status, text, seconds) in zip(frameworks, results):
+    programs = [p for p in PROGRAMS if not only or p.__name__ in only]
+    by_framework = []
+    for name, module, seed in frameworks:  # every rnnkit program first: another framework's thread pools,
+        # once started, can slow torch in the same process (as aeon's numba did in classify_archive.py)
+        by_framework.append([_run(program, module, seed) for program in programs])
+        for program, (status, text, seconds) in zip(programs, by_framework[-1]):
             print(f"{program.__name__:<28} {name:<26} {status:<7} {text:<48} {seconds:7.1f} s", flush=True)
+    rows = [(program.__name__, [results[i] for results in by_framework]) for i, program in enumerate(programs)]
     times = [(r[0][2], r[1][2]) for _, r in rows if len(r) == 2 and r[0][2] and r[1][2]]
     notes = []
     if times:
