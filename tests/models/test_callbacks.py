@@ -62,6 +62,50 @@ def test_early_stopping_restores_the_best_weights() -> None:
     assert model.evaluate(x[72:], y[72:], verbose=0) == pytest.approx(best_loss, rel=1e-5)
 
 
+class _Net(torch.nn.Module):
+    """Just enough of a model for a callback: one weight and ``stop_training``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(1))
+        self.stop_training = False
+
+
+def _stopped_at(losses: list[float], **options: Any) -> tuple[int | None, EarlyStopping, _Net]:
+    """Feed ``losses`` epoch by epoch (the weight set to the epoch's number); the epoch it stopped at."""
+    stop, net = EarlyStopping(monitor="loss", **options), _Net()
+    stop.set_model(net)
+    stop.on_train_begin()
+    for epoch, loss in enumerate(losses):
+        with torch.no_grad():
+            net.w.fill_(epoch)
+        stop.on_epoch_end(epoch, {"loss": loss})
+        if net.stop_training:
+            stop.on_train_end()
+            return epoch, stop, net
+    stop.on_train_end()
+    return None, stop, net
+
+
+def test_early_stopping_counts_patience_as_keras_3_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Keras's rule: stop at an epoch that does not improve once ``patience`` epochs have passed since the
+    last reset (an improvement that also beats ``baseline``). Stop epochs worked out by hand from it."""
+    assert _stopped_at([1.0, 0.8, 0.9, 0.85, 0.7], patience=2)[0] == 3
+    assert _stopped_at([1.0, 0.8, 0.9, 0.85, 0.7], patience=3)[0] is None
+    assert _stopped_at([1.0, 0.8, 0.9], patience=0)[0] == 2
+    assert _stopped_at([1.0, 0.95, 0.7], patience=1, min_delta=0.1)[0] == 1  # 0.05 better is not better
+    assert _stopped_at([1.0, 0.9, 0.95], patience=2)[0] is None
+    assert _stopped_at([1.0, 0.9, 0.95], patience=2, baseline=0.5)[0] == 2  # 0.9 never beat the baseline
+    assert _stopped_at([1.0, 0.9, 0.8], patience=1, baseline=0.5)[0] is None  # improving epochs never stop
+    assert _stopped_at([0.1, 0.2, 1.0, 0.9, 0.95, 0.96], patience=2, start_from_epoch=2)[0] == 5
+
+    epoch, stop, net = _stopped_at([1.0, 0.5, 0.7, 0.9], patience=2, restore_best_weights=True, verbose=1)
+    assert (epoch, stop.best_epoch, float(net.w)) == (3, 1, 1.0)  # the best epoch's weight put back
+    assert "Epoch 4: early stopping" in capsys.readouterr().out
+    _, stop, net = _stopped_at([1.0, 1.1, 1.2], patience=1, baseline=0.5, restore_best_weights=True)
+    assert (stop.best_epoch, float(net.w)) == (0, 0.0)  # nothing beat the baseline: the first epoch's weights
+
+
 def test_model_checkpoint_saves_only_improvements(tmp_path) -> None:  # type: ignore[no-untyped-def]
     x, y = DATA
     model = _model()
@@ -256,18 +300,16 @@ def test_stochastic_weight_averaging_state_round_trips() -> None:
         torch.testing.assert_close(again.average[k], swa.average[k])
 
 
-def test_a_weights_checkpoint_loads_back_with_load_weights_and_early_stopping_says_when(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_weights_checkpoint_loads_back_with_load_weights(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     # Keras's weather example: ModelCheckpoint(save_weights_only=True, save_best_only=True), load_weights
     torch.manual_seed(0)
     x, y = torch.randn(64, 5, 2), torch.randn(64, 1)
     model = Sequential([LSTM(4, input_shape=(5, 2)), Dense(1)])
     model.compile(optimizer="adam", loss="mse")
     path = tmp_path / "model_checkpoint.weights.h5"
-    callbacks = [ModelCheckpoint(filepath=path, monitor="loss", verbose=1, save_weights_only=True, save_best_only=True),
-                 EarlyStopping(monitor="loss", patience=1, verbose=1, baseline=-1.0)]  # fmt: skip
+    callbacks = [ModelCheckpoint(filepath=path, monitor="loss", verbose=1, save_weights_only=True, save_best_only=True)]
     model.fit(x, y, epochs=5, callbacks=callbacks, verbose=0)
-    out = capsys.readouterr().out
-    assert "saving model to" in out and "Epoch 2: early stopping" in out  # nothing beats a baseline of -1
+    assert "saving model to" in capsys.readouterr().out
     best = model.predict(x, verbose=0)
     model.fit(x, y, epochs=3, verbose=0)
     assert not np.allclose(model.predict(x, verbose=0), best)

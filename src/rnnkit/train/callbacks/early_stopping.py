@@ -14,11 +14,26 @@ __all__ = ["EarlyStopping"]
 
 
 class EarlyStopping(MonitorCallback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+    """Stop after ``patience`` epochs in a row without ``monitor`` improving by more than ``min_delta``,
+    as Keras 3 does.
 
-    ``restore_best_weights=True`` puts back the weights of the best epoch when training stops.
-    ``baseline``: the value to beat; until ``monitor`` beats it, epochs count as not improving.
-    ``verbose=1`` says when and where it stopped (as Keras).
+    Each epoch counts one more epoch of waiting; an epoch that improves on the best so far resets the
+    count, unless ``baseline`` is given and not yet beaten. Training stops at an epoch that does not
+    improve once the count reaches ``patience`` (never at the first epoch). ``restore_best_weights=True``
+    puts back the weights of the best epoch when training ends (those of the first epoch watched, when
+    none improved). ``start_from_epoch``: epochs before it are not watched. ``verbose=1`` says when it
+    stopped (as Keras).
+
+    Example:
+        >>> stop = EarlyStopping(monitor="loss", patience=2)
+        >>> stop.set_model(type("Model", (), {"stop_training": False})())
+        >>> stop.on_train_begin()
+        >>> for epoch, loss in enumerate([1.0, 0.8, 0.9, 0.85, 0.7]):
+        ...     stop.on_epoch_end(epoch, {"loss": loss})
+        ...     if stop.model.stop_training:
+        ...         break
+        >>> stop.stopped_epoch, stop.best_epoch  # two epochs without beating 0.8: stops at the fourth
+        (3, 1)
     """
 
     def __init__(
@@ -38,7 +53,7 @@ class EarlyStopping(MonitorCallback):
         self.start_from_epoch = start_from_epoch
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best = math.inf if self.baseline is None else self.sign * self.baseline
+        self.best = math.inf
         self.wait, self.stopped_epoch = 0, 0
         self.best_state: dict[str, torch.Tensor] | None = None
         self.best_epoch = 0
@@ -47,17 +62,24 @@ class EarlyStopping(MonitorCallback):
         value = self.current(logs)
         if value is None or epoch < self.start_from_epoch:
             return
-        if self.improved(value):
-            self.best, self.best_epoch, self.wait = self.sign * value, epoch, 0
-            if self.restore_best_weights:
-                self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-            return
+        if self.restore_best_weights and self.best_state is None:
+            self.best_epoch, self.best_state = epoch, self._snapshot()
         self.wait += 1
-        if self.wait > self.patience:
+        if self.improved(value):
+            self.best, self.best_epoch = self.sign * value, epoch
+            if self.restore_best_weights:
+                self.best_state = self._snapshot()
+            if self.baseline is None or self.sign * value < self.sign * self.baseline - self.min_delta:
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.verbose:
                 print(f"Epoch {epoch + 1}: early stopping")
+
+    def _snapshot(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if self.restore_best_weights and self.best_state is not None:
