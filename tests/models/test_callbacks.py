@@ -126,6 +126,25 @@ def test_model_checkpoint_saves_only_improvements(tmp_path) -> None:  # type: ig
     assert restored.evaluate(x[72:], y[72:], verbose=0) == pytest.approx(min(seen), rel=1e-5)
 
 
+def test_model_checkpoint_takes_keras_save_freq_and_initial_value_threshold(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``save_freq=2`` over 3 batches an epoch saves after batches 2, 4 and 6 of the run, as Keras counts
+    them; a threshold no loss beats saves nothing and says so; bad values are one clear error."""
+    x, y = DATA[0][:48], DATA[1][:48]
+    model = _model()
+    model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / "every2" / "e{epoch}-b{batch}-{loss:.1f}"), save_freq=2)])  # fmt: skip
+    names = sorted(p.name.rsplit("-", 1)[0] for p in (tmp_path / "every2").iterdir())
+    assert names == ["e1-b2", "e2-b1", "e2-b3"]
+    strict = ModelCheckpoint(tmp_path / "never", monitor="loss", save_best_only=True, initial_value_threshold=1e-9, verbose=1)
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[strict])
+    assert not (tmp_path / "never").exists()
+    assert capsys.readouterr().out.count("loss did not improve from 0.00000") == 2
+    with pytest.raises(ConfigError, match="save_freq"):
+        ModelCheckpoint(tmp_path / "x", save_freq="batch")
+    with pytest.raises(ConfigError, match="val_acc"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(str(tmp_path / "{val_acc:.2f}"))])
+
+
 def test_save_best_calls_save_on_each_new_best_only() -> None:
     saved: list[float] = []
     for monitor, values, expected in [
