@@ -11,7 +11,9 @@ GradientMonitor).
 
     python benchmarks/long_memory.py [--epochs 20] [--steps 50 100 200] [--cells LSTM LRU] [--quick]
 
-A run of every cell (not ``--quick``) writes ``benchmarks/results/long_memory.json``.
+A run of every cell at the default lengths writes ``benchmarks/results/long_memory.json`` and the figures;
+any other run but ``--quick`` writes ``long_memory_T<steps>.json`` (``--steps 500 1000``:
+``long_memory_T500-1000.json``), the cells it ran only.
 """
 
 from __future__ import annotations
@@ -163,9 +165,11 @@ def main() -> None:
                 f"{r['memory']:>7} {r['seconds']:>6.0f}s",
                 flush=True,
             )
-    if len(CELLS) < 11:
-        print("(a subset of the cells: the figures are left as they are)")
-    elif not args.quick:
+    if args.quick:
+        return
+    if len(CELLS) < 11 or args.steps != [50, 100, 200]:
+        print("(not the default run of every cell at T = 50, 100, 200: the figures are left as they are)")
+    else:
         figure = Path(args.figure)
         plot(results, args.steps, figure)
         at = 100 if 100 in args.steps else args.steps[-1]
@@ -180,13 +184,15 @@ def main() -> None:
         print(
             f"figures: {figure}, {figure.with_name('gradient_flow.png')}, {figure.with_name('gradient_heatmap_*.png')}"
         )
-        columns = ["cell", "T", "test MSE", "MSE / baseline %", "gradient ratio", "effective memory", "train s"]
-        rows = [[cell, t, r["mse"], round(100 * r["mse"] / BASELINE, 2), f"{r['ratio']:.2e}", r["memory"], round(r["seconds"])]
-                for (cell, t), r in results.items()]  # fmt: skip
-        write_record("long_memory", "Long memory: the adding problem against sequence length", [Table(
-            f"Adding problem, {args.units} units, Adam 1e-3, clipnorm 1, batch {args.batch}, {updates} updates per "
-            f"model; baseline: always answer 1.0 (MSE {BASELINE:.3f})", columns, rows)],
-            ["gradient ratio: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ of the trained model on 256 test sequences"])  # fmt: skip
+    columns = ["cell", "T", "test MSE", "MSE / baseline %", "gradient ratio", "effective memory", "train s"]
+    rows = [[cell, t, r["mse"], round(100 * r["mse"] / BASELINE, 2), f"{r['ratio']:.2e}", r["memory"], round(r["seconds"])]
+            for (cell, t), r in results.items()]  # fmt: skip
+    default = args.steps == [50, 100, 200] and len(CELLS) == 11
+    name = "long_memory" if default else "long_memory_T" + "-".join(map(str, args.steps))
+    write_record(name, "Long memory: the adding problem against sequence length", [Table(
+        f"Adding problem, {args.units} units, Adam 1e-3, clipnorm 1, batch {args.batch}, {updates} updates per "
+        f"model; baseline: always answer 1.0 (MSE {BASELINE:.3f})", columns, rows)],
+        ["gradient ratio: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ of the trained model on 256 test sequences"])  # fmt: skip
 
 
 if __name__ == "__main__":
