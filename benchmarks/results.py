@@ -67,7 +67,9 @@ def versions(**extra: str) -> dict[str, str]:
 
 def write_record(name: str, title: str, tables: list[Table], notes: list[str] | None = None,
                  extra_versions: dict[str, str] | None = None, folder: Path = RESULTS) -> Path:  # fmt: skip
-    """Write ``<folder>/<name>.json`` atomically (temp file + rename) and return its path."""
+    """Write ``<folder>/<name>.json`` atomically (temp file + rename) and return its path. The environment
+    variable ``RNNKIT_BENCH_NOTE`` adds a note of the run's circumstances (``"another job shared the
+    cores"``)."""
     record = {
         "benchmark": name,
         "title": title,
@@ -76,7 +78,7 @@ def write_record(name: str, title: str, tables: list[Table], notes: list[str] | 
         "machine": machine(),
         "versions": versions(**(extra_versions or {})),
         "tables": [asdict(t) for t in tables],
-        "notes": notes or [],
+        "notes": [*(notes or []), *filter(None, [os.environ.get("RNNKIT_BENCH_NOTE")])],
     }
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.json"

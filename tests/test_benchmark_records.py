@@ -38,6 +38,12 @@ def test_a_new_run_replaces_the_record_and_a_missing_one_is_named(tmp_path: Path
     assert render_all(tmp_path / "empty") == "No benchmark has written a record yet.\n"
 
 
+def test_a_run_can_say_what_it_shared_the_machine_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RNNKIT_BENCH_NOTE", "the test suite ran beside it")
+    path = write_record("demo", "t", [Table("t", ["a"], [[1]])], notes=["one run"], folder=tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8"))["notes"] == ["one run", "the test suite ran beside it"]
+
+
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda p: p.name)
 def test_committed_records_render(path: Path) -> None:
     record = json.loads(path.read_text(encoding="utf-8"))
