@@ -293,6 +293,28 @@ def test_tensorboard_callback_writes_the_logged_scalars(tmp_path: Path) -> None:
     assert len(events.Scalars("batch/loss")) == 2 * 3  # 48 training samples in batches of 16, two epochs
 
 
+def test_tensorboard_takes_keras_histogram_freq_and_a_batch_count(tmp_path: Path) -> None:
+    pytest.importorskip("tensorboard", reason="the TensorBoard callback needs the tensorboard package (dev extras)")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from rnnkit.callbacks import TensorBoard
+
+    x, y = _tiny_fit_data()
+    model = _tiny_model()
+    board = TensorBoard(log_dir=tmp_path / "tb", histogram_freq=2, update_freq=4, write_steps_per_second=True)
+    model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[board])  # 4 batches an epoch
+    events = EventAccumulator(str(tmp_path / "tb"), size_guidance={"histograms": 0})
+    events.Reload()
+    names = {f"{name}/histogram" for name, _ in model.named_parameters()}
+    assert names == set(events.Tags()["histograms"])
+    assert all([e.step for e in events.Histograms(tag)] == [0, 2] for tag in names)  # epochs 0 and 2
+    assert [e.step for e in events.Scalars("batch/loss")] == [4, 8, 12]
+    assert len(events.Scalars("epoch_steps_per_second")) == 3
+    for bad in ({"write_images": True}, {"profile_batch": 5}, {"update_freq": 0}, {"histogram_freq": -1}):
+        with pytest.raises(ConfigError):
+            TensorBoard(tmp_path, **bad)
+
+
 def test_stochastic_weight_averaging_leaves_the_mean_of_the_last_epochs_weights() -> None:
     x, y = DATA
     model = _model(lr=0.05)
