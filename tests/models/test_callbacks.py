@@ -315,6 +315,17 @@ def test_tensorboard_takes_keras_histogram_freq_and_a_batch_count(tmp_path: Path
             TensorBoard(tmp_path, **bad)
 
 
+def test_backup_and_restore_takes_keras_options(tmp_path: Path) -> None:
+    from rnnkit.callbacks import BackupAndRestore
+
+    x, y = _tiny_fit_data()
+    keep = BackupAndRestore(tmp_path / "b", save_freq="epoch", double_checkpoint=True, delete_checkpoint=False)
+    _tiny_model().fit(x, y, epochs=2, verbose=0, callbacks=[keep])
+    assert (tmp_path / "b" / "config.json").is_file()  # kept, as delete_checkpoint=False asks
+    with pytest.raises(ConfigError, match="save_freq=100"):
+        BackupAndRestore(tmp_path / "c", save_freq=100)
+
+
 def test_stochastic_weight_averaging_leaves_the_mean_of_the_last_epochs_weights() -> None:
     x, y = DATA
     model = _model(lr=0.05)

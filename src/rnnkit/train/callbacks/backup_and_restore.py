@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import torch
 
-from rnnkit.errors import ModelFileError
+from rnnkit.errors import ConfigError, ModelFileError
 from rnnkit.train.callbacks.callback import Callback, Logs
 from rnnkit.train.resume import ResumePoint
 
@@ -27,7 +27,8 @@ class BackupAndRestore(Callback):
     and learning rate, the position in the epoch, PyTorch's random states, the state carried between
     truncated-BPTT chunks and what the other callbacks keep (``Callback.get_state``: early stopping's
     best weights and patience, the best value saved so far, the time a budget has used). It is deleted
-    when training ends normally (``delete_checkpoint``).
+    when training ends normally (``delete_checkpoint``). Keras's ``save_freq`` is taken as ``"epoch"`` only;
+    ``double_checkpoint`` is taken and needs nothing more, since every write is atomic.
 
     Example::
 
@@ -36,7 +37,20 @@ class BackupAndRestore(Callback):
 
     rank_zero_only = True  # writes or prints: only rank 0 runs it in data-parallel training
 
-    def __init__(self, backup_dir: str | os.PathLike[str], delete_checkpoint: bool = True) -> None:
+    def __init__(
+        self,
+        backup_dir: str | os.PathLike[str],
+        save_freq: str | int = "epoch",
+        double_checkpoint: bool = False,
+        delete_checkpoint: bool = True,
+    ) -> None:
+        if save_freq != "epoch":
+            raise ConfigError(
+                f"BackupAndRestore saves at each epoch's end and on Ctrl-C; save_freq={save_freq!r} (every N "
+                "batches) is not supported: use save_freq='epoch'"
+            )
+        # double_checkpoint (Keras keeps a second copy in case a write is cut short) is taken and needs
+        # nothing more: the backup is written atomically, so the one copy is always whole
         self.folder, self.delete_checkpoint = Path(backup_dir), delete_checkpoint
         self._pending: ResumePoint | None = None  # an epoch's end, saved when the next epoch begins
 
