@@ -95,6 +95,7 @@ def main() -> None:
     speakers = sorted({c.speaker for c in clips})
     chosen = {"all": speakers, "none": []}.get(args.loso_speakers, args.loso_speakers.split(","))
     loso: list[dict[str, float]] = []
+    loso_seconds: list[float] = []
     for speaker in chosen:
         others = [c for c in train_clips if c.speaker != speaker]
         heard = digit_strings(others, args.strings, seed=args.seed, digits=(1, 7))
@@ -103,11 +104,12 @@ def main() -> None:
         model = Transcriber(**options).fit(heard, minutes=args.loso_minutes, echo=echo, seed=args.seed)
         scores = model.evaluate(new_voice)
         loso.append(scores)
+        loso_seconds.append(model.seconds)
         rows.append(row(f"new voice: {speaker}", scores, model.seconds))
         print(markdown_row(rows[-1]), flush=True)
     if len(loso) > 1:
         mean = {k: float(np.mean([s[k] for s in loso])) for k in loso[0]}
-        rows.append(row(f"new voice: mean of the {len(loso)}", mean, 0.0))
+        rows.append(row(f"new voice: mean of the {len(loso)}", mean, float(np.mean(loso_seconds))))
         print(markdown_row(rows[-1]), flush=True)
     print()
     print(markdown_table(COLUMNS, rows))
