@@ -7,7 +7,7 @@
    input features = units): rnnkit's SimpleRNN (relu), GRU and LSTM against ``torch.nn``'s on the GPU
    (cuDNN), at 128 and 512 units, alternating, medians with the GPU synchronised.
 
-Skips, saying so, where PyTorch sees no CUDA GPU.
+Skips, saying so, where PyTorch sees no CUDA GPU. Writes ``benchmarks/results/gpu.json``.
 
     python benchmarks/gpu.py [--repeats 5]
 """
@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from results import Table, markdown_row, markdown_table, write_record
 from speed import layers  # the same pairs of layers as the CPU benchmark (benchmarks/ is on the path)
 
 from rnnkit import native
@@ -116,13 +117,12 @@ def main() -> None:
     for _ in range(args.repeats):
         for name, run in runs.items():
             epochs[name].append(statistics.median(run()))
-    print("\n| tutorial | steady epoch ms |\n|---|---|")
-    for name, values in epochs.items():
-        print(f"| {name} | {statistics.median(values) * 1e3:.2f} |")
+    tutorial = [[name, round(statistics.median(values) * 1e3, 2)] for name, values in epochs.items()]
+    print("\n" + markdown_table(["tutorial", "steady epoch ms"], tutorial))
 
-    print(
-        "\n| cell | units | T | rnnkit ms | torch.nn (cuDNN) ms | rnnkit / torch.nn time |\n|---|---|---|---|---|---|"
-    )
+    columns = ["cell", "units", "T", "rnnkit ms", "torch.nn (cuDNN) ms", "rnnkit / torch.nn time"]
+    print("\n" + markdown_row(columns) + "\n|" + "---|" * len(columns))
+    steps: list[list[object]] = []
     for cell in ("SimpleRNN", "GRU", "LSTM"):
         for units in (128, 512):
             mine, theirs = (m.cuda() for m in layers(cell, units))
@@ -131,7 +131,12 @@ def main() -> None:
 
             a = step_ms(lambda m=mine, x=x: m(x).sum().backward(), args.repeats * 4)
             b = step_ms(lambda m=theirs, x=x: m(x)[0].sum().backward(), args.repeats * 4)
-            print(f"| {cell} | {units} | 200 | {a:.2f} | {b:.2f} | {a / b:.2f} |")
+            steps.append([cell, units, 200, round(a, 2), round(b, 2), round(a / b, 2)])
+            print(markdown_row(steps[-1]), flush=True)
+    write_record("gpu", f"rnnkit on a GPU ({torch.cuda.get_device_name()}) beside hand-written PyTorch", [
+        Table(f"The tutorial, 20 epochs, medians of {args.repeats} repeats", ["run", "steady epoch ms"], tutorial),
+        Table("One training step of one layer, batch 64, 200 steps, features = units", columns, steps),
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":
