@@ -70,7 +70,7 @@ def run_rnnkit(data: tuple, epochs: int) -> dict[str, float]:  # type: ignore[ty
     x, y, xv, yv, xt, yt = data
     rnnkit.seed(0)
     clf = SequenceClassifier(units=UNITS, layers=LAYERS, embedding=EMBED, dropout=DROPOUT, learning_rate=LR, clipnorm=CLIP,
-                             batch=BATCH, min_count=2, patience=epochs)  # fmt: skip
+                             batch=BATCH, min_count=2, patience=epochs, monitor="val_accuracy")  # fmt: skip
     history = clf.fit(x, y, validation_data=(xv, yv), epochs=epochs, echo=lambda line: print("  rnnkit", line))
     seconds = clf.seconds["network"]
     reports = clf.evaluate(xt, yt)
