@@ -315,6 +315,21 @@ def test_tensorboard_takes_keras_histogram_freq_and_a_batch_count(tmp_path: Path
             TensorBoard(tmp_path, **bad)
 
 
+def test_checkpoints_and_tensorboard_hook_batches_only_when_asked(tmp_path: Path) -> None:
+    """A batch hook keeps an epoch from running as one native call: only the options that need one add it."""
+    from rnnkit.callbacks import TensorBoard
+    from rnnkit.train.loop import CallbackList
+
+    def hooked(cb: Callback) -> bool:
+        callbacks = CallbackList([cb], _tiny_model())
+        callbacks.set_params({})
+        return bool(callbacks.batch_hooks)
+
+    assert not hooked(ModelCheckpoint(tmp_path / "m")) and hooked(ModelCheckpoint(tmp_path / "m", save_freq=5))
+    assert not hooked(TensorBoard(tmp_path)) and hooked(TensorBoard(tmp_path, update_freq="batch"))
+    assert hooked(TensorBoard(tmp_path, write_steps_per_second=True))
+
+
 def test_backup_and_restore_takes_keras_options(tmp_path: Path) -> None:
     from rnnkit.callbacks import BackupAndRestore
 

@@ -48,13 +48,13 @@ class ModelCheckpoint(MonitorCallback):
         if initial_value_threshold is not None:
             self.best = self.sign * float(initial_value_threshold)
         self.epoch, self.batches_since_saved = 0, 0
+        if save_freq != "epoch":  # a batch hook only when it needs one: without, an epoch may run natively
+            self.on_batch_end = self._count_batch  # type: ignore[method-assign]
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self.epoch = epoch
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        if self.save_freq == "epoch":
-            return
+    def _count_batch(self, batch: int, logs: Logs | None = None) -> None:
         self.batches_since_saved += 1
         if self.batches_since_saved >= cast(int, self.save_freq):
             self.batches_since_saved = 0

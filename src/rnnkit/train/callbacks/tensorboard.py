@@ -52,6 +52,8 @@ class TensorBoard(Callback):
         self.write_steps_per_second = write_steps_per_second
         self._writer: Any = None
         self._step = 0
+        if self.every or write_steps_per_second:  # a batch hook only when it needs one: without, an epoch
+            self.on_batch_end = self._count_batch  # type: ignore[method-assign]  # may run natively
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         try:
@@ -65,7 +67,7 @@ class TensorBoard(Callback):
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._epoch_start, self._epoch_steps = time.perf_counter(), 0
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+    def _count_batch(self, batch: int, logs: Logs | None = None) -> None:
         self._step += 1
         self._epoch_steps += 1
         if self.every and self._step % self.every == 0 and logs and "loss" in logs:
