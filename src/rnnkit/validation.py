@@ -27,7 +27,7 @@ from typing import Any
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["check_field_types", "is_number", "MAX_INT"]
+__all__ = ["check_field_types", "is_count", "is_number", "MAX_INT"]
 
 MAX_INT = 2**24  # no size, count or width an rnnkit task takes is larger
 
@@ -66,6 +66,16 @@ def _fits(value: Any, expected: Any) -> bool:
 def is_number(value: Any) -> bool:
     """An int or float (not a bool) that is finite."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_count(value: Any) -> bool:
+    """A whole number of at least 1 (an ``int``, not a bool): a number of batches, epochs, repeats.
+
+    Example:
+        >>> is_count(3), is_count(0), is_count(True), is_count(2.0)
+        (True, False, False, False)
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _describe(expected: Any) -> str:

@@ -21,6 +21,7 @@ from rnnkit.layers.symbolic import KerasTensor, Node
 from rnnkit.native.stack import DensePart, OutputView
 from rnnkit.nn.init import InitializerSpec, get_activation, get_initializer, serialize_initializer
 from rnnkit.registry import LAYERS
+from rnnkit.validation import is_count
 
 __all__ = [
     "Input",
@@ -310,7 +311,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        if not is_count(n):
             raise ConfigError(f"RepeatVector(n) must be a positive integer, got {n!r}")
         self.n = n
 

@@ -12,6 +12,7 @@ import inspect
 import os
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, cast
 
 import numpy as np
@@ -269,14 +270,15 @@ class Model(nn.Module):
         batches (already such tensors) as they are."""
         if isinstance(source, ArrayBatches | BucketedBatches | SequencePairBatches | SourceBatches):
             return cast(Batches, source)
-        return SourceBatches(source, self._convert_input, targets, convert_targets=self._convert_target)
+        convert = partial(self._convert_input, ids=self._reads_ids())  # asked once per source, not per batch
+        return SourceBatches(source, convert, targets, convert_targets=self._convert_target)
 
-    def _convert_input(self, name: str, part: Any) -> Tensor:
+    def _convert_input(self, name: str, part: Any, ids: bool) -> Tensor:
         """One input of a batch from a source: checked (``to_tensor``, unless already a tensor) and on the
-        model's device, in its float type; integers stay ids only where a layer reads ids."""
+        model's device, in its float type; integers stay ids only where a layer reads ids (``ids``)."""
         if not isinstance(part, Tensor):
-            return self._to_model(to_tensor(name, part, min_rank=1, integer_ok=self._reads_ids()))
-        numbers = not (part.is_floating_point() or part.is_complex() or self._reads_ids())
+            return self._to_model(to_tensor(name, part, min_rank=1, integer_ok=ids))
+        numbers = not (part.is_floating_point() or part.is_complex() or ids)
         return self._to_model(part.float() if numbers else part)
 
     def _convert_target(self, name: str, part: Any) -> Tensor:

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from rnnkit.errors import ConfigError, ShapeError, UnknownNameError
 from rnnkit.registry import Registry
+from rnnkit.validation import is_count
 
 __all__ = [
     "Loss",
@@ -287,7 +288,7 @@ class SummedOverGroups(Loss):
         base = get_loss(loss)
         if not isinstance(base, (MeanSquaredError, MeanAbsoluteError, Huber, GaussianNLL, Quantile)):
             raise ConfigError(f"summed_over_groups takes a regression loss, got {loss!r}")
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        if not is_count(groups):
             raise ConfigError(f"groups must be a positive integer, got {groups!r}")
         self.base, self.groups = base, groups
 

@@ -69,7 +69,7 @@ class EarlyStopping(MonitorCallback):
             self.best, self.best_epoch = self.sign * value, epoch
             if self.restore_best_weights:
                 self.best_state = self._snapshot()
-            if self.baseline is None or self.sign * value < self.sign * self.baseline - self.min_delta:
+            if self.baseline is None or self.improves_on(value, self.baseline):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:

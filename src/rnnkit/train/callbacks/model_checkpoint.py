@@ -10,6 +10,7 @@ import torch
 from rnnkit.errors import ConfigError
 from rnnkit.train.callbacks.callback import Logs
 from rnnkit.train.callbacks.monitor import MonitorCallback
+from rnnkit.validation import is_count
 
 __all__ = ["ModelCheckpoint"]
 
@@ -38,7 +39,7 @@ class ModelCheckpoint(MonitorCallback):
         initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__(monitor, mode, 0.0)
-        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
+        if save_freq != "epoch" and not is_count(save_freq):
             raise ConfigError(f"save_freq must be 'epoch' or a positive number of batches, got {save_freq!r}")
         self.verbose = verbose
         self.filepath = str(filepath)

@@ -37,7 +37,13 @@ class MonitorCallback(Callback):
         return value
 
     def improved(self, value: float) -> bool:
+        """Whether ``value`` beats the best so far by more than ``min_delta``."""
         return self.sign * value < self.best - self.min_delta
+
+    def improves_on(self, value: float, reference: float) -> bool:
+        """Whether ``value`` beats ``reference`` (a value as logged: a baseline, a threshold) by more than
+        ``min_delta``."""
+        return self.sign * value < self.sign * reference - self.min_delta
 
     def get_state(self) -> dict[str, Any]:
         return {"best": self.best}

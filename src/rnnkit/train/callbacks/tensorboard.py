@@ -8,6 +8,7 @@ from typing import Any
 
 from rnnkit.errors import ConfigError
 from rnnkit.train.callbacks.callback import Callback, Logs
+from rnnkit.validation import is_count
 
 __all__ = ["TensorBoard"]
 
@@ -38,9 +39,9 @@ class TensorBoard(Callback):
         embeddings_freq: int = 0,
         embeddings_metadata: Any = None,
     ) -> None:
-        if update_freq not in ("epoch", "batch") and not _positive(update_freq):
+        if update_freq not in ("epoch", "batch") and not is_count(update_freq):
             raise ConfigError(f"update_freq must be 'epoch', 'batch' or a positive number of batches, got {update_freq!r}")
-        if not (histogram_freq == 0 or _positive(histogram_freq)):
+        if not (histogram_freq == 0 or is_count(histogram_freq)):
             raise ConfigError(f"histogram_freq must be 0 or a positive number of epochs, got {histogram_freq!r}")
         refused = {"write_images": write_images, "profile_batch": profile_batch, "embeddings_freq": embeddings_freq,
                    "embeddings_metadata": embeddings_metadata}  # fmt: skip
@@ -88,7 +89,3 @@ class TensorBoard(Callback):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
