@@ -26,6 +26,7 @@ from rnnkit.data.series_files import read_ts, read_wide_csv
 from rnnkit.data.speech import Utterance, read_manifest
 from rnnkit.data.tables import read_columns
 from rnnkit.data.text import read_corpus
+from rnnkit.datasets.dates import date_pairs
 from rnnkit.errors import RnnkitError
 from rnnkit.layers import Dense, SimpleRNN
 from rnnkit.models import Sequential
@@ -207,6 +208,35 @@ def _any_sentence_pairs_into_the_translator(sources: Any, targets: Any, later: A
     if not _call(translator.fit, sources, targets, epochs=1):
         return
     _call(translator.translate, later)
+
+
+@pytest.fixture(scope="module")
+def translator() -> Translator:
+    """A translator fitted one epoch on 32 date pairs, character targets: what later calls meet."""
+    sources, targets = date_pairs(32, seed=0)
+    options = {"units": 4, "embedding_dim": 4, "target_tokens": "char", "batch_size": 8, "beam_width": 2}
+    return Translator(**options, max_length=12, epochs=1).fit(sources, targets)
+
+
+WIDTHS = st.one_of(st.none(), st.integers(-2, 6), st.sampled_from([0.5, float("nan"), True, "3", 2**40]))
+LENGTHS = st.one_of(st.none(), st.integers(-2, 40), st.sampled_from([0.5, float("inf"), False, "5"]))
+REFERENCES = st.lists(st.one_of(WORDS, st.lists(st.one_of(WORDS, JUNK), max_size=3), JUNK), max_size=8)
+
+
+def _any_calls_into_a_fitted_translator(translator: Translator, sentences: Any, references: Any, beam: Any,
+                                        length: Any, aligned: bool) -> None:  # fmt: skip
+    if aligned and isinstance(sentences, list):  # as many references as sentences: past the first checks
+        references = [references[i % len(references)] if references else "un" for i in range(len(sentences))]
+    _call(translator.translate, sentences, beam_width=beam, max_length=length)
+    _call(translator.evaluate, sentences, references, beam_width=beam)
+    first = sentences[0] if isinstance(sentences, list) and sentences else sentences
+    _call(translator.attention, first, beam_width=beam)
+
+
+test_any_calls_into_a_fitted_translator, test_fresh_any_calls_into_a_fitted_translator = twice(
+    60, 15, sentences=TEXTS | JUNK | st.text(max_size=20), references=REFERENCES, beam=WIDTHS, length=LENGTHS,
+    aligned=st.booleans()
+)(_any_calls_into_a_fitted_translator)
 
 
 @st.composite

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnkit.errors import DataError
+from rnnkit.errors import ConfigError, DataError
 
 __all__ = ["read_wav", "resample", "change_speed", "log_mel", "features", "mel_filters"]
 
@@ -124,6 +124,8 @@ def log_mel(
 ) -> np.ndarray:
     """``log(mel · |STFT|² + 1e-6)`` as ``(T, bands)``; frames of ``frame_ms`` every ``hop_ms``, no padding."""
     win, hop = int(rate * frame_ms / 1000), int(rate * hop_ms / 1000)
+    if hop < 1:
+        raise ConfigError(f"a rate of {rate} Hz leaves no sample in a {hop_ms:g} ms hop: log-mel features need a higher rate")
     n_fft = 1 << (win - 1).bit_length()
     if len(samples) < n_fft:  # shorter than one FFT frame: zero-padded to one frame
         samples = np.pad(samples, (0, n_fft - len(samples)))

@@ -35,8 +35,9 @@ from rnnkit.layers.decoder import CELLS, Decoder
 from rnnkit.layers.min_rnn import CELL_LAYERS
 from rnnkit.layers.recurrent import Bidirectional
 from rnnkit.models.model import Model
-from rnnkit.nn.decoding import StepFn, beam_search, greedy_search
+from rnnkit.nn.decoding import StepFn, beam_search, check_beam_width, greedy_search
 from rnnkit.registry import MODELS
+from rnnkit.validation import is_count
 
 __all__ = ["EncoderDecoder", "VectorToSequence", "PAD", "SOS", "EOS"]
 
@@ -90,8 +91,9 @@ class _Generates(Model):
         self, x: Any, max_length: int = 50, beam_width: int = 1, length_penalty: float = 1.0, batch_size: int = 64
     ) -> list[list[int]]:
         """Output ids for each input (``<eos>`` and what follows dropped): greedy, or beam search."""
-        if not isinstance(max_length, int) or max_length < 1:
+        if not is_count(max_length):
             raise ConfigError(f"max_length must be a positive integer, got {max_length!r}")
+        check_beam_width(beam_width)
         xt = self._inputs(x).to(self._device())
         self.eval()
         out: list[list[int]] = []

@@ -39,6 +39,9 @@ from torch import Tensor
 from rnnkit.errors import ConfigError
 
 __all__ = [
+    "MAX_BEAM",
+    "check_beam_width",
+    "check_length_penalty",
     "StepFn",
     "average_probabilities",
     "ensemble_step",
@@ -101,6 +104,24 @@ def greedy_search(step: StepFn, state: tuple[Tensor, ...], sos: int, eos: int, m
     return [_until_eos(row, eos) for row in ids]
 
 
+#: the widest beam taken: each input's state is copied once per beam
+MAX_BEAM = 1024
+
+
+def check_beam_width(width: int) -> None:
+    """Refuse a beam width that is not a whole number from 1 to ``MAX_BEAM``."""
+    if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_BEAM:
+        raise ConfigError(f"beam_width must be a whole number from 1 to {MAX_BEAM}, got {width!r}")
+
+
+def check_length_penalty(alpha: float) -> None:
+    """Refuse a length penalty outside [0, 10]: scores are divided by ``length ** alpha``, which underflows
+    to zero for a large negative α and overflows for a large positive one (1 is the usual; fairseq's
+    ``lenpen`` and GNMT's α stay within 0–2)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 10:
+        raise ConfigError(f"length_penalty must be a number in [0, 10], got {alpha!r}")
+
+
 @torch.no_grad()
 def beam_search(
     step: StepFn,
@@ -119,8 +140,8 @@ def beam_search(
     finished; an input is done when it has K finished hypotheses or at ``max_length``.
     """
     K = beam_width
-    if not isinstance(K, int) or K < 1:
-        raise ConfigError(f"beam_width must be a positive integer, got {beam_width!r}")
+    check_beam_width(K)
+    check_length_penalty(length_penalty)
     if len(state[0]) != batch * K:
         raise ConfigError(f"beam_search needs the state repeated per beam: {batch * K} rows, got {len(state[0])}")
     device = state[0].device

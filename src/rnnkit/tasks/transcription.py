@@ -62,6 +62,10 @@ PAD_VALUE = -1e9  # padded frames (masked); real features are normalised, far fr
 _CELLS = {name: CELL_LAYERS[name] for name in ("lstm", "gru", "mingru", "minlstm", "lru")}
 
 
+#: the lowest rate taken: 10 ms hops of 10 samples (telephone speech is 8,000 Hz)
+MIN_RATE = 1000
+
+
 @dataclass(frozen=True)
 class TranscriberConfig:
     """Settings of a ``Transcriber`` (saved with the model).
@@ -105,6 +109,8 @@ class TranscriberConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        if self.rate < MIN_RATE:
+            raise ConfigError(f"rate must be at least {MIN_RATE} Hz (speech is sampled at 8,000 or 16,000), got {self.rate}")
         if self.normalize not in ("utterance", "global"):
             raise ConfigError(f"normalize must be 'utterance' or 'global', got {self.normalize!r}")
         if not self.speeds or not all(0.5 <= f <= 2.0 for f in self.speeds):

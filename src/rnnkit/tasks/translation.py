@@ -46,6 +46,7 @@ from rnnkit.models.model import check_mixed_precision
 from rnnkit.models.saving import MALFORMED
 from rnnkit.models.seq2seq import EOS, SOS
 from rnnkit.nn.attention import check_style
+from rnnkit.nn.decoding import check_beam_width, check_length_penalty
 from rnnkit.optimizers import Adam
 from rnnkit.tasks.translation_metrics import chrf, corpus_bleu, exact_match
 from rnnkit.train.losses import SparseCategoricalCrossentropy, check_label_smoothing
@@ -124,6 +125,8 @@ class TranslatorConfig:
         if self.ensemble > MAX_MEMBERS:
             raise ConfigError(f"ensemble must be at most {MAX_MEMBERS} networks, got {self.ensemble}")
         check_label_smoothing(self.label_smoothing)
+        check_length_penalty(self.length_penalty)
+        check_beam_width(self.beam_width)
 
 
 class Translator:
@@ -381,7 +384,10 @@ def _texts(values: Sequence[str], name: str) -> list[str]:
     """``values`` as a list of non-empty strings, or a ``DataError`` naming the first bad one."""
     if isinstance(values, str):
         raise DataError(f"{name} must be a list of sentences, got one string")
-    texts = list(values)
+    try:
+        texts = list(values)
+    except TypeError:
+        raise DataError(f"{name} must be a list of sentences, got {type(values).__name__}") from None
     if not texts:
         raise DataError(f"{name} is empty: give at least one sentence")
     for i, text in enumerate(texts):
