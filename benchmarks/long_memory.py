@@ -99,38 +99,46 @@ def run(cell: str, steps: int, units: int, train: int, epochs: int, batch: int) 
     }
 
 
+def share_of_baseline(mse: float) -> float | str:
+    """The test MSE as a percentage of the baseline's, or "diverged" past 10 (as the figure marks it)."""
+    return round(100 * mse / BASELINE, 2) if mse <= 10 else "diverged"
+
+
 def plot(results: dict[tuple[str, int], dict[str, Any]], steps: list[int], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    for cell in CELLS:
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
+    colors = plt.get_cmap("tab20").colors  # eleven cells: one colour each (the default cycle has ten)
+    for i, cell in enumerate(CELLS):
+        style = {"color": colors[(2 * i) % 20 if i < 10 else 2 * (i - 10) + 1], "marker": "o",
+                 "ls": "-" if i < 4 else "--"}  # the classic cells solid, the parallel ones dashed
         mse = np.array([results[cell, t]["mse"] for t in steps])
-        line = ax1.semilogy(steps, np.minimum(mse, 10.0), marker="o", label=cell)[0]
+        line = ax1.semilogy(steps, np.minimum(mse, 10.0), label=cell, **style)[0]
         for t, m in zip(steps, mse):
             if m > 10:  # diverged: drawn at the top edge, labelled
                 ax1.annotate(
                     "diverged",
                     (t, 10.0),
                     textcoords="offset points",
-                    xytext=(-20, -12),
+                    xytext=(-44, -12),
                     color=line.get_color(),
                     fontsize=8,
                 )
         ratio = np.array([results[cell, t]["ratio"] for t in steps])
-        ax2.semilogy(steps, np.clip(np.nan_to_num(ratio, nan=1e30, posinf=1e30), 1e-30, 1e30), marker="o", label=cell)
+        ax2.semilogy(steps, np.clip(np.nan_to_num(ratio, nan=1e30, posinf=1e30), 1e-30, 1e30), label=cell, **style)
     ax1.axhline(BASELINE, color="k", ls="--", lw=1, label="always answer 1.0")
     ax1.set_xlabel("sequence length T")
     ax1.set_ylabel("test MSE (adding problem, log scale)")
     ax1.set_title("Who remembers across T steps")
-    ax1.legend(fontsize=8)
+    fig.legend(*ax1.get_legend_handles_labels(), loc="center left", bbox_to_anchor=(0.8, 0.5), fontsize=8)
     ax2.set_xlabel("sequence length T")
     ax2.set_ylabel("‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ after training")
     ax2.set_title("Gradient reaching the first step")
     ax2.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.8, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -185,8 +193,8 @@ def main() -> None:
             f"figures: {figure}, {figure.with_name('gradient_flow.png')}, {figure.with_name('gradient_heatmap_*.png')}"
         )
     columns = ["cell", "T", "test MSE", "MSE / baseline %", "gradient ratio", "effective memory", "train s"]
-    rows = [[cell, t, r["mse"], round(100 * r["mse"] / BASELINE, 2), f"{r['ratio']:.2e}", r["memory"], round(r["seconds"])]
-            for (cell, t), r in results.items()]  # fmt: skip
+    rows = [[cell, t, float(f"{r['mse']:.4g}"), share_of_baseline(r["mse"]), f"{r['ratio']:.2e}", r["memory"],
+             round(r["seconds"])] for (cell, t), r in results.items()]  # fmt: skip
     default = args.steps == [50, 100, 200] and len(CELLS) == 11
     name = "long_memory" if default else "long_memory_T" + "-".join(map(str, args.steps))
     write_record(name, "Long memory: the adding problem against sequence length", [Table(

@@ -27,10 +27,13 @@ def plot_gradient_flow(flow: GradientFlow, path: str | os.PathLike[str], title: 
     """‖∂L/∂h_t‖ against the time step, one line per recurrent layer (log scale)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
-    for name, norms in flow.hidden.items():
-        ax.semilogy(
-            np.arange(1, len(norms) + 1), np.maximum(norms, 1e-30), lw=1.5, label=f"{name} ({flow.kinds.get(name, '')})"
-        )
+    many = len(flow.hidden) > 10  # past the default cycle's ten colours: twenty, and dashes for the second ten
+    colors = plt.get_cmap("tab20").colors
+    for i, (name, norms) in enumerate(flow.hidden.items()):
+        kind = flow.kinds.get(name)
+        style = {"color": colors[2 * i if i < 10 else 2 * (i - 10) + 1], "ls": "-" if i < 10 else "--"} if many else {}
+        ax.semilogy(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-30), lw=1.5,
+                    label=f"{name} ({kind})" if kind else name, **style)  # fmt: skip
     ax.set_xlabel("time step t (reading order; the loss sits at the last step)")
     ax.set_ylabel("‖∂L/∂h_t‖")
     ax.set_title(title or "Gradient flowing back through time")
