@@ -10,10 +10,13 @@ process, for a throughput ratio the machine's drift between the runs does not bi
 
     python benchmarks/char_lm.py [--minutes 3] [--units 256] [--layers 2] [--dropout 0.3]
     python benchmarks/char_lm.py --cell mingru --layers 3 --units 512 --minutes 10 --no-torch
+    python benchmarks/char_lm.py --cell mingru --residual --layers 2 --units 256 --minutes 10
 
 ``--cell`` trains rnnkit's stack of that cell instead (``mingru``, ``minlstm``, ``lru``, ``gru``...); the
-hand-written PyTorch contestant is always an LSTM of ``--layers`` × ``--units`` (``--torch-units``).
-Writes ``benchmarks/results/char_lm.json`` (``char_lm_<cell>.json`` for another cell).
+hand-written PyTorch contestant is always an LSTM of ``--layers`` × ``--units``. ``--residual`` builds
+rnnkit's network as the minGRU paper's language model (``TextGenerator(residual=True)``: pre-norm residual
+blocks, each recurrent layer followed by a feed-forward one). Writes ``benchmarks/results/char_lm.json``
+(``char_lm_<cell>.json`` for another cell, ``char_lm_<cell>_residual.json`` with ``--residual``).
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ BATCH, BPTT, EMBED, LR, CLIP = 64, 100, 64, 2e-3, 5.0
 
 
 def run_rnnkit(
-    text: str, units: int, layers: int, minutes: float, dropout: float, cell: str = "lstm"
+    text: str, units: int, layers: int, minutes: float, dropout: float, cell: str = "lstm", residual: bool = False,
+    feed_forward: int = 4,
 ) -> dict[str, float]:
     rnnkit.seed(0)
     gen = TextGenerator(units=units, layers=layers, embedding=EMBED, batch=BATCH, bptt=BPTT, learning_rate=LR,
-                        clipnorm=CLIP, dropout=dropout, cell=cell)  # fmt: skip
+                        clipnorm=CLIP, dropout=dropout, cell=cell, residual=residual,
+                        feed_forward=feed_forward)  # fmt: skip
     start = time.perf_counter()
     history = gen.fit(text, minutes=minutes, echo=None)
     seconds = time.perf_counter() - start
@@ -155,16 +160,20 @@ def main() -> None:
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout after each LSTM layer (both contestants)")
     parser.add_argument("--no-torch", action="store_true", help="run rnnkit only")
     parser.add_argument("--cell", default="lstm", help="rnnkit's cell (the PyTorch contestant is an LSTM)")
+    parser.add_argument("--residual", action="store_true", help="rnnkit's network of residual blocks (minGRU paper)")
+    parser.add_argument("--feed-forward", type=int, default=4, help="with --residual: feed-forward width, × units")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} is absent (the shared datasets are not next to this checkout)")
         return
     text = DATA.read_text()
+    stack = f"{args.cell}, residual blocks, feed-forward {args.feed_forward}×" if args.residual else args.cell
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-        f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} {args.cell}, {args.minutes:g} min each"
+        f"tiny-shakespeare {len(text):,} chars, {args.layers}x{args.units} {stack}, {args.minutes:g} min each"
     )
-    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes, args.dropout, args.cell)}
+    results = {"rnnkit TextGenerator": run_rnnkit(text, args.units, args.layers, args.minutes, args.dropout, args.cell,
+                                                  args.residual, args.feed_forward)}
     if not args.no_torch:
         results["PyTorch, hand-written"] = run_torch(text, args.units, args.layers, args.minutes, args.dropout)
     ref = results.get("PyTorch, hand-written", results["rnnkit TextGenerator"])["chars_per_s"]
@@ -175,7 +184,7 @@ def main() -> None:
             f"{r['chars_per_s'] / ref:>10.2f}x"
         )
     print("\nrnnkit sample (temperature 0.8):\n" + str(results["rnnkit TextGenerator"]["sample"]))
-    rows = [[f"{name}, {args.layers}×{args.units} {args.cell if name.startswith('rnnkit') else 'lstm'}",
+    rows = [[f"{name}, {args.layers}×{args.units} {stack if name.startswith('rnnkit') else 'lstm'}",
              round(r["val"], 4), round(r["val"] / math.log(2), 3), r["epochs"], round(r["chars_per_s"]),
              f"{r['chars_per_s'] / ref:.2f}x"] for name, r in results.items()]  # fmt: skip
     notes = []
@@ -187,7 +196,9 @@ def main() -> None:
         )
         notes.append(f"training alternating in one process (5 rounds of 8 chunks, medians): rnnkit {mine:,.0f} "
                      f"chars/s, PyTorch {theirs:,.0f} chars/s, {mine / theirs:.2f}x")  # fmt: skip
-    write_record("char_lm" if args.cell == "lstm" else f"char_lm_{args.cell}", f"Character LM: tiny-shakespeare, {args.cell}",
+    name = "char_lm" + ("" if args.cell == "lstm" else f"_{args.cell}") + ("_residual" if args.residual else "")
+    name += f"_ff{args.feed_forward}" if args.residual and args.feed_forward != 4 else ""
+    write_record(name, f"Character LM: tiny-shakespeare, {stack}",
                  [Table(f"{args.minutes:g} minutes each, 90/10 split, best validation loss; dropout {args.dropout}",
                         ["stack", "validation nats/char", "bits/char", "epochs", "chars/s", "vs PyTorch"], rows)], notes)  # fmt: skip
 

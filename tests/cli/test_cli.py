@@ -139,6 +139,21 @@ def test_text_fit_and_generate(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
     assert err.count("\n") == 1 and "never saw: 'Ω'" in err
 
 
+def test_text_fit_builds_the_residual_language_model_when_asked(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from rnnkit.tasks.generation import TextGenerator
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 30)
+    base = ["text", "fit", str(corpus), "--cell", "mingru", "--units", "8", "--epochs", "1", "--batch", "2", "--bptt", "10"]
+    assert main([*base, "--out", str(tmp_path / "m"), "--residual", "--feed-forward", "2"]) == 0
+    loaded = TextGenerator.load(tmp_path / "m")
+    assert (loaded.config.residual, loaded.config.feed_forward) == (True, 2)
+    widths = [tuple(w.shape) for w in loaded.model.layers[2].get_weights()]  # the first feed-forward block
+    assert widths[:2] == [(8, 16), (16,)]
+    assert main([*base, "--out", str(tmp_path / "x"), "--residual", "--feed-forward", "17"]) == 1
+    assert "feed_forward must be a multiple of units from 0 to 16, got 17" in capsys.readouterr().err
+
+
 def test_text_fit_adds_dropout_to_the_512_unit_model_only(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from rnnkit.tasks.generation import TextGenerator
 

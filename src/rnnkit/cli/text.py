@@ -32,6 +32,9 @@ def register(commands: Any) -> None:
     p.add_argument("--units", type=int, help="units per layer (default 256, or 512 when --minutes is 20 or more)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--embedding", type=int, default=64)
+    p.add_argument("--residual", action="store_true",
+                   help="residual blocks, each layer followed by a feed-forward one (the minGRU paper's model)")
+    p.add_argument("--feed-forward", type=int, default=4, help="with --residual: the feed-forward block's width, × units")
     p.add_argument("--dropout", type=float, help="dropout after each layer (default 0, or 0.3 with the 512-unit model)")
     p.add_argument("--bptt", type=int, default=100, help="characters per truncated-BPTT chunk (default 100)")
     p.add_argument("--batch", type=int, default=64, help="parallel streams (default 64)")
@@ -73,7 +76,8 @@ def fit(args: argparse.Namespace) -> int:
     # 2x512 without dropout overfits tiny-shakespeare within 30 minutes (best 1.474 nats/char; 1.443 with 0.3)
     dropout = args.dropout if args.dropout is not None else (0.3 if units >= 512 else 0.0)
     options = dict(cell=args.cell, units=units, layers=args.layers, embedding=args.embedding, dropout=dropout,
-                   bptt=args.bptt, batch=args.batch, learning_rate=args.lr)  # fmt: skip
+                   bptt=args.bptt, batch=args.batch, learning_rate=args.lr, residual=args.residual,
+                   feed_forward=args.feed_forward)  # fmt: skip
     if args.resume and backup_folder(args.out).exists():  # an unfinished run: rebuilt as it was, then restored
         generator = TextGenerator(**options)
         if Path(args.out).exists():

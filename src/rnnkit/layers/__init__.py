@@ -33,6 +33,7 @@ from rnnkit.layers.multi_head_attention import MultiHeadAttention
 from rnnkit.layers.normalization import BatchNormalization, LayerNormalization
 from rnnkit.layers.pooling import AttentionPooling, GlobalAveragePooling1D, GlobalMaxPooling1D
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
+from rnnkit.layers.residual import Residual
 from rnnkit.layers.speech import CTCOutput, SpecAugment
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "Multiply",
     "RNN",
     "ReLU",
+    "Residual",
     "RepeatVector",
     "Reshape",
     "SimpleRNN",
