@@ -11,6 +11,7 @@ and on fresh draws from the run's printed seed."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 import warnings
 from collections.abc import Callable
@@ -97,6 +98,7 @@ def _typed(annotation: Any) -> st.SearchStrategy[Any]:
     }.get(annotation, VALUES)
 
 
+@functools.cache
 def _fields(task: str) -> dict[str, st.SearchStrategy[Any]]:
     """Each settings field and its values: well typed most of the time, anything the rest."""
     config = TASKS[task][0]().config

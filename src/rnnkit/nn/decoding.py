@@ -37,6 +37,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.errors import ConfigError
+from rnnkit.validation import is_count, is_number
 
 __all__ = [
     "MAX_BEAM",
@@ -110,7 +111,7 @@ MAX_BEAM = 1024
 
 def check_beam_width(width: int) -> None:
     """Refuse a beam width that is not a whole number from 1 to ``MAX_BEAM``."""
-    if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_BEAM:
+    if not (is_count(width) and width <= MAX_BEAM):
         raise ConfigError(f"beam_width must be a whole number from 1 to {MAX_BEAM}, got {width!r}")
 
 
@@ -118,7 +119,7 @@ def check_length_penalty(alpha: float) -> None:
     """Refuse a length penalty outside [0, 10]: scores are divided by ``length ** alpha``, which underflows
     to zero for a large negative α and overflows for a large positive one (1 is the usual; fairseq's
     ``lenpen`` and GNMT's α stay within 0–2)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 10:
+    if not (is_number(alpha) and 0 <= alpha <= 10):
         raise ConfigError(f"length_penalty must be a number in [0, 10], got {alpha!r}")
 
 

@@ -112,7 +112,7 @@ class TranslatorConfig:
         for side in ("source_tokens", "target_tokens"):
             if getattr(self, side) not in ("word", "char"):
                 raise ConfigError(f"{side} must be 'word' or 'char', got {getattr(self, side)!r}")
-        for name in ("units", "encoder_layers", "max_length", "epochs", "batch_size", "beam_width", "ensemble"):
+        for name in ("units", "encoder_layers", "max_length", "epochs", "batch_size", "ensemble"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
